@@ -1,0 +1,38 @@
+# Vigie — the two commands of the README:
+#   make demo   crawl the built-in demo administration web into ./vigie.db and write
+#               the findings table and reports under ./vigie-demo/
+#   make test   run the test suite
+# Both create .venv and install what is missing first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint system-deps bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian's Chromium for the rendered audits (Playwright drives it through executable_path).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installation de chromium (Debian)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: $(STAMP) system-deps
+	$(BIN)/vigie demo --db sqlite:///vigie.db -o vigie-demo
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) vigie-demo vigie.db *.egg-info

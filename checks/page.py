@@ -1,0 +1,263 @@
+"""One parsed page, shared by every check.
+
+The page is parsed once with lxml (much faster than BeautifulSoup's html.parser), then:
+
+* schema.org structured data (JSON-LD, microdata, RDFa) is extracted with ``extruct`` *only
+  when the page carries its markers*, because extruct's RDFa path is slow and most pages
+  have none;
+* the sources of ``<script src>`` are kept (the JDMA widget and chat widgets are scripts);
+* invisible content is removed (``<script>``, ``<style>``, ``<template>``, ``<noscript>``,
+  comments): a person does not see it, so it never counts (CHECKS.md);
+* the visible text is built once, with line breaks at block boundaries, and a map from text
+  offsets back to elements so that a match in the text can give an XPath as evidence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree, html
+
+from checks.result import Evidence, clip
+from checks.text import fold, normalize, squash
+
+INVISIBLE_TAGS = ("script", "style", "template", "noscript")
+
+# Elements after which a reader sees a line break: text on both sides must not glue.
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote body br dd details dialog div dl dt fieldset
+    figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol option p
+    pre section summary table tbody td tfoot th thead title tr ul button label select
+    textarea caption legend iframe img""".split()
+)
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_STRUCTURED_MARKERS = re.compile(rb"application/ld\+json|itemscope|typeof=", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An ``<a href>`` (or ``<area href>``) with its absolute target and visible label."""
+
+    href: str  # absolute URL (or the raw ``mailto:``/``tel:``/``javascript:`` target)
+    raw_href: str
+    text: str  # squashed visible text + img alt + aria-label + title
+    element: Any  # lxml element
+
+    @cached_property
+    def folded(self) -> str:  # type: ignore[misc]
+        return fold(self.text)
+
+
+class Page:
+    """A parsed HTML page: tree, visible text, links, script sources, structured data."""
+
+    def __init__(self, text: str, url: str) -> None:
+        self.url = url
+        self.root = _parse(text)
+        self.tree = self.root.getroottree()
+        self.base_url = self._base_url()
+        self.script_srcs: list[tuple[str, dict[str, str]]] = [
+            (urljoin(self.base_url, s.get("src", "").strip()), dict(s.attrib))
+            for s in self.root.iter("script")
+            if s.get("src")
+        ]
+        # Problems met while reading the page (broken JSON-LD…), reported, never hidden.
+        self.problems: list[str] = []
+        self.structured: list[dict[str, Any]] = []
+        if _STRUCTURED_MARKERS.search(text.encode("utf-8", "ignore")):
+            self.structured = _structured_items(self.root, self.base_url, self.problems)
+        etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
+        self._offsets: list[int] = []
+        self._elements: list[Any] = []
+        self.text = self._visible_text()
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_bytes(cls, body: bytes, url: str, content_type: str | None = None) -> Page:
+        """Decode ``body`` the way browsers do (HTTP header, BOM, ``<meta charset>``)."""
+        from w3lib.encoding import html_to_unicode
+
+        _, text = html_to_unicode(content_type, body)
+        return cls(text, url)
+
+    def _base_url(self) -> str:
+        base = self.root.find(".//base[@href]")
+        if base is not None:
+            return urljoin(self.url, base.get("href", "").strip())
+        return self.url
+
+    def _visible_text(self) -> str:
+        """Concatenate visible text; remember at which offset each element's text starts."""
+        parts: list[str] = []
+        offsets = self._offsets
+        elements = self._elements
+        length = 0
+        for event, el in etree.iterwalk(self.root, events=("start", "end")):
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if event == "start":
+                if tag in BLOCK_TAGS:
+                    parts.append("\n")
+                    length += 1
+                if el.text:
+                    chunk = normalize(el.text)
+                    offsets.append(length)
+                    elements.append(el)
+                    parts.append(chunk)
+                    length += len(chunk)
+            else:
+                if tag in BLOCK_TAGS:
+                    parts.append("\n")
+                    length += 1
+                if el.tail:
+                    parent = el.getparent()
+                    chunk = normalize(el.tail)
+                    offsets.append(length)
+                    elements.append(parent if parent is not None else el)
+                    parts.append(chunk)
+                    length += len(chunk)
+        return "".join(parts)
+
+    # -- shared derived views -----------------------------------------------------------
+
+    @cached_property
+    def folded(self) -> str:
+        """Case-folded, accent-stripped visible text (same offsets as ``text`` for French)."""
+        return fold(self.text)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """Non-empty visible lines, whitespace squashed."""
+        return [line for line in (" ".join(x.split()) for x in self.text.split("\n")) if line]
+
+    @cached_property
+    def links(self) -> list[Link]:
+        links = []
+        for a in self.root.iter("a", "area"):
+            raw = a.get("href")
+            if raw is None:
+                continue
+            raw = raw.strip()
+            lower = raw.lower()
+            if lower.startswith(("mailto:", "tel:", "javascript:", "data:", "callto:", "sms:")):
+                href = raw
+            else:
+                try:
+                    href = urljoin(self.base_url, raw)
+                except ValueError:
+                    href = raw
+            links.append(Link(href=href, raw_href=raw, text=link_label(a), element=a))
+        return links
+
+    @cached_property
+    def title(self) -> str:
+        t = self.root.find(".//title")
+        return squash(t.text_content()) if t is not None else ""
+
+    @cached_property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    # -- evidence -----------------------------------------------------------------------
+
+    def element_at(self, offset: int) -> Any:
+        """The element whose text contains ``offset`` of ``self.text``."""
+        if not self._offsets:
+            return self.root
+        i = bisect.bisect_right(self._offsets, offset) - 1
+        return self._elements[max(i, 0)]
+
+    def xpath_of(self, element: Any) -> str:
+        return self.tree.getpath(element)
+
+    def text_evidence(self, start: int, end: int, context: int = 60) -> Evidence:
+        """Evidence for ``self.text[start:end]``: XPath of its element, text around it."""
+        snippet = self.text[max(0, start - context) : end + context]
+        return Evidence(self.url, self.xpath_of(self.element_at(start)), clip(snippet))
+
+    def element_evidence(self, element: Any, snippet: str | None = None) -> Evidence:
+        """Evidence for an element: its XPath and its markup (or ``snippet``)."""
+        if snippet is None:
+            snippet = element_snippet(element)
+        return Evidence(self.url, self.xpath_of(element), clip(snippet))
+
+    def structured_evidence(self, snippet: str) -> Evidence:
+        return Evidence(self.url, None, clip(snippet), source="structured_data")
+
+
+def link_label(a: Any) -> str:
+    """What a person (or a screen reader) perceives as the link's label."""
+    bits = [a.text_content()]
+    bits.extend(img.get("alt", "") for img in a.iter("img"))
+    for attr in ("aria-label", "title"):
+        if a.get(attr):
+            bits.append(a.get(attr))
+    return squash(" ".join(b for b in bits if b))
+
+
+def element_snippet(element: Any) -> str:
+    """Opening tag and text of ``element``, at most ~200 characters."""
+    attrs = " ".join(f'{k}="{v}"' for k, v in element.attrib.items() if isinstance(k, str))
+    tag = element.tag if isinstance(element.tag, str) else "node"
+    text = squash(element.text_content()) if hasattr(element, "text_content") else ""
+    return clip(f"<{tag}{' ' + attrs if attrs else ''}>{text}")
+
+
+def _parse(text: str) -> Any:
+    """Parse a whole document; an empty or unparsable body gives an empty ``<html>``."""
+    text = _XML_DECL.sub("", text, count=1)
+    if not text.strip():
+        return html.document_fromstring("<html><body></body></html>")
+    try:
+        return html.document_fromstring(text)
+    except etree.ParserError:
+        return html.document_fromstring("<html><body></body></html>")
+
+
+def _structured_items(root: Any, base_url: str, problems: list[str]) -> list[dict[str, Any]]:
+    """schema.org items from JSON-LD, microdata and RDFa, flattened (``@graph`` unrolled).
+
+    Each item gets ``_syntax`` ("json-ld", "microdata", "rdfa"). extruct's extractors take
+    the tree we already parsed, so the page is not parsed twice.
+    """
+    from extruct.jsonld import JsonLdExtractor
+    from extruct.w3cmicrodata import MicrodataExtractor
+
+    items: list[dict[str, Any]] = []
+    for script in root.iterfind(".//script[@type]"):
+        if script.get("type", "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            # One block at a time (the XPath is descendant-or-self): a broken block must
+            # not hide the others.
+            found = JsonLdExtractor().extract_items(script, base_url)
+        except ValueError as exc:
+            problems.append(f"JSON-LD illisible : {exc}")
+            continue
+        for item in found:
+            items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
+    if root.find(".//*[@itemscope]") is not None:
+        for item in MicrodataExtractor().extract_items(root, base_url):
+            items.append({**item, "_syntax": "microdata"})
+    if root.find(".//*[@typeof]") is not None:
+        from extruct.rdfa import RDFaExtractor
+
+        for item in RDFaExtractor().extract_items(root, base_url):
+            items.append({**item, "_syntax": "rdfa"})
+    return items
+
+
+def _unroll(item: Any) -> list[dict[str, Any]]:
+    if isinstance(item, list):
+        return [n for sub in item for n in _unroll(sub)]
+    if not isinstance(item, dict):
+        return []
+    if "@graph" in item:
+        return _unroll(item["@graph"])
+    return [item]
