@@ -60,13 +60,21 @@ CHECK_IDS: tuple[str, ...] = (
 #: Which engagement each check serves (CHECKS.md headings).
 ENGAGEMENT: dict[str, int] = {
     **dict.fromkeys(
-        ("phone", "premium_phone", "email", "contact_form", "opening_hours", "peak_hours",
-         "appointment", "address", "service_public_link", "chat"),
+        (
+            "phone",
+            "premium_phone",
+            "email",
+            "contact_form",
+            "opening_hours",
+            "peak_hours",
+            "appointment",
+            "address",
+            "service_public_link",
+            "chat",
+        ),
         2,
     ),
-    **dict.fromkeys(
-        ("a11y_mention", "a11y_statement", "faq", "mediator", "accessible_phone"), 3
-    ),
+    **dict.fromkeys(("a11y_mention", "a11y_statement", "faq", "mediator", "accessible_phone"), 3),
     "jdma_button": 7,
     "quality_results": 6,
     "oups_link": 1,
@@ -83,9 +91,7 @@ def run_checks(page: Page, ids: tuple[str, ...] = CHECK_IDS) -> dict[str, CheckR
         try:
             results[check_id] = REGISTRY[check_id](page)
         except Exception as exc:  # reported as the check's error, never swallowed
-            results[check_id] = CheckResult(
-                found=False, error=f"{type(exc).__name__}: {exc}"
-            )
+            results[check_id] = CheckResult(found=False, error=f"{type(exc).__name__}: {exc}")
     return results
 
 

@@ -30,10 +30,60 @@ INVISIBLE_TAGS = ("script", "style", "template", "noscript")
 
 # Elements after which a reader sees a line break: text on both sides must not glue.
 BLOCK_TAGS = frozenset(
-    """address article aside blockquote body br dd details dialog div dl dt fieldset
-    figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol option p
-    pre section summary table tbody td tfoot th thead title tr ul button label select
-    textarea caption legend iframe img""".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "option",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+        "button",
+        "label",
+        "select",
+        "textarea",
+        "caption",
+        "legend",
+        "iframe",
+        "img",
+    ]
 )
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -247,8 +297,12 @@ def _structured_items(root: Any, base_url: str, problems: list[str]) -> list[dic
             items.append({**item, "_syntax": "microdata"})
     if root.find(".//*[@typeof]") is not None:
         from extruct.rdfa import RDFaExtractor
+        from extruct.utils import parse_xmldom_html
 
-        for item in RDFaExtractor().extract_items(root, base_url):
+        # pyRdfa walks an xml.dom-like tree (``documentElement``…), which only extruct's
+        # XmlDomHTMLParser builds: re-parse the markup with it, on these rare pages only.
+        dom = parse_xmldom_html(html.tostring(root, encoding="unicode"), encoding="UTF-8")
+        for item in RDFaExtractor().extract_items(dom, base_url):
             items.append({**item, "_syntax": "rdfa"})
     return items
 

@@ -1,0 +1,159 @@
+"""From page results to the site level, and the engagement coverage figures (CHECKS.md).
+
+Pure functions over plain rows, so that the store, the findings table and the tests share
+one definition of "found on the site" and of coverage.
+
+Site level: ``found`` if found on any crawled page (best evidence kept: the shallowest
+pages first); otherwise ``error`` if the check could not run on some page, or if the site
+itself could not be crawled; otherwise ``absent``. A failed crawl never reads as "absent".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from checks import CHECK_IDS
+
+MAX_EVIDENCE = 3
+
+#: Engagement 2: one element each; ``email`` or ``contact_form`` count as one.
+ENGAGEMENT_2: tuple[tuple[str, ...], ...] = (
+    ("phone",),
+    ("email", "contact_form"),
+    ("opening_hours",),
+    ("appointment",),
+    ("address",),
+    ("service_public_link",),
+)
+#: Engagement 3 checks; "no critical axe violation on audited pages" is added when audited.
+ENGAGEMENT_3: tuple[tuple[str, ...], ...] = (
+    ("a11y_mention",),
+    ("a11y_statement",),
+    ("faq",),
+    ("mediator",),
+    ("accessible_phone",),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCheck:
+    check_id: str
+    status: str  # found / absent / error
+    value: Any
+    evidence: list[dict[str, Any]] | None
+    pages_found: int
+    error: str | None = None
+
+
+def aggregate(
+    rows: Iterable[Mapping[str, Any]],
+    pages_checked: int,
+    site_error: str | None = None,
+    check_ids: Iterable[str] = CHECK_IDS,
+) -> list[SiteCheck]:
+    """Site-level result of every check from page-level rows.
+
+    ``rows`` are the stored page findings (``check_id``, ``status``, ``value``,
+    ``evidence``, ``error``), shallowest pages first. ``pages_checked`` is the number of
+    pages the checks ran on; with none, every check is ``error`` with ``site_error``.
+    """
+    by_check: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_check.setdefault(row["check_id"], []).append(row)
+    out = []
+    for check_id in check_ids:
+        if pages_checked == 0:
+            out.append(
+                SiteCheck(check_id, "error", None, None, 0, site_error or "aucune page récupérée")
+            )
+            continue
+        mine = by_check.get(check_id, [])
+        found = [r for r in mine if r["status"] == "found"]
+        errors = [r for r in mine if r["status"] == "error"]
+        if found:
+            evidence = [e for r in found for e in (r["evidence"] or [])][:MAX_EVIDENCE]
+            out.append(
+                SiteCheck(
+                    check_id, "found", merge_values(r["value"] for r in found), evidence, len(found)
+                )
+            )
+        elif errors:
+            out.append(
+                SiteCheck(
+                    check_id,
+                    "error",
+                    None,
+                    None,
+                    0,
+                    f"{len(errors)} page(s) en erreur : {errors[0]['error']}",
+                )
+            )
+        else:
+            values = [r["value"] for r in mine if r["value"] not in (None, [], {})]
+            evidence = [e for r in mine for e in (r["evidence"] or [])][:MAX_EVIDENCE]
+            out.append(
+                SiteCheck(
+                    check_id,
+                    "absent",
+                    merge_values(values) if values else None,
+                    evidence or None,
+                    0,
+                )
+            )
+    return out
+
+
+def merge_values(values: Iterable[Any]) -> Any:
+    """Lists are concatenated without duplicates; otherwise the first page's value wins."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    if all(isinstance(v, list) for v in values):
+        seen: set[str] = set()
+        merged = []
+        for v in values:
+            for item in v:
+                key = json.dumps(item, sort_keys=True, default=str)
+                if key not in seen:
+                    seen.add(key)
+                    merged.append(item)
+        return merged
+    return values[0]
+
+
+def _element_found(statuses: Mapping[str, str], group: tuple[str, ...]) -> bool:
+    return any(statuses.get(c) == "found" for c in group)
+
+
+def coverage(
+    statuses: Mapping[str, str],
+    groups: tuple[tuple[str, ...], ...],
+    extra: Iterable[bool | None] = (),
+) -> float | None:
+    """Share of ``groups`` found (0..1); ``None`` when the site could not be crawled.
+
+    ``extra`` adds elements that are not checks (the axe element of engagement 3);
+    ``None`` in it means "not measured" and leaves the element out.
+    """
+    if statuses and all(s == "error" for s in statuses.values()):
+        return None
+    hits = [_element_found(statuses, g) for g in groups]
+    hits.extend(x for x in extra if x is not None)
+    return sum(hits) / len(hits) if hits else None
+
+
+def engagement_2(statuses: Mapping[str, str]) -> float | None:
+    return coverage(statuses, ENGAGEMENT_2)
+
+
+def engagement_3(
+    statuses: Mapping[str, str], a11y_value: Any = None, no_critical_axe: bool | None = None
+) -> float | None:
+    """Engagement 3; a placeholder accessibility mention never counts as found."""
+    statuses = dict(statuses)
+    if a11y_value == "placeholder":
+        statuses["a11y_mention"] = "absent"
+    return coverage(statuses, ENGAGEMENT_3, extra=(no_critical_axe,))

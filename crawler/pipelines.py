@@ -1,0 +1,77 @@
+"""The store pipeline: pages, findings and errors go to the SQL store in batches.
+
+Batches keep SQLite fast (one transaction per ``VIGIE_STORE_BATCH`` items instead of one
+per page) and whatever is buffered is written when the spider closes, whatever the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from crawler.store import Store, finding_rows, now
+
+
+class StorePipeline:
+    def __init__(self, db_url: str, batch: int) -> None:
+        self.db_url = db_url
+        self.batch = batch
+        self.store: Store | None = None
+        self._pages: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        self._errors: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(
+            crawler.settings.get("VIGIE_DB_URL"), crawler.settings.getint("VIGIE_STORE_BATCH")
+        )
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self.store = Store(self.db_url)
+
+    def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
+        if item.get("run_id") is None:
+            return item  # a spider run without a store run (scrapy crawl for a look)
+        if item["kind"] == "page":
+            page = {
+                k: item[k]
+                for k in (
+                    "run_id",
+                    "site_id",
+                    "url",
+                    "status_code",
+                    "depth",
+                    "bytes",
+                    "duration_s",
+                    "title",
+                    "js_shell",
+                    "problems",
+                )
+            }
+            page["fetched_at"] = now()
+            self._pages.append((page, finding_rows(item["results"])))
+        else:
+            self._errors.append(
+                {
+                    "run_id": item["run_id"],
+                    "site_id": item["site_id"],
+                    "url": item["url"],
+                    "kind": item["error_kind"],
+                    "reason": item["reason"],
+                    "is_home": item["is_home"],
+                    "at": now(),
+                }
+            )
+        if len(self._pages) + len(self._errors) >= self.batch:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        if self.store is not None and (self._pages or self._errors):
+            self.store.write_batch(self._pages, self._errors)
+        self._pages, self._errors = [], []
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        self.flush()

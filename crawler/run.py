@@ -1,0 +1,58 @@
+"""Run one crawl in this process: a store run, Scrapy's CrawlerProcess, the aggregation.
+
+Twisted's reactor runs once per process, so a crawl is one process; the tests and the
+benchmarks start ``vigie crawl`` as a subprocess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.seeds import Seed
+from crawler.spiders.sites import SitesSpider
+from crawler.store import Store
+
+#: Settings recorded with each run, so that a run's figures can be read in context.
+RECORDED_SETTINGS = (
+    "VIGIE_MAX_PAGES_PER_SITE",
+    "DEPTH_LIMIT",
+    "DOWNLOAD_TIMEOUT",
+    "ROBOTSTXT_OBEY",
+    "USER_AGENT",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "AUTOTHROTTLE_ENABLED",
+)
+
+
+def crawl_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """Vigie's settings module, then ``overrides`` (command-line priority)."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.update(overrides or {}, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    seeds: Sequence[Seed], overrides: dict[str, Any] | None = None, label: str | None = None
+) -> int:
+    """Crawl ``seeds`` into the store named by ``VIGIE_DB_URL``; return the run id."""
+    settings = crawl_settings(overrides)
+    store = Store(settings.get("VIGIE_DB_URL"))
+    recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
+    run_id = store.start_run(seeds, label=label, settings=recorded)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SitesSpider)
+    try:
+        process.crawl(crawler, seeds=list(seeds), run_id=run_id)
+        process.start()
+    except BaseException as exc:
+        store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    store.finish_run(run_id, stats)
+    return run_id

@@ -1,0 +1,88 @@
+"""Vigie's crawl settings: the single documented source of defaults.
+
+As in Scrapy's own ``default_settings.py``, every knob lives here with the reason for its
+value. ``vigie crawl`` options and ``-s NAME=VALUE`` override them; nothing else in the
+code base hard-codes a politeness, budget or browser default.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "vigie"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- Identity -------------------------------------------------------------------------
+#: A clear User-Agent naming the tool and where to learn about it, so that a web team
+#: seeing Vigie in its logs knows who crawls and why.
+VIGIE_CONTACT_URL = "https://github.com/vigie-services-publics/vigie"
+USER_AGENT = f"Vigie/0.1 (+{VIGIE_CONTACT_URL}; veille Services Publics +)"
+
+# -- Politeness -----------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+#: Each seed site is one download slot (set per request by the spider), whatever its
+#: hosts: politeness is per administration, and demo sites sharing 127.0.0.1 stay apart.
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 1  # one more try for a transient failure; a dead site must not hold the crawl
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+#: No listening consoles: a crawler of public sites has no business opening ports.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# -- Budgets and guard rails ----------------------------------------------------------
+#: Pages fetched per site (HTML pages; robots.txt and sitemaps do not count).
+VIGIE_MAX_PAGES_PER_SITE = 30
+#: Link depth from the home page (sitemap URLs are depth 1).
+DEPTH_LIMIT = 3
+#: Responses above this size are cut off (a page of an administration site is < 2 MiB).
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+#: Refuse private, loopback and link-local targets (SSRF guard): a seed list is user
+#: input. The demo and the tests serve sites on 127.0.0.1 and turn this on.
+VIGIE_ALLOW_PRIVATE = False
+#: Crawler-trap guards: URLs longer than this, with a path segment repeated this many
+#: times, or more distinct query strings than this on one path are not followed.
+VIGIE_MAX_URL_LENGTH = 400
+VIGIE_MAX_REPEATED_SEGMENT = 3
+VIGIE_MAX_QUERY_VARIANTS = 5
+#: Maximum number of sitemap URLs taken per site (pages still count in the page budget).
+VIGIE_SITEMAP_MAX_URLS = 200
+
+# -- Store ----------------------------------------------------------------------------
+#: Any SQLAlchemy URL; SQLite file in the current folder by default, PostgreSQL at scale.
+VIGIE_DB_URL = "sqlite:///vigie.db"
+#: Rows buffered before a write to the store (one transaction per batch).
+VIGIE_STORE_BATCH = 50
+
+# -- Progress -------------------------------------------------------------------------
+#: Seconds between two progress lines on stderr (0 disables the display).
+VIGIE_PROGRESS_INTERVAL = 5.0
+
+# -- Browser (rendered pages, accessibility audit) ------------------------------------
+#: Debian's Chromium, driven by Playwright through ``executable_path``.
+VIGIE_BROWSER_EXECUTABLE = "/usr/bin/chromium"
+
+# -- Components -----------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.GuardRailsMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.StorePipeline": 500,
+}
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+}
+
+#: Scrapy's defaults that matter to us, written out so nobody has to look them up.
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,353 @@
+"""One spider for every seed site: best-first, polite, budgeted.
+
+Each site has its own frontier, a heap of candidate links ordered by how likely they are
+to carry the findings (contact, accessibility, hours…, header and footer links first). At
+most ``IN_FLIGHT_PER_SITE`` requests of a site are in Scrapy's hands at a time, so that
+every page fetched is the best candidate known at that moment and the page budget goes to
+the pages that matter. Each site is its own download slot: politeness is per
+administration, whatever its host names.
+
+The static checks run here, on the page parsed once, and a :class:`PageItem` goes to the
+store pipeline; every failed request gives an :class:`ErrorItem` with a French reason.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import exceptions as scrapy_exceptions
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet import error as tx_error
+from twisted.python.failure import Failure
+
+from checks import run_checks
+from checks.page import Page
+from crawler.middlewares import GuardRefused
+from crawler.scope import canonical, is_page_url, link_score, site_key, trap_reason
+from crawler.seeds import Seed, load_seeds
+
+IN_FLIGHT_PER_SITE = 4
+HOME_PRIORITY = 1000
+JS_SHELL_MAX_TEXT = 80  # visible characters below which a scripted page is a JS shell
+CHROME_TAGS = ("header", "footer", "nav")
+
+
+@dataclass
+class SiteState:
+    """What the spider knows of one site during the crawl."""
+
+    seed: Seed
+    keys: set[str]
+    frontier: list[tuple[int, int, str, int]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    query_variants: dict[str, int] = field(default_factory=dict)
+    scheduled: int = 0
+    in_flight: int = 0
+    pages_ok: int = 0
+    errors: int = 0
+    sitemap_requested: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.in_flight == 0 and not self.frontier
+
+
+class SitesSpider(scrapy.Spider):
+    name = "sites"
+
+    def __init__(
+        self,
+        seeds: list[Seed] | str | None = None,
+        run_id: int | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(seeds, str):  # `scrapy crawl sites -a seeds=FILE`
+            seeds = load_seeds(seeds).seeds
+        self.seeds: list[Seed] = list(seeds or [])
+        self.run_id = int(run_id) if run_id is not None else None
+        self.sites: dict[str, SiteState] = {}
+        self._seq = itertools.count()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SitesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.max_pages = s.getint("VIGIE_MAX_PAGES_PER_SITE")
+        spider.max_depth = s.getint("DEPTH_LIMIT")
+        spider.max_query_variants = s.getint("VIGIE_MAX_QUERY_VARIANTS")
+        spider.max_url_length = s.getint("VIGIE_MAX_URL_LENGTH")
+        spider.max_repeated = s.getint("VIGIE_MAX_REPEATED_SEGMENT")
+        spider.sitemap_max = s.getint("VIGIE_SITEMAP_MAX_URLS")
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    # -- progress (read by crawler.progress.Progress) ------------------------------------
+
+    def progress(self) -> dict[str, int]:
+        states = self.sites.values()
+        return {
+            "sites_total": len(self.seeds),
+            "sites_done": sum(1 for s in states if s.done),
+            "pages": sum(s.pages_ok for s in states),
+            "errors": sum(s.errors for s in states),
+        }
+
+    # -- scheduling -----------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self._home_requests():
+            yield request
+
+    def _home_requests(self) -> Iterator[scrapy.Request]:
+        for seed in self.seeds:
+            state = SiteState(seed=seed, keys={site_key(seed.url)})
+            self.sites[seed.id] = state
+            self._push(state, seed.url, depth=0, score=HOME_PRIORITY)
+            yield from self._release(state)
+
+    def _push(self, state: SiteState, url: str, depth: int, score: int) -> None:
+        url = canonical(url)
+        if url in state.seen:
+            return
+        state.seen.add(url)
+        heapq.heappush(state.frontier, (-score, next(self._seq), url, depth))
+
+    def _release(self, state: SiteState) -> Iterator[scrapy.Request]:
+        """Hand the best candidates to Scrapy, within the in-flight cap and the budget."""
+        while state.frontier and state.in_flight < IN_FLIGHT_PER_SITE:
+            if state.scheduled >= self.max_pages:
+                state.frontier.clear()
+                break
+            neg_score, _, url, depth = heapq.heappop(state.frontier)
+            state.scheduled += 1
+            state.in_flight += 1
+            yield scrapy.Request(
+                url,
+                callback=self.parse_page,
+                errback=self.on_error,
+                priority=-neg_score - depth,
+                dont_filter=True,  # de-duplication is the frontier's (``seen``)
+                meta={
+                    "site_id": state.seed.id,
+                    "depth": depth,
+                    "download_slot": f"site:{state.seed.id}",
+                    "vigie_home": depth == 0 and url == canonical(state.seed.url),
+                    "vigie_started": time.monotonic(),
+                },
+            )
+
+    def _on_idle(self, spider: scrapy.Spider) -> None:
+        """Safety net: if Scrapy is idle while a frontier still holds links, go on."""
+        pending = False
+        for state in self.sites.values():
+            if state.frontier:
+                state.in_flight = 0
+                for request in self._release(state):
+                    self.crawler.engine.crawl(request)
+                    pending = True
+        if pending:
+            raise DontCloseSpider
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        state = self.sites[response.meta["site_id"]]
+        state.in_flight -= 1
+        depth = response.meta.get("depth", 0)
+        if response.meta.get("vigie_home"):
+            # The home may redirect to another registrable domain (new site address):
+            # that domain is the site's too.
+            state.keys.add(site_key(response.url))
+            state.seen.add(canonical(response.url))
+            yield from self._request_sitemap(state, response)
+        if (
+            not isinstance(response, TextResponse)
+            or b"html" not in (response.headers.get("Content-Type") or b"text/html").lower()
+        ):
+            yield self._error_item(
+                state, response.url, "non HTML", "réponse non HTML ignorée", response.meta
+            )
+            state.errors += 1
+            yield from self._release(state)
+            return
+        started = response.meta.get("vigie_started", time.monotonic())
+        page = Page(response.text, response.url)
+        results = run_checks(page)
+        state.pages_ok += 1
+        js_shell = len(page.text.strip()) < JS_SHELL_MAX_TEXT and bool(page.script_srcs)
+        yield {
+            "kind": "page",
+            "run_id": self.run_id,
+            "site_id": state.seed.id,
+            "url": response.url,
+            "status_code": response.status,
+            "depth": depth,
+            "bytes": len(response.body),
+            "duration_s": round(time.monotonic() - started, 4),
+            "title": page.title[:500] or None,
+            "js_shell": js_shell,
+            "problems": page.problems or None,
+            "results": results,
+        }
+        if depth < self.max_depth:
+            for link in page.links:
+                self._consider(
+                    state, link.href, link.text, depth + 1, in_chrome=_in_chrome(link.element)
+                )
+        yield from self._release(state)
+
+    def _consider(
+        self, state: SiteState, url: str, label: str, depth: int, in_chrome: bool = False
+    ) -> None:
+        """Queue ``url`` in the site's frontier if it is a page of the site, not a trap."""
+        url = canonical(url)
+        if url in state.seen or not is_page_url(url) or site_key(url) not in state.keys:
+            return
+        if trap_reason(url, self.max_url_length, self.max_repeated):
+            return
+        parts = urlsplit(url)
+        if parts.query:
+            path = f"{parts.netloc}{parts.path}"
+            n = state.query_variants.get(path, 0)
+            if n >= self.max_query_variants:
+                return  # calendars and faceted search: a few variants tell enough
+            state.query_variants[path] = n + 1
+        self._push(state, url, depth, link_score(label, url, in_chrome))
+
+    # -- sitemap --------------------------------------------------------------------------
+
+    def _request_sitemap(self, state: SiteState, response: Response) -> Iterator[Any]:
+        if state.sitemap_requested:
+            return
+        state.sitemap_requested = True
+        parts = urlsplit(response.url)
+        yield scrapy.Request(
+            f"{parts.scheme}://{parts.netloc}/sitemap.xml",
+            callback=self.parse_sitemap,
+            errback=self.on_sitemap_error,
+            priority=HOME_PRIORITY,
+            dont_filter=True,
+            meta={
+                "site_id": state.seed.id,
+                "depth": 0,
+                "download_slot": f"site:{state.seed.id}",
+                "vigie_sitemap_level": 0,
+            },
+        )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        state = self.sites[response.meta["site_id"]]
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception as exc:  # lxml raises several types on non-XML bodies
+            self.logger.info("sitemap illisible %s : %s", response.url, exc)
+            return
+        level = response.meta.get("vigie_sitemap_level", 0)
+        locs = [entry.get("loc", "") for entry in itertools.islice(sitemap, self.sitemap_max)]
+        if sitemap.type == "sitemapindex":
+            if level == 0:
+                for loc in locs[:5]:
+                    if site_key(loc) in state.keys:
+                        yield response.request.replace(
+                            url=loc, meta={**response.meta, "vigie_sitemap_level": 1}
+                        )
+        else:
+            for loc in locs:
+                self._consider(state, loc, "", depth=1)
+            yield from self._release(state)
+
+    def on_sitemap_error(self, failure: Failure) -> None:
+        # No sitemap is normal; it is not an error of the site.
+        self.logger.debug("pas de sitemap : %s", failure.request.url)
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        state = self.sites[request.meta["site_id"]]
+        state.in_flight -= 1
+        state.errors += 1
+        kind, reason = classify_failure(failure)
+        yield self._error_item(state, request.url, kind, reason, request.meta)
+        yield from self._release(state)
+
+    def _error_item(
+        self, state: SiteState, url: str, kind: str, reason: str, meta: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "kind": "error",
+            "run_id": self.run_id,
+            "site_id": state.seed.id,
+            "url": url,
+            "error_kind": kind,
+            "reason": reason,
+            "is_home": bool(meta.get("vigie_home")),
+        }
+
+
+def _in_chrome(element: Any) -> bool:
+    """Whether a link sits in the header, footer or navigation (site-wide links)."""
+    for ancestor in element.iterancestors():
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        if tag in CHROME_TAGS or ancestor.get("role") in ("contentinfo", "banner"):
+            return True
+    return False
+
+
+def _scrapy_exceptions(*names: str) -> tuple[type[BaseException], ...]:
+    """Scrapy ≥ 2.14 wraps Twisted's download errors in its own exception types."""
+    return tuple(getattr(scrapy_exceptions, n) for n in names if hasattr(scrapy_exceptions, n))
+
+
+_DNS_ERRORS = (tx_error.DNSLookupError, *_scrapy_exceptions("CannotResolveHostError"))
+_REFUSED_ERRORS = (
+    tx_error.ConnectionRefusedError,
+    *_scrapy_exceptions("DownloadConnectionRefusedError"),
+)
+_TIMEOUT_ERRORS = (
+    tx_error.TimeoutError,
+    tx_error.TCPTimedOutError,
+    *_scrapy_exceptions("DownloadTimeoutError"),
+)
+_CANCELLED_ERRORS = _scrapy_exceptions("DownloadCancelledError")
+
+
+def classify_failure(failure: Failure) -> tuple[str, str]:
+    """A short kind and a French reason for a failed request."""
+    exc = failure.value
+    if isinstance(exc, GuardRefused):
+        return exc.kind, exc.reason
+    if failure.check(HttpError):
+        status = exc.response.status
+        return f"HTTP {status}", f"le serveur a répondu HTTP {status}"
+    if failure.check(*_DNS_ERRORS):
+        return "DNS", "nom de domaine introuvable (DNS)"
+    if failure.check(*_REFUSED_ERRORS):
+        return "connexion refusée", "connexion refusée : le site ne répond pas"
+    if failure.check(*_TIMEOUT_ERRORS):
+        return "délai dépassé", "délai de réponse dépassé"
+    if failure.check(*_CANCELLED_ERRORS):
+        return "taille", f"téléchargement interrompu (réponse trop grande ?) : {exc}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text:
+            return "robots.txt", "exploration interdite par robots.txt"
+        if "redirect" in text:
+            return "redirections", "boucle ou excès de redirections"
+        return "ignorée", f"requête ignorée : {text}"
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return "délai dépassé", "délai de réponse dépassé"
+    return name, f"échec du téléchargement : {name}: {exc}"

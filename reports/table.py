@@ -1,0 +1,125 @@
+"""The per-site findings table (pandas): one row per site for a run.
+
+Columns, as CHECKS.md lists them: ``site_id``, ``name``, ``url``, ``type``, the run, the
+crawl status and its reason, ``pages_crawled``, ``errors`` and their kinds, one column
+per check id holding the site-level status (``found`` / ``absent`` / ``error``), then
+engagement 2 and 3 coverage (0 to 1, empty when the site could not be crawled).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from checks import CHECK_IDS
+from checks.site import engagement_2, engagement_3
+from crawler.store import Store
+
+FORMATS = ("csv", "parquet", "xlsx", "json")
+
+
+class TableError(Exception):
+    """The table cannot be built (no run in the store, unknown run id)."""
+
+
+def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
+    """The findings table of ``run_id`` (the latest finished run by default)."""
+    if run_id is None:
+        run_id = store.latest_run_id()
+        if run_id is None:
+            raise TableError("aucune exploration terminée dans la base : lancez « vigie crawl »")
+    elif not store.run_exists(run_id):
+        raise TableError(f"exploration n° {run_id} inconnue (voir « vigie runs »)")
+    run = next(r for r in store.list_runs() if r["id"] == run_id)
+    checks_by_site: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in store.site_checks_of_run(run_id):
+        checks_by_site.setdefault(row["site_id"], {})[row["check_id"]] = row
+    error_kinds: dict[str, Counter[str]] = {}
+    for err in store.errors_of_run(run_id):
+        error_kinds.setdefault(err["site_id"], Counter())[err["kind"]] += 1
+
+    records = []
+    for site in store.sites_of_run(run_id):
+        checks = checks_by_site.get(site["site_id"], {})
+        statuses = {c: checks[c]["status"] if c in checks else "error" for c in CHECK_IDS}
+        mention = checks.get("a11y_mention", {}).get("value")
+        kinds = error_kinds.get(site["site_id"], Counter())
+        records.append(
+            {
+                "run_id": run_id,
+                "run_label": run["label"],
+                "run_started_at": run["started_at"],
+                "site_id": site["site_id"],
+                "name": site["name"],
+                "url": site["url"],
+                "type": site["type"],
+                "status": site["status"] or "error",
+                "reason": site["reason"],
+                "pages_crawled": site["pages_crawled"] or 0,
+                "errors": site["errors_count"] or 0,
+                "error_kinds": "; ".join(f"{k} ×{n}" for k, n in kinds.most_common()) or None,
+                **statuses,
+                "a11y_mention_value": mention if isinstance(mention, str) else None,
+                "engagement_2": engagement_2(statuses),
+                "engagement_3": engagement_3(statuses, mention),
+            }
+        )
+    columns = [
+        "run_id",
+        "run_label",
+        "run_started_at",
+        "site_id",
+        "name",
+        "url",
+        "type",
+        "status",
+        "reason",
+        "pages_crawled",
+        "errors",
+        "error_kinds",
+        *CHECK_IDS,
+        "a11y_mention_value",
+        "engagement_2",
+        "engagement_3",
+    ]
+    df = pd.DataFrame.from_records(records, columns=columns)
+    df["engagement_2"] = df["engagement_2"].astype("Float64").round(3)
+    df["engagement_3"] = df["engagement_3"].astype("Float64").round(3)
+    return df
+
+
+def export(df: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write ``df`` as CSV, Parquet, XLSX or JSON (format from ``fmt`` or the suffix)."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise TableError(f"format inconnu : {fmt!r} (formats : {', '.join(FORMATS)})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = df.copy()
+    if "run_started_at" in out:
+        # Excel has no time zones; ISO text is unambiguous everywhere.
+        out["run_started_at"] = out["run_started_at"].astype(str)
+    if fmt == "csv":
+        out.to_csv(path, index=False)
+    elif fmt == "parquet":
+        out.to_parquet(path, index=False)
+    elif fmt == "json":
+        out.to_json(path, orient="records", force_ascii=False, indent=2)
+    else:
+        _to_xlsx(out, path)
+    return path
+
+
+def _to_xlsx(df: pd.DataFrame, path: Path) -> None:
+    """One sheet, frozen header row, filters on every column, readable widths."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        df.to_excel(writer, index=False, sheet_name="constats")
+        sheet = writer.sheets["constats"]
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column[:50])
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 50)
