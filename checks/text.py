@@ -25,11 +25,27 @@ _TRANSLATE = str.maketrans(
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
+_SPECIAL = re.compile("[\u00a0\u202f\u2007\u2009\u200b\u2011\u2010\u00ad]")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
 def normalize(text: str) -> str:
-    """NFKC-normalise ``text`` and map the special spaces and hyphens to ASCII."""
+    """NFKC-normalise ``text`` and map the special spaces and hyphens to ASCII.
+
+    Each step is skipped when a C-level test says it would change nothing: this runs on
+    every page of a crawl.
+    """
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", text.translate(_TRANSLATE)).translate(_TRANSLATE)
+    text = _SPECIAL.sub(_replace_special, text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = _SPECIAL.sub(_replace_special, unicodedata.normalize("NFKC", text))
+    return text
+
+
+def _replace_special(match: re.Match[str]) -> str:
+    # A regex scan is C-speed; str.translate with a dict looks up every character.
+    return _TRANSLATE[ord(match.group())]
 
 
 def squash(text: str) -> str:
@@ -38,9 +54,16 @@ def squash(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Case-fold and strip accents, for keyword matching ("Médiateur" == "mediateur")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Lower-case and strip accents, for keyword matching ("Médiateur" == "mediateur").
+
+    Length-preserving for Latin text (``str.lower`` rather than ``casefold``, which turns
+    "ß" into "ss"; a precomposed letter decomposes into base + marks, and the marks go),
+    so that an offset in the folded text is an offset in the text.
+    """
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return _COMBINING.sub("", unicodedata.normalize("NFD", lowered))
 
 
 def collapse_spaces(text: str) -> str:

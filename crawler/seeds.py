@@ -16,20 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 REQUIRED = ("id", "name", "url", "type")
 KNOWN_TYPES = frozenset(
-    [
-        "mairie",
-        "prefecture",
-        "caf",
-        "cpam",
-        "ministere",
-        "hopital",
-        "universite",
-        "departement",
-        "region",
-        "agence",
-        "operateur",
-        "autre",
-    ]
+    """mairie prefecture caf cpam ministere hopital universite departement region
+    agence operateur autre""".split()
 )
 _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

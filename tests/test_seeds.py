@@ -50,7 +50,9 @@ def test_duplicates_by_id_or_url_are_merged():
 
 def test_semicolon_separated_file_from_excel(tmp_path):
     path = tmp_path / "sites.csv"
-    path.write_bytes("id;name;url;type\nm;Mairie de Sénas;https://senas.fr;mairie\n".encode("cp1252"))
+    path.write_bytes(
+        "id;name;url;type\nm;Mairie de Sénas;https://senas.fr;mairie\n".encode("cp1252")
+    )
     seeds = load_seeds(path)
     assert seeds.seeds[0].name == "Mairie de Sénas"
 

@@ -7,8 +7,13 @@ from checks.site import aggregate, engagement_2, engagement_3, merge_values
 
 
 def _row(check_id, status="found", value=None, evidence=None, error=None):
-    return {"check_id": check_id, "status": status, "value": value,
-            "evidence": evidence or [], "error": error}
+    return {
+        "check_id": check_id,
+        "status": status,
+        "value": value,
+        "evidence": evidence or [],
+        "error": error,
+    }
 
 
 def test_found_on_any_page_with_best_evidence_first():

@@ -1,0 +1,102 @@
+"""The SQL store: runs accumulate, a second run never erases the first."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from checks import run_checks
+from checks.page import Page
+from crawler.seeds import Seed
+from crawler.store import Store, finding_rows, now
+from reports.table import TableError, export, findings_table
+
+SEEDS = [
+    Seed("m", "Mairie", "https://www.mairie-a.fr/", "mairie"),
+    Seed("p", "Préfecture", "https://www.pref.gouv.fr/", "prefecture"),
+]
+HTML = """<html lang="fr"><body><p>Standard : 02 38 12 34 56</p>
+<a href="https://www.service-public.fr/">Service-Public.fr</a></body></html>"""
+
+
+def _crawl_once(store: Store, phone_found: bool = True) -> int:
+    run_id = store.start_run(SEEDS, label="test")
+    page = Page(HTML if phone_found else "<p>rien</p>", "https://www.mairie-a.fr/")
+    row = {
+        "run_id": run_id,
+        "site_id": "m",
+        "url": page.url,
+        "status_code": 200,
+        "depth": 0,
+        "bytes": 100,
+        "fetched_at": now(),
+    }
+    store.write_batch(
+        [(row, finding_rows(run_checks(page)))],
+        [
+            {
+                "run_id": run_id,
+                "site_id": "p",
+                "url": "https://www.pref.gouv.fr/",
+                "kind": "délai dépassé",
+                "reason": "délai de réponse dépassé",
+                "is_home": True,
+                "at": now(),
+            }
+        ],
+    )
+    store.finish_run(run_id, {"pages": 1})
+    return run_id
+
+
+def test_runs_accumulate_and_the_table_reads_any_of_them(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'v.db'}")
+    first = _crawl_once(store, phone_found=True)
+    second = _crawl_once(Store(store.url), phone_found=False)  # a new process, same file
+    assert [r["id"] for r in store.list_runs()] == [first, second]
+    latest = findings_table(store)
+    assert latest["run_id"].unique().tolist() == [second]
+    old = findings_table(store, first).set_index("site_id")
+    new = latest.set_index("site_id")
+    assert old.loc["m", "phone"] == "found"
+    assert new.loc["m", "phone"] == "absent"
+    assert old.loc["m", "service_public_link"] == "found"
+
+
+def test_a_site_in_error_has_its_reason_and_error_cells(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'v.db'}")
+    _crawl_once(store)
+    df = findings_table(store).set_index("site_id")
+    assert df.loc["p", "status"] == "error"
+    assert "délai" in df.loc["p", "reason"]
+    assert df.loc["p", "phone"] == "error"
+    assert pd.isna(df.loc["p", "engagement_2"])
+    assert df.loc["m", "status"] == "ok"
+    assert df.loc["m", "pages_crawled"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx", "json"])
+def test_exports_round_trip(tmp_path, fmt):
+    store = Store(f"sqlite:///{tmp_path / 'v.db'}")
+    _crawl_once(store)
+    path = export(findings_table(store), tmp_path / f"t.{fmt}")
+    reader = {
+        "csv": pd.read_csv,
+        "parquet": pd.read_parquet,
+        "xlsx": pd.read_excel,
+        "json": pd.read_json,
+    }[fmt]
+    back = reader(path)
+    assert sorted(back["site_id"]) == ["m", "p"]
+    assert "engagement_2" in back.columns and "phone" in back.columns
+
+
+def test_table_errors_are_clear(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'v.db'}")
+    with pytest.raises(TableError, match="aucune exploration"):
+        findings_table(store)
+    _crawl_once(store)
+    with pytest.raises(TableError, match="inconnue"):
+        findings_table(store, 999)
+    with pytest.raises(TableError, match="format inconnu"):
+        export(findings_table(store), tmp_path / "t.doc")
