@@ -197,7 +197,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     if args.max_pages_per_site is not None:
         overrides["VIGIE_MAX_PAGES_PER_SITE"] = args.max_pages_per_site
     if args.depth is not None:
-        overrides["DEPTH_LIMIT"] = args.depth
+        overrides["VIGIE_MAX_DEPTH"] = args.depth
     if args.allow_private:
         overrides["VIGIE_ALLOW_PRIVATE"] = True
     if args.quiet:

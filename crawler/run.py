@@ -19,7 +19,7 @@ from crawler.store import Store
 #: Settings recorded with each run, so that a run's figures can be read in context.
 RECORDED_SETTINGS = (
     "VIGIE_MAX_PAGES_PER_SITE",
-    "DEPTH_LIMIT",
+    "VIGIE_MAX_DEPTH",
     "DOWNLOAD_TIMEOUT",
     "ROBOTSTXT_OBEY",
     "USER_AGENT",

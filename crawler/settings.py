@@ -40,8 +40,10 @@ REMOTE_CONTROL_ENABLED = False
 # -- Budgets and guard rails ----------------------------------------------------------
 #: Pages fetched per site (HTML pages; robots.txt and sitemaps do not count).
 VIGIE_MAX_PAGES_PER_SITE = 30
-#: Link depth from the home page (sitemap URLs are depth 1).
-DEPTH_LIMIT = 3
+#: Link depth from the home page (sitemap URLs are depth 1). The spider's best-first
+#: frontier tracks depth itself, so Scrapy's DepthMiddleware is off (it would count the
+#: depth of the page that happened to release a request, not of the page linking to it).
+VIGIE_MAX_DEPTH = 3
 #: Responses above this size are cut off (a page of an administration site is < 2 MiB).
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
@@ -73,6 +75,9 @@ VIGIE_BROWSER_EXECUTABLE = "/usr/bin/chromium"
 # -- Components -----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.GuardRailsMiddleware": 50,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 500,

@@ -85,7 +85,7 @@ class SitesSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
         spider.max_pages = s.getint("VIGIE_MAX_PAGES_PER_SITE")
-        spider.max_depth = s.getint("DEPTH_LIMIT")
+        spider.max_depth = s.getint("VIGIE_MAX_DEPTH")
         spider.max_query_variants = s.getint("VIGIE_MAX_QUERY_VARIANTS")
         spider.max_url_length = s.getint("VIGIE_MAX_URL_LENGTH")
         spider.max_repeated = s.getint("VIGIE_MAX_REPEATED_SEGMENT")
@@ -141,7 +141,7 @@ class SitesSpider(scrapy.Spider):
                 dont_filter=True,  # de-duplication is the frontier's (``seen``)
                 meta={
                     "site_id": state.seed.id,
-                    "depth": depth,
+                    "vigie_depth": depth,
                     "download_slot": f"site:{state.seed.id}",
                     "vigie_home": depth == 0 and url == canonical(state.seed.url),
                     "vigie_started": time.monotonic(),
@@ -165,7 +165,7 @@ class SitesSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         state = self.sites[response.meta["site_id"]]
         state.in_flight -= 1
-        depth = response.meta.get("depth", 0)
+        depth = response.meta.get("vigie_depth", 0)
         if response.meta.get("vigie_home"):
             # The home may redirect to another registrable domain (new site address):
             # that domain is the site's too.
@@ -241,7 +241,7 @@ class SitesSpider(scrapy.Spider):
             dont_filter=True,
             meta={
                 "site_id": state.seed.id,
-                "depth": 0,
+                "vigie_depth": 0,
                 "download_slot": f"site:{state.seed.id}",
                 "vigie_sitemap_level": 0,
             },
