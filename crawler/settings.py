@@ -58,6 +58,12 @@ VIGIE_MAX_QUERY_VARIANTS = 5
 #: Maximum number of sitemap URLs taken per site (pages still count in the page budget).
 VIGIE_SITEMAP_MAX_URLS = 200
 
+# -- Analysis -------------------------------------------------------------------------
+#: Worker processes that parse pages and run the checks, so that the crawl is not bound
+#: by the one core Scrapy's reactor runs on. "auto": one per core beyond the first;
+#: 0: inline, in the crawling process.
+VIGIE_ANALYSIS_WORKERS = "auto"
+
 # -- Store ----------------------------------------------------------------------------
 #: Any SQLAlchemy URL; SQLite file in the current folder by default, PostgreSQL at scale.
 VIGIE_DB_URL = "sqlite:///vigie.db"

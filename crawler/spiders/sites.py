@@ -17,6 +17,7 @@ import heapq
 import itertools
 import time
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,16 +32,13 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
-from checks import run_checks
-from checks.page import Page
+from crawler.analysis import Analyser, default_workers
 from crawler.middlewares import GuardRefused
 from crawler.scope import canonical, is_page_url, link_score, site_key, trap_reason
 from crawler.seeds import Seed, load_seeds
 
 IN_FLIGHT_PER_SITE = 4
 HOME_PRIORITY = 1000
-JS_SHELL_MAX_TEXT = 80  # visible characters below which a scripted page is a JS shell
-CHROME_TAGS = ("header", "footer", "nav")
 
 
 @dataclass
@@ -90,7 +88,10 @@ class SitesSpider(scrapy.Spider):
         spider.max_url_length = s.getint("VIGIE_MAX_URL_LENGTH")
         spider.max_repeated = s.getint("VIGIE_MAX_REPEATED_SEGMENT")
         spider.sitemap_max = s.getint("VIGIE_SITEMAP_MAX_URLS")
+        workers = s.get("VIGIE_ANALYSIS_WORKERS")
+        spider.analyser = Analyser(default_workers() if workers in (None, "auto") else int(workers))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
     # -- progress (read by crawler.progress.Progress) ------------------------------------
@@ -148,6 +149,9 @@ class SitesSpider(scrapy.Spider):
                 },
             )
 
+    def _on_closed(self, spider: scrapy.Spider) -> None:
+        self.analyser.close()
+
     def _on_idle(self, spider: scrapy.Spider) -> None:
         """Safety net: if Scrapy is idle while a frontier still holds links, go on."""
         pending = False
@@ -162,7 +166,7 @@ class SitesSpider(scrapy.Spider):
 
     # -- pages ----------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         state = self.sites[response.meta["site_id"]]
         state.in_flight -= 1
         depth = response.meta.get("vigie_depth", 0)
@@ -171,42 +175,48 @@ class SitesSpider(scrapy.Spider):
             # that domain is the site's too.
             state.keys.add(site_key(response.url))
             state.seen.add(canonical(response.url))
-            yield from self._request_sitemap(state, response)
+            for request in self._request_sitemap(state, response):
+                yield request
         if (
             not isinstance(response, TextResponse)
             or b"html" not in (response.headers.get("Content-Type") or b"text/html").lower()
         ):
+            state.errors += 1
             yield self._error_item(
                 state, response.url, "non HTML", "réponse non HTML ignorée", response.meta
             )
-            state.errors += 1
-            yield from self._release(state)
-            return
-        started = response.meta.get("vigie_started", time.monotonic())
-        page = Page(response.text, response.url)
-        results = run_checks(page)
-        state.pages_ok += 1
-        js_shell = len(page.text.strip()) < JS_SHELL_MAX_TEXT and bool(page.script_srcs)
-        yield {
-            "kind": "page",
-            "run_id": self.run_id,
-            "site_id": state.seed.id,
-            "url": response.url,
-            "status_code": response.status,
-            "depth": depth,
-            "bytes": len(response.body),
-            "duration_s": round(time.monotonic() - started, 4),
-            "title": page.title[:500] or None,
-            "js_shell": js_shell,
-            "problems": page.problems or None,
-            "results": results,
-        }
-        if depth < self.max_depth:
-            for link in page.links:
-                self._consider(
-                    state, link.href, link.text, depth + 1, in_chrome=_in_chrome(link.element)
+        else:
+            started = response.meta.get("vigie_started", time.monotonic())
+            try:
+                analysis = await self.analyser.analyse(response.text, response.url)
+            except BrokenProcessPool as exc:  # a worker died (out of memory, crash)
+                self.analyser.restart()
+                state.errors += 1
+                yield self._error_item(
+                    state, response.url, "analyse", f"analyse de la page impossible : {exc}",
+                    response.meta,
                 )
-        yield from self._release(state)
+            else:
+                state.pages_ok += 1
+                yield {
+                    "kind": "page",
+                    "run_id": self.run_id,
+                    "site_id": state.seed.id,
+                    "url": response.url,
+                    "status_code": response.status,
+                    "depth": depth,
+                    "bytes": len(response.body),
+                    "duration_s": round(time.monotonic() - started, 4),
+                    "title": analysis.title or None,
+                    "js_shell": analysis.js_shell,
+                    "problems": analysis.problems or None,
+                    "results": analysis.results,
+                }
+                if depth < self.max_depth:
+                    for href, label, in_chrome in analysis.links:
+                        self._consider(state, href, label, depth + 1, in_chrome=in_chrome)
+        for request in self._release(state):
+            yield request
 
     def _consider(
         self, state: SiteState, url: str, label: str, depth: int, in_chrome: bool = False
@@ -295,15 +305,6 @@ class SitesSpider(scrapy.Spider):
             "reason": reason,
             "is_home": bool(meta.get("vigie_home")),
         }
-
-
-def _in_chrome(element: Any) -> bool:
-    """Whether a link sits in the header, footer or navigation (site-wide links)."""
-    for ancestor in element.iterancestors():
-        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
-        if tag in CHROME_TAGS or ancestor.get("role") in ("contentinfo", "banner"):
-            return True
-    return False
 
 
 def _scrapy_exceptions(*names: str) -> tuple[type[BaseException], ...]:
