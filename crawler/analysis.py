@@ -16,6 +16,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 from checks import CheckResult, run_checks
 from checks.page import Page
@@ -43,6 +44,12 @@ def analyse_page(text: str, url: str) -> PageAnalysis:
     page = Page(text, url)
     results = run_checks(page)
     links = [(link.href, link.text, _in_chrome(link.element)) for link in page.links]
+    # A framed page is part of what a person sees (contact forms are often framed).
+    links.extend(
+        (urljoin(page.base_url, frame.get("src", "").strip()), frame.get("title") or "", True)
+        for frame in page.root.iter("iframe", "frame")
+        if frame.get("src", "").strip()
+    )
     js_shell = len(page.text.strip()) < JS_SHELL_MAX_TEXT and bool(page.script_srcs)
     return PageAnalysis(results, links, page.title[:500], js_shell, list(page.problems))
 

@@ -49,6 +49,7 @@ class SiteState:
     keys: set[str]
     frontier: list[tuple[int, int, str, int]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    fetched: set[str] = field(default_factory=set)  # final URLs, after redirects
     query_variants: dict[str, int] = field(default_factory=dict)
     scheduled: int = 0
     in_flight: int = 0
@@ -177,7 +178,11 @@ class SitesSpider(scrapy.Spider):
             state.seen.add(canonical(response.url))
             for request in self._request_sitemap(state, response):
                 yield request
-        if (
+        final_url = canonical(response.url)
+        if final_url in state.fetched:
+            # Two links redirected to one page (/ancien-contact → /contact): keep one.
+            self.logger.debug("page déjà analysée après redirection : %s", response.url)
+        elif (
             not isinstance(response, TextResponse)
             or b"html" not in (response.headers.get("Content-Type") or b"text/html").lower()
         ):
@@ -186,6 +191,7 @@ class SitesSpider(scrapy.Spider):
                 state, response.url, "non HTML", "réponse non HTML ignorée", response.meta
             )
         else:
+            state.fetched.add(final_url)
             started = response.meta.get("vigie_started", time.monotonic())
             try:
                 analysis = await self.analyser.analyse(response.text, response.url)
@@ -193,7 +199,10 @@ class SitesSpider(scrapy.Spider):
                 self.analyser.restart()
                 state.errors += 1
                 yield self._error_item(
-                    state, response.url, "analyse", f"analyse de la page impossible : {exc}",
+                    state,
+                    response.url,
+                    "analyse",
+                    f"analyse de la page impossible : {exc}",
                     response.meta,
                 )
             else:
@@ -346,7 +355,7 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         if "robots.txt" in text:
             return "robots.txt", "exploration interdite par robots.txt"
         if "redirect" in text:
-            return "redirections", "boucle ou excès de redirections"
+            return "boucle de redirections", "boucle ou excès de redirections"
         return "ignorée", f"requête ignorée : {text}"
     name = type(exc).__name__
     if "Timeout" in name:
