@@ -12,6 +12,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler import logs
 from crawler.seeds import Seed
 from crawler.spiders.sites import SitesSpider
 from crawler.store import Store
@@ -46,6 +47,7 @@ def run_crawl(
     recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
     run_id = store.start_run(seeds, label=label, settings=recorded)
     process = CrawlerProcess(settings)
+    logs.install()
     crawler = process.create_crawler(SitesSpider)
     try:
         process.crawl(crawler, seeds=list(seeds), run_id=run_id)
