@@ -13,6 +13,16 @@ from checks.page import Page
 
 META_COLUMNS = {"file", "source_repo", "source_path", "commit", "administration"}
 
+#: Labels we believe contradict CHECKS.md, with the reason. The code follows the contract;
+#: each dispute is reported in the issue notes. The test checks that these cells still
+#: disagree, so that a change of behaviour on them is noticed, not silently absorbed.
+DISPUTED: dict[tuple[str, str], str] = {
+    ("commune_mezieres-lez-clery_app_index.html", "email"): (
+        "both mailto: links of the page (mairie@…, pluihd@…) sit inside "
+        "<template data-lazy-ov> overlays; CHECKS.md: text inside <template> does not count"
+    ),
+}
+
 
 def _labels(shared_dir):
     with open(shared_dir / "corpus/real/labels.tsv", encoding="utf-8", newline="") as fh:
@@ -23,6 +33,7 @@ def test_real_corpus_matches_labels(shared_dir):
     rows = _labels(shared_dir)
     assert rows, "labels.tsv is empty"
     mismatches: list[str] = []
+    disputes_seen: set[tuple[str, str]] = set()
     scored = 0
     for row in rows:
         path = shared_dir / "corpus/real" / row["file"]
@@ -41,10 +52,15 @@ def test_real_corpus_matches_labels(shared_dir):
                 if got != label:
                     mismatches.append(f"{row['file']}: a11y_mention = {got!r}, label {label!r}")
                 continue
+            if (row["file"], check_id) in DISPUTED:
+                if result.found != (label == "1"):
+                    disputes_seen.add((row["file"], check_id))
+                continue
             if result.found != (label == "1"):
                 mismatches.append(
                     f"{row['file']}: {check_id} found={result.found}, label {label}"
                     f" — evidence {[e.snippet for e in result.evidence][:2]}"
                 )
     assert scored > 150
+    assert disputes_seen == set(DISPUTED), "a disputed label now agrees: update DISPUTED"
     assert not mismatches, f"{len(mismatches)}/{scored} mismatches:\n" + "\n".join(mismatches)

@@ -1,0 +1,344 @@
+"""Link matching shared by the link-based checks (contact, FAQ, mediator, JDMA…).
+
+Most checks of CHECKS.md ask the same question: "is there a link whose label or target says
+X?". Answering it well needs the same care every time — labels and targets compared after
+case folding and accent stripping, hosts compared with their sub-domains, in-page anchors
+told apart from real destinations, social-media buttons set aside — so it lives here once.
+
+Speed matters (all checks together must cost about a bare parse): each page's links are
+described once (:func:`link_infos`) and memoised per page in a weak dictionary, since
+about fourteen checks read them; and every keyword pattern is a :class:`Sieve` that first
+looks for plain substrings (C speed) and runs its regex only when one is there — a regex
+made of many alternatives is slow to scan, and most labels contain none of its words.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from checks.page import Link, Page, element_snippet
+from checks.result import CheckResult, Evidence
+from checks.text import fold
+
+#: Evidence items kept per check: enough to locate the finding, short enough to read.
+EVIDENCE_LIMIT = 5
+
+#: Hosts of social networks and messengers: a "Contact" button there is not a contact form.
+SOCIAL_HOSTS = frozenset(
+    """facebook.com fb.com fb.me m.me messenger.com twitter.com x.com t.co linkedin.com
+    instagram.com youtube.com youtu.be tiktok.com whatsapp.com wa.me snapchat.com
+    pinterest.com pinterest.fr threads.net bsky.app mastodon.social telegram.me t.me
+    dailymotion.com vimeo.com flickr.com""".split()
+)
+
+_APOSTROPHES = re.compile(r"['’ʼ‘`´]")
+_SPACES = re.compile(r"\s+")
+# scheme ":" ["//" netloc] path ["?" query] ["#" fragment] — RFC 3986 appendix B.
+_URL = re.compile(
+    r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S
+)
+
+
+class Sieve:
+    r"""A regex guarded by plain substrings: ``search`` runs the regex only when one is there.
+
+    ``stems`` must be such that any match of ``regex`` contains at least one of them.
+    ``word_start`` asks for a match that starts a word; it is checked here rather than
+    with a leading ``(?<!\w)`` in the regex, because a pattern that starts with a
+    lookbehind loses the regex engine's first-character scan: on a page's whole text it
+    is some thirty times slower.
+    """
+
+    __slots__ = ("regex", "stems", "word_start")
+
+    def __init__(
+        self, regex: re.Pattern[str], stems: Iterable[str], word_start: bool = False
+    ) -> None:
+        self.regex = regex
+        self.stems = _minimal(stems)
+        self.word_start = word_start
+
+    def hit(self, text: str) -> bool:
+        """Whether a stem occurs in ``text`` (the regex might then match)."""
+        # A plain loop: any() over a generator costs about twice as much, on every label.
+        for stem in self.stems:  # noqa: SIM110
+            if stem in text:
+                return True
+        return False
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if not self.hit(text):
+            return None
+        if not self.word_start:
+            return self.regex.search(text)
+        return next(self.finditer(text), None)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if not self.hit(text):
+            return iter(())
+        matches = self.regex.finditer(text)
+        if not self.word_start:
+            return matches
+        return (m for m in matches if starts_word(text, m.start()))
+
+
+def starts_word(text: str, start: int) -> bool:
+    """True when ``text[start]`` is not preceded by a letter, digit or underscore."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    return not (before.isalnum() or before == "_")
+
+
+def _minimal(stems: Iterable[str]) -> tuple[str, ...]:
+    """Drop the stems that contain another stem: "contact" already finds "contactez"."""
+    unique = sorted(set(stems), key=len)
+    kept: list[str] = []
+    for stem in unique:
+        if not any(k in stem for k in kept):
+            kept.append(stem)
+    return tuple(kept)
+
+
+def phrase_pattern(*phrases: str, whole_label: bool = False, stems: Iterable[str] = ()) -> Sieve:
+    """A :class:`Sieve` matching any of ``phrases`` in folded text, as whole words.
+
+    Phrases are written in plain folded French ("nous ecrire", "centre d'aide"); a space
+    matches any run of whitespace or hyphens, a hyphen an optional one, an apostrophe any
+    apostrophe followed or not by a space. ``whole_label`` anchors the match to the whole
+    (trimmed) label. The stems are each phrase's longest word unless ``stems`` are given
+    (worth it when that word is common: "en ligne", "page").
+    """
+    alternatives = []
+    auto_stems = []
+    for phrase in phrases:
+        bits = []
+        for char in phrase:
+            if char == " ":
+                bits.append(r"[\s\-]+")
+            elif char == "'":
+                bits.append(r"'\s*")
+            elif char == "-":
+                bits.append(r"[\s\-]*")
+            else:
+                bits.append(re.escape(char))
+        alternatives.append("".join(bits))
+        auto_stems.append(max(re.split(r"[\s'\-]+", phrase), key=len))
+    stems = tuple(stems) or tuple(auto_stems)
+    body = "|".join(alternatives)
+    if whole_label:
+        return Sieve(re.compile(rf"^\W*(?:{body})\W*$"), stems)
+    return Sieve(re.compile(rf"(?:{body})(?!\w)"), stems, word_start=True)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkInfo:
+    """One link as the checks compare it: folded label, host, folded target path."""
+
+    link: Link
+    label: str  # folded label, apostrophes unified to "'"
+    scheme: str  # "http", "https", "mailto", "tel", "javascript", "" …
+    host: str  # lower-case host
+    domains: frozenset[str]  # the host and its parent domains, for sub-domain matching
+    target: str  # folded, percent-decoded path + "?" + query ("" for non-web links)
+    in_page: bool  # only an anchor inside the page, no other destination
+
+    @property
+    def href(self) -> str:
+        return self.link.href
+
+    @property
+    def is_web(self) -> bool:
+        return self.scheme in ("http", "https")
+
+    def on(self, domains: frozenset[str]) -> bool:
+        """True when the link's host is one of ``domains`` or a sub-domain of one."""
+        return not self.domains.isdisjoint(domains)
+
+
+@dataclass(frozen=True, slots=True)
+class _PageLinks:
+    infos: list[LinkInfo]
+    labels: str  # every folded label, one per line: one substring test answers for all
+    targets: str  # every folded target path (and raw mailto/tel target), one per line
+    hosts: str  # every distinct host, one per line
+
+
+_PAGES: weakref.WeakKeyDictionary[Page, _PageLinks] = weakref.WeakKeyDictionary()
+
+
+def fold_label(text: str) -> str:
+    """Fold ``text`` (lower case, no accents), unify apostrophes, collapse whitespace."""
+    folded = fold(text)
+    if "  " in folded or "\n" in folded or "\t" in folded:
+        folded = _SPACES.sub(" ", folded)
+    if not folded.isascii() or "`" in folded:
+        folded = _APOSTROPHES.sub("'", folded)
+    return folded.strip()
+
+
+def fold_target(path_and_query: str) -> str:
+    """Fold a URL path: percent-decoded, lower case, no accents."""
+    if "%" in path_and_query:
+        path_and_query = unquote(path_and_query)
+    return fold(path_and_query)
+
+
+def split_url(url: str) -> tuple[str, str, str, str, str]:
+    """``(scheme, host, path, query, fragment)``, lower-case scheme and host.
+
+    A regex split (RFC 3986, appendix B) rather than ``urlsplit``: several times faster,
+    and it never raises on odd targets, which are then simply not matched.
+    """
+    match = _URL.match(url)
+    if match is None:  # only possible with characters the regex excludes: none
+        return "", "", "", "", ""
+    scheme, netloc, path, query, fragment = match.groups(default="")
+    host = netloc.rpartition("@")[2]
+    # Drop the port; an IPv6 literal keeps its brackets (and its colons).
+    host = host.partition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
+    return scheme.lower(), host.lower().rstrip("."), path, query, fragment
+
+
+def suffixes(host: str) -> frozenset[str]:
+    """``a.b.gouv.fr`` → {``a.b.gouv.fr``, ``b.gouv.fr``, ``gouv.fr``, ``fr``}."""
+    parts = host.split(".")
+    return frozenset(".".join(parts[i:]) for i in range(len(parts))) if host else frozenset()
+
+
+def host_in(host: str, domains: frozenset[str]) -> bool:
+    """True when ``host`` is one of ``domains`` or a sub-domain of one (``www.`` included)."""
+    return not suffixes(host).isdisjoint(domains)
+
+
+def _page_links(page: Page) -> _PageLinks:
+    described = _PAGES.get(page)
+    if described is None:
+        page_doc = page.url.split("#", 1)[0]
+        domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
+        infos = [_describe(link, page_doc, page.host, domains) for link in page.links]
+        labels = "\n".join(info.label for info in infos)
+        targets = "\n".join(info.target or info.href.lower() for info in infos)
+        described = _PageLinks(infos, labels, targets, "\n".join(domains))
+        _PAGES[page] = described
+    return described
+
+
+def link_infos(page: Page) -> list[LinkInfo]:
+    """The page's links, described once per page (see the module docstring)."""
+    return _page_links(page).infos
+
+
+def any_label(page: Page, *sieves: Sieve) -> bool:
+    """Whether some link label may match one of ``sieves`` (a stem occurs in a label).
+
+    A check calls it before walking the links one by one: on most pages none of its
+    words occurs in any label, and one substring test on all labels settles it.
+    """
+    labels = _page_links(page).labels
+    return any(sieve.hit(labels) for sieve in sieves)
+
+
+def any_target(page: Page, *sieves: Sieve) -> bool:
+    """Whether some link target may match one of ``sieves`` (see :func:`any_label`)."""
+    targets = _page_links(page).targets
+    return any(sieve.hit(targets) for sieve in sieves)
+
+
+def any_host(page: Page, domains: Iterable[str]) -> bool:
+    """Whether some link's host may be one of ``domains`` (substring test on all hosts)."""
+    hosts = _page_links(page).hosts
+    return any(domain in hosts for domain in domains)
+
+
+def _describe(
+    link: Link, page_doc: str, page_host: str, domains: dict[str, frozenset[str]]
+) -> LinkInfo:
+    """Fold the label and target; tell whether the link is only an in-page anchor.
+
+    An anchor is "in page" when its raw target starts with ``#``, when it is the page's own
+    address with a fragment, or a fragment on the site's home (``/#prise-de-rendez-vous``,
+    single-page sites): the visitor stays where they are, no booking page is reached.
+    """
+    scheme, host, path, query, fragment = split_url(link.href)
+    target = ""
+    if scheme in ("http", "https"):
+        target = fold_target(path + ("?" + query if query else ""))
+    home_anchor = path in ("", "/") and host == page_host
+    in_page = link.raw_href.startswith("#") or (
+        bool(fragment) and not query and (home_anchor or link.href.split("#", 1)[0] == page_doc)
+    )
+    host_domains = domains.get(host)
+    if host_domains is None:
+        host_domains = domains[host] = suffixes(host)
+    return LinkInfo(link, fold_label(link.text), scheme, host, host_domains, target, in_page)
+
+
+def same_site(info: LinkInfo, page: Page) -> bool:
+    """True when the link stays on the page's site (same host, ``www.`` or sub-domains).
+
+    Used where only the target path speaks: ``/nous-contacter`` on the site is the site's
+    contact page, on defenseurdesdroits.fr it is someone else's.
+    """
+    a = info.host.removeprefix("www.")
+    b = page.host.removeprefix("www.")
+    return bool(a) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+
+
+def links_where(page: Page, keep: Callable[[LinkInfo], Any]) -> list[LinkInfo]:
+    """The page's links for which ``keep`` is true, in document order."""
+    return [info for info in link_infos(page) if keep(info)]
+
+
+def unique_hrefs(infos: Iterable[LinkInfo]) -> list[str]:
+    """Targets in document order, each once."""
+    return list(dict.fromkeys(info.href for info in infos))
+
+
+def link_evidence(page: Page, infos: Iterable[LinkInfo]) -> tuple[Evidence, ...]:
+    """Evidence for the first links (one per distinct target), element XPath + markup."""
+    evidence: list[Evidence] = []
+    seen: set[str] = set()
+    for info in infos:
+        if info.href in seen:
+            continue
+        seen.add(info.href)
+        evidence.append(page.element_evidence(info.link.element))
+        if len(evidence) >= EVIDENCE_LIMIT:
+            break
+    return tuple(evidence)
+
+
+def links_result(page: Page, infos: list[LinkInfo], value: Any = None) -> CheckResult:
+    """``found`` when ``infos`` is not empty; ``value`` defaults to the distinct targets."""
+    if not infos:
+        return CheckResult(found=False, value=value)
+    return CheckResult(
+        found=True,
+        value=unique_hrefs(infos) if value is None else value,
+        evidence=link_evidence(page, infos),
+    )
+
+
+def headings(page: Page, tags: tuple[str, ...] = ("title", "h1")) -> list[tuple[Any, str]]:
+    """The page's ``<title>`` and ``<h1>`` (or ``tags``) elements with their folded text.
+
+    Used to tell whether the page *is* a FAQ, a declaration, a results page: its title
+    and main heading say what it is, a passing mention in the body does not.
+    """
+    found = []
+    for el in page.root.iter(*tags):
+        text = fold_label(el.text_content())
+        if text:
+            found.append((el, text))
+    return found
+
+
+def heading_evidence(page: Page, element: Any) -> Evidence:
+    """Evidence for a ``<title>``/``<h1>``: XPath and markup."""
+    return page.element_evidence(element, element_snippet(element))

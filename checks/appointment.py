@@ -1,0 +1,111 @@
+"""``appointment``: an online appointment-booking link (CHECKS.md, engagement 2).
+
+Two ways to be found: a link to a known booking platform (whatever its label), or a link
+labelled "Prendre rendez-vous", "Prise de rendez-vous en ligne", "RDV en ligne"… that leads
+to another page (the booking page).
+
+Not found: "sur rendez-vous" or "Mer sur RDV" as plain text (nothing to click); a
+``tel:``/``mailto:`` "prendre rendez-vous" (booking by phone or e-mail is not online); a
+menu item that is only an in-page anchor (``/#prise-de-rendez-vous``): it is kept in the
+value with ``booking_link: false`` so a reader sees it was looked at, but ``found`` stays
+false. "Annuler un rendez-vous" is not booking.
+
+Value: list of ``{"url", "booking_link", "platform"}`` (``platform`` is the booking
+platform's domain when the host is one).
+"""
+
+from __future__ import annotations
+
+import re
+
+from checks._links import LinkInfo, any_host, any_label, link_evidence, link_infos, phrase_pattern
+from checks.page import Page
+from checks.registry import check
+from checks.result import CheckResult
+
+#: Booking platforms used by French public services (host or any sub-domain).
+PLATFORMS = frozenset(
+    (
+        "rdv.anct.gouv.fr",
+        "rdv-solidarites.fr",
+        "rdv-insertion.fr",
+        "rdv-aide-numerique.fr",
+        "rdv.aide-numerique.gouv.fr",
+        "rdv-mairie.fr",
+        "rendezvousonline.fr",
+        "rendezvouspasseport.ants.gouv.fr",
+        "synbird.com",
+        "clicrdv.com",
+        "doctolib.fr",
+        "doctolib.com",
+        "rdv360.com",
+        "maiia.com",
+        "keldoc.com",
+        "mondocteur.fr",
+        "smartagenda.fr",
+        "agendize.com",
+        "calendly.com",
+        "solocal-rdv.fr",
+        "prendreunrendezvous.fr",
+        "rdvmedicaux.com",
+    )
+)
+# ANTS pages that book a slot (passport / ID card) without being on a dedicated host.
+_ANTS = frozenset(("ants.gouv.fr",))
+_ANTS_BOOKING = re.compile(r"rendez[-_]?vous|rdv")
+
+_LABEL = phrase_pattern(
+    "prendre rendez-vous",
+    "prendre un rendez-vous",
+    "prendre rdv",
+    "prendre un rdv",
+    "prise de rendez-vous",
+    "prise de rdv",
+    "rendez-vous en ligne",
+    "rdv en ligne",
+    "reserver un rendez-vous",
+    "reserver un creneau",
+    "reservez un creneau",
+    "reservez votre creneau",
+    "prenez rendez-vous",
+    "demander un rendez-vous",
+    "demande de rendez-vous",
+)
+_CANCEL = phrase_pattern("annuler", "annulation", "modifier", "deplacer")
+
+
+def _platform(info: LinkInfo) -> str | None:
+    matched = info.domains & PLATFORMS
+    if matched:
+        return max(matched, key=len)
+    if info.on(_ANTS) and _ANTS_BOOKING.search(info.target):
+        return "ants.gouv.fr"
+    return None
+
+
+@check("appointment")
+def appointment(page: Page) -> CheckResult:
+    """Booking-platform links and "prendre rendez-vous" links; in-page anchors recorded only."""
+    entries: list[dict[str, object]] = []
+    booking: list[LinkInfo] = []
+    anchors: list[LinkInfo] = []
+    seen: set[str] = set()
+    maybe = any_host(page, PLATFORMS | _ANTS) or any_label(page, _LABEL)
+    for info in link_infos(page) if maybe else ():
+        if not info.is_web:
+            continue
+        platform = _platform(info)
+        if platform is None and not (_LABEL.search(info.label) and not _CANCEL.search(info.label)):
+            continue
+        is_booking = platform is not None or not info.in_page
+        (booking if is_booking else anchors).append(info)
+        if info.href not in seen:
+            seen.add(info.href)
+            entries.append({"url": info.href, "booking_link": is_booking, "platform": platform})
+    if not entries:
+        return CheckResult(found=False)
+    return CheckResult(
+        found=bool(booking),
+        value=entries,
+        evidence=link_evidence(page, booking or anchors),
+    )

@@ -1,0 +1,163 @@
+"""``mediator``: how to reach a mediator (CHECKS.md, engagement 3).
+
+Found on:
+
+* a link whose label or target names a médiateur / médiatrice / médiation service
+  ("Saisir le médiateur", ``mediateur.*``, "Le médiateur de la CAF", ``mailto:mediateur@…``);
+* a block naming the mediator — a short heading-like element ("Médiateur de la ville",
+  "La médiatrice") — followed closely by a way to reach them: an e-mail, a phone number, a
+  postal address (postcode and town) or a link to write or fill a form.
+
+Not found: the word in general prose. A labour-law page explaining that "une procédure de
+médiation peut être engagée" or that "le médiateur est choisi d'un commun accord" names no
+mediator to contact: the sentence sits in a long paragraph, not in a short heading-like
+block, and no contact follows. "Médiathèque" and "immédiatement" are other words (whole-word
+match). A link to a legal text (Légifrance) about mediation is not a mediator's contact,
+nor is an in-page table-of-contents anchor.
+
+The Défenseur des droits is a recourse of its own: its links and mentions are recorded in
+``value["defenseur_des_droits"]`` but never make ``mediator`` found by themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from checks._links import (
+    EVIDENCE_LIMIT,
+    LinkInfo,
+    Sieve,
+    any_host,
+    any_label,
+    any_target,
+    fold_label,
+    link_infos,
+    phrase_pattern,
+)
+from checks.page import Page
+from checks.registry import check
+from checks.result import CheckResult, Evidence
+
+_WORD = Sieve(re.compile(r"mediat(?:eur|rice|ion)s?(?!\w)"), ("mediat",), word_start=True)
+_TARGET_WORD = Sieve(
+    re.compile(r"(?:^|[/._@:=-])mediat(?:eur|rice|ion)s?(?:$|[/._@?=&#-])"), ("mediat",)
+)
+_LAW_HOSTS = frozenset(("legifrance.gouv.fr", "eur-lex.europa.eu"))
+_DDD_HOSTS = frozenset(("defenseurdesdroits.fr",))
+_DDD = phrase_pattern("defenseur des droits", "defenseure des droits")
+
+# A "name line": short enough to be a heading, a list item, a card title, not prose.
+_NAME_LINE_MAX = 120
+_BLOCKS = frozenset(
+    "p li div dt dd td th h1 h2 h3 h4 h5 h6 address section article aside header footer"
+    " summary caption legend figcaption blockquote label".split()
+)
+_CONTACT_WINDOW = 400
+_CARD_MAX = 800
+_EMAIL = re.compile(r"[\w.+-]+(?:@|\s*\[at\]\s*|\s*\(at\)\s*)[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(?:\+33\s?(?:\(0\)\s?)?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+_POSTAL = re.compile(r"(?<!\d)(?:[0-8]\d|9[0-7])\d{3}\s+(?:cedex\b|[a-z])")
+_ACTION = phrase_pattern(
+    "saisir", "saisine", "formulaire", "contacter", "ecrire", "nous ecrire", "en ligne"
+)
+
+
+def _is_mediator_link(info: LinkInfo) -> bool:
+    if info.scheme in ("mailto", "tel"):
+        return bool(_WORD.search(info.label) or _TARGET_WORD.search(info.href.lower()))
+    if not info.is_web or info.in_page:
+        return False
+    named = (
+        _WORD.search(info.label)
+        or _TARGET_WORD.search(info.target)
+        or _TARGET_WORD.search(info.host)
+    )
+    return bool(named) and not (info.on(_LAW_HOSTS) or info.on(_DDD_HOSTS))
+
+
+def _block_of(el: Any) -> Any:
+    while el is not None and el.tag not in _BLOCKS:
+        el = el.getparent()
+    return el
+
+
+def _has_contact(window: str) -> bool:
+    return bool(_EMAIL.search(window) or _PHONE.search(window) or _POSTAL.search(window))
+
+
+def _action_links_near(block: Any) -> bool:
+    """A "saisir / formulaire / écrire" link in the block or the small card around it.
+
+    Only a small container (a card, a list item's list) is searched: in a whole article any
+    "formulaire" link would otherwise vouch for a passing mention of mediation.
+    """
+    container = block
+    parent = block.getparent()
+    if parent is not None and len(parent.text_content()) <= _CARD_MAX:
+        container = parent
+    for a in container.iter("a"):
+        if a.get("href", "").strip().startswith("#"):
+            continue
+        if _ACTION.search(fold_label(a.text_content())):
+            return True
+    return container.find(".//form") is not None
+
+
+def _mediator_blocks(page: Page) -> list[tuple[Any, int, int]]:
+    """``(block, start, end)`` of short blocks naming a mediator, followed by a contact."""
+    folded = page.folded
+    found: list[tuple[Any, int, int]] = []
+    seen: set[int] = set()
+    for match in _WORD.finditer(folded):
+        block = _block_of(page.element_at(match.start()))
+        if block is None or id(block) in seen:
+            continue
+        seen.add(id(block))
+        if len(" ".join(block.text_content().split())) > _NAME_LINE_MAX:
+            continue  # prose: a paragraph mentioning mediation names nobody to contact
+        window = folded[match.start() : match.end() + _CONTACT_WINDOW]
+        if _has_contact(window) or _action_links_near(block):
+            found.append((block, match.start(), match.end()))
+    return found
+
+
+def _defenseur(page: Page) -> tuple[list[str], list[Evidence]]:
+    """Links to (or the first mention of) the Défenseur des droits, for the value only."""
+    items: list[str] = []
+    evidence: list[Evidence] = []
+    infos = link_infos(page) if any_host(page, _DDD_HOSTS) or any_label(page, _DDD) else []
+    for info in infos:
+        is_ddd = info.on(_DDD_HOSTS) or (info.is_web and _DDD.search(info.label))
+        if is_ddd and info.href not in items:
+            items.append(info.href)
+            evidence.append(page.element_evidence(info.link.element))
+    if not items:
+        match = _DDD.search(page.folded)
+        if match:
+            items.append(page.text[match.start() : match.end()])
+            evidence.append(page.text_evidence(match.start(), match.end()))
+    return items, evidence
+
+
+@check("mediator")
+def mediator(page: Page) -> CheckResult:
+    """Mediator links, then mediator blocks with a contact; Défenseur des droits recorded."""
+    links = []
+    if any_label(page, _WORD) or any_target(page, _TARGET_WORD) or any_host(page, ("mediat",)):
+        links = [i for i in link_infos(page) if _is_mediator_link(i)]
+    blocks = _mediator_blocks(page)
+    ddd, ddd_evidence = _defenseur(page)
+    found = bool(links or blocks)
+    if not found and not ddd:
+        return CheckResult(found=False)
+    evidence: list[Evidence] = [page.element_evidence(i.link.element) for i in links]
+    evidence += [page.text_evidence(start, end) for _, start, end in blocks]
+    value = {
+        "links": list(dict.fromkeys(i.href for i in links)),
+        "contacts": [" ".join(b.text_content().split()) for b, _, _ in blocks],
+        "defenseur_des_droits": ddd,
+    }
+    if not found:
+        evidence = ddd_evidence
+    return CheckResult(found=found, value=value, evidence=tuple(evidence[:EVIDENCE_LIMIT]))

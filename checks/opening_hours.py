@@ -1,0 +1,306 @@
+"""``opening_hours``: opening hours for the public (CHECKS.md, engagement 2).
+
+Hours are days *with* times: "du lundi au vendredi de 8h30 à 12h et de 13h30 à 17h",
+"Lun 14h–17h30 · Ven 8h30–11h30", "le mardi : 9h - 12h", a table "Lundi | 8h30 - 12h00",
+or times first, "de 08h30 à 17h30 du lundi au vendredi". The text is cut into tokens
+(day expressions and time ranges) and each day expression takes the time ranges that
+follow it closely; a day with no time ("Mer sur RDV", "Samedi : fermé") gives nothing.
+
+What does not count:
+
+* a day followed by a date ("le lundi 29 avril 2024 de 14h à 17h") is an event;
+* hours in labour-law text ("horaires de travail", "durée du travail", "salarié") are
+  working hours, not a desk's opening hours;
+* a "Horaires" link or heading with no times.
+
+The value is OpenStreetMap ``opening_hours`` syntax plus the raw text. The OSM string is
+checked with the ``opening-hours-py`` library, never trusted from our own building: if it
+does not validate, the raw text is kept with ``osm: None`` (the hours are still shown).
+schema.org ``openingHours`` / ``openingHoursSpecification`` count too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import opening_hours as oh
+
+from checks._contact import SchemaNode, digit_runs, schema_nodes
+from checks.page import Page
+from checks.registry import check
+from checks.result import CheckResult, Evidence
+
+_DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_DAY_INDEX = {name: i for i, name in enumerate(_DAY_NAMES)} | {
+    name[:3]: i for i, name in enumerate(_DAY_NAMES)
+}
+_SCHEMA_DAYS = {
+    name: i
+    for i, name in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+} | {osm.lower(): i for i, osm in enumerate(_OSM_DAYS)}
+
+# All patterns run on folded text (case-folded, accents stripped: "à" is "a").
+_DAY = re.compile(
+    r"(?<![a-z])(?P<day>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"lun|mar|mer|jeu|ven|sam|dim)(?:s(?![a-z])|\.|(?![a-z]))"
+)
+_EVERY_DAY = re.compile(r"(?<![a-z])(?:tous les jours|7 ?j ?/ ?7|7 jours sur 7)(?![a-z])")
+_TIME = (
+    r"(?:(?P<{0}h>[01]?\d|2[0-4]) ?(?:h|:|heures?) ?(?P<{0}m>[0-5]\d)?(?!\d)"
+    r"|(?P<{0}w>midi|minuit))"
+)
+# Matched at the digit runs of the page (``digit_runs``), never scanned over the whole text.
+_RANGE = re.compile(
+    _TIME.format("a") + r" ?(?:a|-|–|—|/|>|jusqu.a) ?" + _TIME.format("b") + r"(?![a-z\d])"
+)
+_DAY_RANGE_JOIN = re.compile(r"^ ?(?:au|a|-|–|—|>|jusqu.au) ?$")
+_DAY_LIST_JOIN = re.compile(r"^ ?(?:,|et|/|&|\+) ?$")
+# "lundi 29 avril", "mardi 12/03", "le mercredi 1er mai": a date, hence an event.
+_DATE_AFTER = re.compile(  # used with .match(text, pos): no "^", which would mean offset 0
+    r" ?(?:\d{1,2}(?:er)? ?(?:janv|fevr|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec)"
+    r"|\d{1,2} ?[/.] ?\d{1,2}|1er)"
+)
+_LABOUR = re.compile(
+    r"horaires? de travail|duree (?:du|de|legale du) travail|temps de travail|"
+    r"heures supplementaires|salarie|employeur|travail de nuit|repos (?:quotidien|"
+    r"hebdomadaire)|temps partiel|code du travail"
+)
+_NEGATIONS = ("ferm", "sauf", "except", "hors ")
+_MAX_GAP = 30  # characters between a day and its first time range (or between ranges)
+_LABOUR_CONTEXT = 250
+_DAY_WINDOW = 90  # characters around a time range where its days are looked for
+
+
+@dataclass(slots=True)
+class _Group:
+    """Days and the time ranges that go with them, with their span in the text."""
+
+    days: list[int] = field(default_factory=list)
+    day_spec: str = ""
+    ranges: list[str] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+
+def _hhmm(hour: str | None, minute: str | None, word: str | None) -> tuple[int, int] | None:
+    if word:
+        return (12, 0) if word == "midi" else (24, 0)
+    if hour is None:
+        return None
+    h, m = int(hour), int(minute or 0)
+    if h > 24 or (h == 24 and m):
+        return None
+    return h, m
+
+
+def _range(m: re.Match[str]) -> str | None:
+    """``08:30-12:00`` for a matched range, or None if it is not a sensible range."""
+    a = _hhmm(m.group("ah"), m.group("am"), m.group("aw"))
+    b = _hhmm(m.group("bh"), m.group("bm"), m.group("bw"))
+    if a is None or b is None or b <= a:
+        return None
+    # "12/14" or "3-4" are not times: one side at least must say h/:/heures.
+    if "h" not in m.group() and ":" not in m.group() and "midi" not in m.group():
+        return None
+    return f"{a[0]:02d}:{a[1]:02d}-{b[0]:02d}:{b[1]:02d}"
+
+
+def _day_spec(days: list[int], ranged: bool) -> str:
+    if ranged and len(days) == 2:
+        return f"{_OSM_DAYS[days[0]]}-{_OSM_DAYS[days[1]]}"
+    return ",".join(_OSM_DAYS[d] for d in days)
+
+
+def _time_ranges(folded: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Time ranges ("8h30 à 12h", "14h–17h30", "9:00-12:00"), tried at each 1-2 digit run."""
+    ranges: list[tuple[int, int, str]] = []
+    last = 0
+    for start, end in runs:
+        if start < last or end - start > 2 or (start and folded[start - 1] in ":.,/"):
+            continue
+        m = _RANGE.match(folded, start)
+        value = _range(m) if m is not None else None
+        if m is not None and value is not None:
+            ranges.append((start, m.end(), value))
+            last = m.end()
+    return ranges
+
+
+def _day_expressions(folded: str, lo: int, hi: int) -> list[tuple[int, int, str, object]]:
+    """Day expressions of ``folded[lo:hi]``: "lundi au vendredi", "lun-ven", "lundi, mardi
+    et jeudi", "tous les jours", as ``(start, end, "days", (members, ranged))``.
+    """
+    days: list[tuple[int, int, int]] = []
+    for m in _DAY.finditer(folded, lo, hi):
+        if _DATE_AFTER.match(folded, m.end()):
+            continue  # a date: an event, not opening hours
+        days.append((m.start(), m.end(), _DAY_INDEX[m.group("day")]))
+    tokens: list[tuple[int, int, str, object]] = []
+    i = 0
+    while i < len(days):
+        start, end, first = days[i]
+        members, ranged = [first], False
+        while i + 1 < len(days):
+            gap = folded[end : days[i + 1][0]]
+            if ranged:
+                break  # "lundi au samedi" is complete: what follows is another expression
+            if _DAY_RANGE_JOIN.match(gap) and len(members) == 1:
+                ranged = True
+            elif not _DAY_LIST_JOIN.match(gap):
+                break
+            i += 1
+            end = days[i][1]
+            members.append(days[i][2])
+        tokens.append((start, end, "days", (members, ranged)))
+        i += 1
+    for m in _EVERY_DAY.finditer(folded, lo, hi):
+        tokens.append((m.start(), m.end(), "days", ([0, 6], True)))
+    return tokens
+
+
+def _tokens(folded: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str, object]]:
+    """Time ranges and the day expressions near them, in order: (start, end, kind, data).
+
+    Days are only looked for around time ranges: a day with no time is not opening hours,
+    and scanning a long page for day names costs more than all the rest.
+    """
+    ranges = _time_ranges(folded, runs)
+    if not ranges:
+        return []
+    tokens: list[tuple[int, int, str, object]] = [(s, e, "range", v) for s, e, v in ranges]
+    windows: list[list[int]] = []
+    for start, end, _ in ranges:
+        lo, hi = max(0, start - _DAY_WINDOW), min(len(folded), end + _DAY_WINDOW)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    for lo, hi in windows:
+        tokens.extend(_day_expressions(folded, lo, hi))
+    tokens.sort(key=lambda t: t[0])
+    return tokens
+
+
+def _close(gap: str) -> bool:
+    """Two tokens belong together if the text between them is short, has no digit and does
+    not say the opposite ("de 9h à 12h, fermé le lundi", "sauf le samedi").
+    """
+    return (
+        len(gap) <= _MAX_GAP
+        and not any(c.isdigit() for c in gap)
+        and not any(word in gap for word in _NEGATIONS)
+    )
+
+
+def _groups(folded: str, runs: list[tuple[int, int]]) -> list[_Group]:
+    groups: list[_Group] = []
+    current: _Group | None = None
+    pending: list[tuple[int, int, str]] = []  # ranges seen before any day ("de 8h à 12h du…")
+    for start, end, kind, data in _tokens(folded, runs):
+        if kind == "days":
+            members, ranged = data  # type: ignore[misc]
+            if current is not None and current.ranges:
+                groups.append(current)
+            current = _Group(list(members), _day_spec(list(members), ranged), [], start, end)
+            if pending and _close(folded[pending[-1][1] : start]):
+                current.ranges = [r for _, _, r in pending]
+                current.start = pending[0][0]
+                groups.append(current)
+                current = None
+            pending = []
+            continue
+        value = str(data)
+        if current is not None:
+            last = current.end
+            if _close(folded[last:start]):
+                current.ranges.append(value)
+                current.end = end
+                continue
+            if current.ranges:
+                groups.append(current)
+            current = None
+        if pending and not _close(folded[pending[-1][1] : start]):
+            pending = []
+        pending.append((start, end, value))
+    if current is not None and current.ranges:
+        groups.append(current)
+    return groups
+
+
+def _validated(osm: str) -> str | None:
+    """``osm`` if opening-hours-py accepts it, else None (the raw text is kept anyway)."""
+    try:
+        oh.OpeningHours(osm)
+    except oh.ParserError:
+        return None  # our reading is not valid OSM: report the raw text only
+    return osm
+
+
+def _from_text(page: Page) -> tuple[list[str], list[str], list[Evidence]]:
+    folded = page.folded
+    rules: list[str] = []
+    raws: list[str] = []
+    evidence: list[Evidence] = []
+    for group in _groups(folded, digit_runs(page)):
+        context = folded[max(0, group.start - _LABOUR_CONTEXT) : group.end + 60]
+        if _LABOUR.search(context):
+            continue  # working hours in labour-law text
+        rule = f"{group.day_spec} {','.join(group.ranges)}"
+        if rule in rules:
+            continue
+        rules.append(rule)
+        raws.append(" ".join(page.text[group.start : group.end].split()))
+        evidence.append(page.text_evidence(group.start, group.end))
+    return rules, raws, evidence
+
+
+def _spec_rule(node: SchemaNode) -> str | None:
+    """``Mo,Tu 08:30-12:00`` from an ``OpeningHoursSpecification`` node."""
+    days = []
+    for value in node.texts("dayOfWeek"):
+        key = re.split(r"[/#:]", value.strip())[-1].lower()
+        if key in _SCHEMA_DAYS:
+            days.append(_SCHEMA_DAYS[key])
+    opens, closes = node.texts("opens"), node.texts("closes")
+    if not days or not opens or not closes:
+        return None
+    return f"{_day_spec(sorted(set(days)), False)} {opens[0][:5]}-{closes[0][:5]}"
+
+
+def _from_structured(page: Page) -> tuple[list[str], list[str], list[Evidence]]:
+    rules: list[str] = []
+    raws: list[str] = []
+    evidence: list[Evidence] = []
+    for node in schema_nodes(page):
+        candidates = [(v.strip(), v) for v in node.texts("openingHours")]
+        for spec in node.nodes("openingHoursSpecification"):
+            rule = _spec_rule(spec)
+            if rule is not None:
+                candidates.append((rule, rule))
+        for rule, raw in candidates:
+            if rule and rule not in rules:
+                rules.append(rule)
+                raws.append(raw)
+                evidence.append(page.structured_evidence(f"{node.label} openingHours: {raw}"))
+    return rules, raws, evidence
+
+
+@check("opening_hours")
+def opening_hours(page: Page) -> CheckResult:
+    """Days with times for the public, as OSM ``opening_hours`` (validated) and raw text."""
+    rules, raws, evidence = _from_text(page)
+    s_rules, s_raws, s_evidence = _from_structured(page)
+    rules += [r for r in s_rules if r not in rules]
+    raws += s_raws
+    evidence += s_evidence
+    if not rules:
+        return CheckResult(found=False)
+    return CheckResult(
+        found=True,
+        value={"osm": _validated("; ".join(rules)), "raw": " · ".join(raws)},
+        evidence=tuple(evidence),
+    )

@@ -1,0 +1,168 @@
+"""``opening_hours`` and ``peak_hours`` (CHECKS.md, engagement 2): formats and traps."""
+
+from __future__ import annotations
+
+import opening_hours as oh
+import pytest
+
+from checks.opening_hours import opening_hours
+from checks.peak_hours import peak_hours
+from checks.registry import REGISTRY
+
+
+def _page(make_page, body: str):
+    return make_page(f"<html><body>{body}</body></html>")
+
+
+def test_registered():
+    assert REGISTRY["opening_hours"] is opening_hours
+    assert REGISTRY["peak_hours"] is peak_hours
+
+
+@pytest.mark.parametrize(
+    ("body", "osm"),
+    [
+        (
+            "<p>Ouvert du lundi au vendredi de 8h30 à 12h et de 13h30 à 17h</p>",
+            "Mo-Fr 08:30-12:00,13:30-17:00",
+        ),
+        ("<p>Lun 14h–17h30 · Mer sur RDV · Ven 8h30–11h30</p>", "Mo 14:00-17:30; Fr 08:30-11:30"),
+        ("<p>le mardi : 9h - 12h</p>", "Tu 09:00-12:00"),
+        ("<p>Lundi, mardi et jeudi : 9 h 00 - 12 h 00</p>", "Mo,Tu,Th 09:00-12:00"),
+        ("<p>Du lundi au samedi de 9h à midi</p>", "Mo-Sa 09:00-12:00"),
+        ("<p>Lun.-Ven. 08:30-17:00</p>", "Mo-Fr 08:30-17:00"),
+        (
+            "<p>Accueil téléphonique de 08h30 à 17h30 du lundi au vendredi</p>",
+            "Mo-Fr 08:30-17:30",
+        ),
+        ("<p>Ouvert tous les jours de 10h à 18h</p>", "Mo-Su 10:00-18:00"),
+        (
+            "<table><tr><th>Lundi</th><td>8h30 - 12h00</td><td>13h30 - 17h00</td></tr>"
+            "<tr><th>Mardi</th><td>Fermé</td></tr>"
+            "<tr><th>Samedi</th><td>9:00-12:00</td></tr></table>",
+            "Mo 08:30-12:00,13:30-17:00; Sa 09:00-12:00",
+        ),
+    ],
+)
+def test_days_with_times(make_page, body, osm):
+    result = opening_hours(_page(make_page, body))
+    assert result.found
+    assert result.value["osm"] == osm
+    oh.OpeningHours(result.value["osm"])  # valid OSM syntax (raises otherwise)
+    assert result.value["raw"]
+    assert result.evidence[0].xpath
+
+
+def test_raw_text_is_the_page_text(make_page):
+    result = opening_hours(_page(make_page, "<p>Horaires : le mardi : 9h - 12h</p>"))
+    assert result.value["raw"] == "mardi : 9h - 12h"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # event dates
+        "<p>Réunion publique le lundi 29 avril 2024 de 18h à 20h</p>",
+        "<p>Permanence le mardi 12/03 de 9h à 12h</p>",
+        "<p>Portes ouvertes de 14h à 17h le samedi 12 octobre</p>",
+        # labour-law working hours
+        "<p>Les horaires de travail du salarié sont fixés du lundi au vendredi de 9h à 17h.</p>",
+        "<p>La durée du travail : le salarié travaille du lundi au vendredi, 8h-12h.</p>",
+        # a bare "horaires" link or heading with no times
+        '<a href="/horaires">Horaires</a><h2>Horaires d\'ouverture</h2>',
+        # days with no time
+        "<p>Mer sur RDV · Samedi : fermé</p>",
+        # times with no day
+        "<p>Accueil de 9h à 12h</p>",
+        "<p>Accueil de 9h à 12h, fermé le lundi</p>",
+        # numbers that are not times
+        "<p>Lundi : 3-4 personnes, 12/14 ans</p>",
+    ],
+)
+def test_not_opening_hours(make_page, body):
+    result = opening_hours(_page(make_page, body))
+    assert not result.found
+    assert result.value is None
+
+
+def test_hours_in_script_do_not_count(make_page):
+    page = _page(make_page, '<script>var h = "du lundi au vendredi de 9h à 12h";</script>')
+    assert not opening_hours(page).found
+
+
+def test_schema_org_opening_hours_text(make_page):
+    page = make_page(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "GovernmentOffice",'
+        ' "openingHours": ["Mo-Fr 08:30-12:00", "Sa 09:00-12:00"]}'
+        "</script></head><body><p>Bienvenue</p></body></html>"
+    )
+    result = opening_hours(page)
+    assert result.value["osm"] == "Mo-Fr 08:30-12:00; Sa 09:00-12:00"
+    assert result.evidence[0].source == "structured_data"
+
+
+def test_schema_org_opening_hours_specification(make_page):
+    page = make_page(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "GovernmentOffice",'
+        ' "openingHoursSpecification": [{"@type": "OpeningHoursSpecification",'
+        ' "dayOfWeek": ["https://schema.org/Monday", "Tuesday"],'
+        ' "opens": "08:30:00", "closes": "12:00:00"}]}'
+        "</script></head><body></body></html>"
+    )
+    result = opening_hours(page)
+    assert result.found
+    assert result.value["osm"] == "Mo,Tu 08:30-12:00"
+
+
+def test_invalid_osm_keeps_raw_text_and_stays_found(make_page):
+    page = make_page(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "GovernmentOffice",'
+        ' "openingHours": "Lundi au vendredi 9h-12h"}'
+        "</script></head><body></body></html>"
+    )
+    result = opening_hours(page)
+    assert result.found
+    assert result.value == {"osm": None, "raw": "Lundi au vendredi 9h-12h"}
+
+
+def test_same_hours_twice_are_one_rule(make_page):
+    hours = "Du lundi au vendredi de 9h à 12h"
+    body = f"<p>{hours}</p><footer>{hours}</footer>"
+    assert opening_hours(_page(make_page, body)).value["osm"] == "Mo-Fr 09:00-12:00"
+
+
+# -- peak_hours -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Évitez les heures d'affluence : le lundi matin et le vendredi après-midi.</p>",
+        "<p>Heures creuses : le mardi et le jeudi de 14h à 16h.</p>",
+        "<p>Pendant les périodes de forte affluence, l'attente peut dépasser 1 heure.</p>",
+        "<p>Venez de préférence aux créneaux les moins chargés (mercredi matin).</p>",
+    ],
+)
+def test_peak_hours_found(make_page, body):
+    result = peak_hours(_page(make_page, body))
+    assert result.found
+    assert len(result.value) == 1
+    assert result.value[0] in _page(make_page, body).text
+    assert result.evidence[0].xpath
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Horaires d'ouverture : du lundi au vendredi de 9h à 12h.</p>",
+        "<p>Tarif heures creuses de l'électricité : abonnement et compteur Linky.</p>",
+        '<script>var t = "heures d\'affluence";</script>',
+    ],
+)
+def test_peak_hours_not_found(make_page, body):
+    result = peak_hours(_page(make_page, body))
+    assert not result.found
+    assert result.value is None
