@@ -39,6 +39,10 @@ BLOCK_TAGS = frozenset(
 
 VOID_TAGS = frozenset(("br", "hr", "img", "input", "wbr", "area"))
 _TEXT_NODES = etree.XPath("//text()")
+_LINKS = etree.XPath("//a[@href] | //area[@href]")
+_STRING = etree.XPath("string()")
+_ALTS = etree.XPath(".//img/@alt")
+_NON_HTTP = re.compile(r"(?i)(?:mailto|tel|javascript|data|callto|sms):")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 #: RDFa using schema.org: a ``vocab`` naming it, or ``schema:`` CURIEs in typeof/property.
 _SCHEMA_RDFA = etree.XPath(
@@ -143,17 +147,16 @@ class Page:
     @cached_property
     def links(self) -> list[Link]:
         links = []
-        for a in self.root.iter("a", "area"):
-            raw = a.get("href")
-            if raw is None:
-                continue
-            raw = raw.strip()
-            lower = raw.lower()
-            if lower.startswith(("mailto:", "tel:", "javascript:", "data:", "callto:", "sms:")):
+        base = self.base_url
+        for a in _LINKS(self.root):
+            raw = a.get("href").strip()
+            if raw.startswith(("http://", "https://")):
+                href = raw  # already absolute: most links, and urljoin is costly
+            elif _NON_HTTP.match(raw):
                 href = raw
             else:
                 try:
-                    href = urljoin(self.base_url, raw)
+                    href = urljoin(base, raw)
                 except ValueError:
                     href = raw
             links.append(Link(href=href, raw_href=raw, text=link_label(a), element=a))
@@ -204,12 +207,13 @@ class Page:
 
 def link_label(a: Any) -> str:
     """What a person (or a screen reader) perceives as the link's label."""
-    bits = [a.text_content()]
-    bits.extend(img.get("alt", "") for img in a.iter("img"))
+    bits = [_STRING(a)]
+    bits.extend(_ALTS(a))
     for attr in ("aria-label", "title"):
-        if a.get(attr):
-            bits.append(a.get(attr))
-    return squash(" ".join(b for b in bits if b))
+        value = a.get(attr)
+        if value:
+            bits.append(value)
+    return squash(" ".join(bits))
 
 
 def element_snippet(element: Any) -> str:
