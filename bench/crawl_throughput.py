@@ -36,7 +36,9 @@ SETTINGS = {
 }
 
 
-def run_vigie(seeds: Path, db: Path, pages: int) -> tuple[int, float, list[tuple[str, str]]]:
+def run_vigie(
+    seeds: Path, db: Path, pages: int, workers: str
+) -> tuple[int, float, list[tuple[str, str]]]:
     cmd = [
         PY,
         "-m",
@@ -52,6 +54,8 @@ def run_vigie(seeds: Path, db: Path, pages: int) -> tuple[int, float, list[tuple
         str(pages),
         "-s",
         "VIGIE_PROGRESS_INTERVAL=0",
+        "-s",
+        f"VIGIE_ANALYSIS_WORKERS={workers}",
     ]
     for name, value in SETTINGS.items():
         cmd += ["-s", f"{name}={value}"]
@@ -82,6 +86,12 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=20)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--workers",
+        nargs="+",
+        default=["auto"],
+        help="VIGIE_ANALYSIS_WORKERS values to compare (e.g. 0 1 auto)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -102,25 +112,29 @@ def main() -> None:
         )
         try:
             assert server.stdout is not None and server.stdout.readline().startswith("ready")
-            ratios = []
+            ratios: dict[str, list[float]] = {w: [] for w in args.workers}
             for r in range(args.rounds):
-                n_v, t_v, rows = run_vigie(seeds, work / f"v{r}.db", args.pages)
-                n_b, t_b = run_bare(rows, work)
-                v_tp, b_tp = n_v / t_v, n_b / t_b
-                ratios.append(v_tp / b_tp)
-                print(
-                    f"round {r + 1}: vigie {n_v} pages in {t_v:.2f} s ({v_tp:.1f} p/s), "
-                    f"bare {n_b} responses in {t_b:.2f} s ({b_tp:.1f} p/s), "
-                    f"ratio {v_tp / b_tp:.2f}",
-                    flush=True,
-                )
+                for workers in args.workers:
+                    db = work / f"v{r}-{workers}.db"
+                    n_v, t_v, rows = run_vigie(seeds, db, args.pages, workers)
+                    n_b, t_b = run_bare(rows, work)
+                    v_tp, b_tp = n_v / t_v, n_b / t_b
+                    ratios[workers].append(v_tp / b_tp)
+                    print(
+                        f"round {r + 1}, analysis workers={workers}: vigie {n_v} pages in "
+                        f"{t_v:.2f} s ({v_tp:.1f} p/s), bare {n_b} responses in {t_b:.2f} s "
+                        f"({b_tp:.1f} p/s), ratio {v_tp / b_tp:.2f}",
+                        flush=True,
+                    )
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(
-        f"median ratio vigie/bare throughput: {statistics.median(ratios):.2f} "
-        f"(target ≥ 0.5), {args.sites} sites × {args.pages} pages"
-    )
+    for workers, values in ratios.items():
+        print(
+            f"median ratio vigie/bare throughput, analysis workers={workers}: "
+            f"{statistics.median(values):.2f} (target ≥ 0.5), "
+            f"{args.sites} sites × {args.pages} pages"
+        )
 
 
 if __name__ == "__main__":
