@@ -114,13 +114,13 @@ class _Builder:
 
 def schema_nodes(page: Page) -> list[SchemaNode]:
     """Every schema.org node of ``page`` (nested ones included), computed once per page."""
-    cached = page.__dict__.get("_vigie_schema_nodes")
-    if cached is not None:
-        return cached
+    return page.memo("schema_nodes", _build_schema_nodes)
+
+
+def _build_schema_nodes(page: Page) -> list[SchemaNode]:
     builder = _Builder(page.structured)
     for item in page.structured:
         builder.node(item, 0)
-    page.__dict__["_vigie_schema_nodes"] = builder.all
     return builder.all
 
 
@@ -151,8 +151,4 @@ def digit_runs(page: Page) -> list[tuple[int, int]]:
     numbers, postcodes and times all start with a digit, so the three checks share this one
     pass and only run their real patterns (``match`` at a known offset) where it matters.
     """
-    cached = page.__dict__.get("_vigie_digit_runs")
-    if cached is None:
-        cached = [m.span() for m in _DIGIT_RUN.finditer(page.text)]
-        page.__dict__["_vigie_digit_runs"] = cached
-    return cached
+    return page.memo("digit_runs", lambda p: [m.span() for m in _DIGIT_RUN.finditer(p.text)])

@@ -15,7 +15,6 @@ made of many alternatives is slow to scan, and most labels contain none of its w
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -169,9 +168,6 @@ class _PageLinks:
     hosts: str  # every distinct host, one per line
 
 
-_PAGES: weakref.WeakKeyDictionary[Page, _PageLinks] = weakref.WeakKeyDictionary()
-
-
 def fold_label(text: str) -> str:
     """Fold ``text`` (lower case, no accents), unify apostrophes, collapse whitespace."""
     folded = fold(text)
@@ -217,16 +213,16 @@ def host_in(host: str, domains: frozenset[str]) -> bool:
 
 
 def _page_links(page: Page) -> _PageLinks:
-    described = _PAGES.get(page)
-    if described is None:
-        page_doc = page.url.split("#", 1)[0]
-        domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
-        infos = [_describe(link, page_doc, page.host, domains) for link in page.links]
-        labels = "\n".join(info.label for info in infos)
-        targets = "\n".join(info.target or info.href.lower() for info in infos)
-        described = _PageLinks(infos, labels, targets, "\n".join(domains))
-        _PAGES[page] = described
-    return described
+    return page.memo("links_described", _describe_links)
+
+
+def _describe_links(page: Page) -> _PageLinks:
+    page_doc = page.url.split("#", 1)[0]
+    domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
+    infos = [_describe(link, page_doc, page.host, domains) for link in page.links]
+    labels = "\n".join(info.label for info in infos)
+    targets = "\n".join(info.target or info.href.lower() for info in infos)
+    return _PageLinks(infos, labels, targets, "\n".join(domains))
 
 
 def link_infos(page: Page) -> list[LinkInfo]:

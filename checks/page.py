@@ -17,15 +17,18 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
 from checks.result import Evidence, clip
 from checks.text import fold, normalize, squash
+
+T = TypeVar("T")
 
 INVISIBLE_TAGS = ("script", "style", "template", "noscript")
 
@@ -91,6 +94,7 @@ class Page:
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._offsets: list[int] = []
         self._nodes: list[Any] = []
+        self._memo: dict[str, Any] = {}
         self.text = self._visible_text()
 
     # -- construction -------------------------------------------------------------------
@@ -170,6 +174,19 @@ class Page:
     @cached_property
     def host(self) -> str:
         return (urlsplit(self.url).hostname or "").lower()
+
+    def memo(self, key: str, build: Callable[[Page], T]) -> T:
+        """A derived view of this page, computed once and shared by the checks.
+
+        Checks that share an extraction (``phone`` and ``premium_phone``, the link
+        checks' link descriptions) keep it here rather than in a global cache: it lives
+        and dies with the page.
+        """
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build(self)
+            return value
 
     # -- evidence -----------------------------------------------------------------------
 

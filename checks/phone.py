@@ -160,17 +160,17 @@ class PhoneScan:
 def extract_phones(page: Page) -> PhoneScan:
     """All numbers of ``page`` (text, ``tel:`` links, schema.org), computed once per page.
 
-    The result is kept in the page's ``__dict__`` so that ``phone`` and ``premium_phone``
-    (and any other check) share one extraction without a global cache.
+    Kept in the page's memo so that ``phone`` and ``premium_phone`` (and any other
+    check) share one extraction.
     """
-    cached = page.__dict__.get("_vigie_phones")
-    if cached is not None:
-        return cached
+    return page.memo("phones", _scan_page)
+
+
+def _scan_page(page: Page) -> PhoneScan:
     scan = PhoneScan()
     _scan_text(page, scan)
     _scan_tel_links(page, scan)
     _scan_structured(page, scan)
-    page.__dict__["_vigie_phones"] = scan
     return scan
 
 
