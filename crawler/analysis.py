@@ -62,8 +62,12 @@ def _in_chrome(element: Any) -> bool:
 
 
 def default_workers() -> int:
-    """One worker per core beyond the one Scrapy's reactor uses."""
-    return max((os.cpu_count() or 1) - 1, 0)
+    """One worker per core beyond two: one for Scrapy's reactor, one for the rest.
+
+    Measured (docs/benchmarks.md): on two cores, a worker process slows the crawl down —
+    the pickling and the extra process cost more than the second core gives back.
+    """
+    return max((os.cpu_count() or 1) - 2, 0)
 
 
 class Analyser:
