@@ -225,3 +225,23 @@ def test_table_command_exports_every_format(crawled, tmp_path):
     assert con.execute("select count(*) from site_checks where run_id=?", (run_id,)).fetchone()[
         0
     ] == len(table) * len(CHECK_IDS)
+
+
+def test_analysis_in_worker_processes_gives_the_same_findings(crawled, demo_web, tmp_path):
+    """VIGIE_ANALYSIS_WORKERS > 0 (used on machines with more cores) changes nothing."""
+    _, _, table, _, _ = crawled
+    seeds = tmp_path / "s.csv"
+    seeds.write_text(
+        "id,name,url,type\n"
+        f"mairie,Mairie,{demo_web.url('mairie')},mairie\n"
+        f"hopital,Hôpital,{demo_web.url('hopital')},hopital\n",
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    proc = vigie(*crawl_args(seeds, db, "--allow-private", "-s", "VIGIE_ANALYSIS_WORKERS=1"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    workers = findings_table(Store(db)).set_index("site_id")
+    inline = table.set_index("site_id")
+    for site_id in ("mairie", "hopital"):
+        for column in (*CHECK_IDS, "pages_crawled", "status"):
+            assert workers.loc[site_id, column] == inline.loc[site_id, column], (site_id, column)
