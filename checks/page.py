@@ -41,7 +41,10 @@ BLOCK_TAGS = frozenset(
 )
 
 VOID_TAGS = frozenset(("br", "hr", "img", "input", "wbr", "area"))
-_TEXT_NODES = etree.XPath("//text()")
+#: Text nodes in document order: plain strings (fast) to build the text, "smart" strings
+#: (which know their element) only when evidence needs an XPath.
+_TEXT_NODES = etree.XPath("//text()", smart_strings=False)
+_TEXT_NODES_SMART = etree.XPath("//text()")
 _LINKS = etree.XPath("//a[@href] | //area[@href]")
 _STRING = etree.XPath("string()")
 _ALTS = etree.XPath(".//img/@alt")
@@ -93,7 +96,7 @@ class Page:
             self.structured = _structured_items(self.root, self.base_url, self.problems)
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._offsets: list[int] = []
-        self._nodes: list[Any] = []
+        self._smart_nodes: list[Any] | None = None
         self._memo: dict[str, Any] = {}
         self.text = self._visible_text()
 
@@ -118,7 +121,8 @@ class Page:
 
         The separators are put in the tree itself, then lxml hands back every text node
         in document order (``//text()``, in C): much faster than walking the tree in
-        Python. Each node remembers its element, so an offset maps back to an XPath.
+        Python. Offsets are kept per node, so that :meth:`element_at` can map a match
+        back to its element (and an XPath) when evidence is asked for.
         """
         for el in self.root.iter(*BLOCK_TAGS):
             if el.tag not in VOID_TAGS:
@@ -129,10 +133,9 @@ class Page:
         text = normalize(raw)
         if len(text) == len(raw):
             chunks: list[str] = nodes  # normalisation kept every offset
-        else:  # rare (soft hyphens, ligatures…): normalise node by node to keep offsets
-            chunks = [normalize(n) for n in nodes]
+        else:  # an ellipsis, a ligature…: normalise node by node to keep offsets
+            chunks = [n if n.isascii() else normalize(n) for n in nodes]
             text = "".join(chunks)
-        self._nodes = nodes
         self._offsets = list(itertools.accumulate(map(len, chunks), initial=0))[:-1]
         return text
 
@@ -196,9 +199,12 @@ class Page:
             return self.root
         i = max(bisect.bisect_right(self._offsets, offset) - 1, 0)
         # Skip the separators we added: the text of interest is the next real node.
-        while i + 1 < len(self._nodes) and not self._nodes[i].strip():
+        if self._smart_nodes is None:  # same tree, same order as when the text was built
+            self._smart_nodes = _TEXT_NODES_SMART(self.root)
+        nodes = self._smart_nodes
+        while i + 1 < len(nodes) and not nodes[i].strip():
             i += 1
-        node = self._nodes[i]
+        node = nodes[i]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:
             element = element.getparent()
