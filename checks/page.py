@@ -14,8 +14,6 @@ The page is parsed once with lxml (much faster than BeautifulSoup's html.parser)
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,11 +38,19 @@ BLOCK_TAGS = frozenset(
     label select textarea caption legend iframe img""".split()
 )
 
-VOID_TAGS = frozenset(("br", "hr", "img", "input", "wbr", "area"))
-#: Text nodes in document order: plain strings (fast) to build the text, "smart" strings
-#: (which know their element) only when evidence needs an XPath.
-_TEXT_NODES = etree.XPath("//text()", smart_strings=False)
-_TEXT_NODES_SMART = etree.XPath("//text()")
+#: The visible text in one C pass: invisible elements and comments dropped, a line break
+#: around each block element (see :meth:`Page._visible_text`).
+_VISIBLE_TEXT = etree.XSLT(
+    etree.XML(
+        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:output method="text" encoding="UTF-8"/>'
+        f'<xsl:template match="{"|".join(INVISIBLE_TAGS)}|comment()"/>'
+        f'<xsl:template match="{"|".join(sorted(BLOCK_TAGS))}">'
+        "<xsl:text>&#10;</xsl:text><xsl:apply-templates/><xsl:text>&#10;</xsl:text>"
+        "</xsl:template></xsl:stylesheet>"
+    )
+)
+_TEXT_CONTAINING = etree.XPath("//text()[contains(., $needle)]")
 _LINKS = etree.XPath("//a[@href] | //area[@href]")
 _STRING = etree.XPath("string()")
 _ALTS = etree.XPath(".//img/@alt")
@@ -59,6 +65,32 @@ _SCHEMA_RDFA = etree.XPath(
 _STRUCTURED_MARKERS = etree.XPath(
     "boolean(//script[@type='application/ld+json'] | //*[@itemscope] | //*[@vocab]"
     " | //*[@typeof] | //*[@property])"
+)
+#: The schema.org properties the checks read (phone, email, address, opening_hours).
+#: Extraction runs only for a syntax whose markup names one of them: extruct is slow
+#: (a millisecond a page and more), and most structured data is breadcrumbs and articles.
+RELEVANT_PROPERTIES = (
+    "telephone",
+    "faxNumber",
+    "email",
+    "address",
+    "streetAddress",
+    "PostalAddress",
+    "openingHours",
+    "openingHoursSpecification",
+    "contactPoint",
+)
+_RELEVANT_JSON = re.compile("|".join(RELEVANT_PROPERTIES))
+_RELEVANT_ATTR = " or ".join(
+    f"contains(concat(' ', @{{attr}}, ' '), '{name}')" for name in RELEVANT_PROPERTIES
+)
+_RELEVANT_MICRODATA = etree.XPath(
+    f"boolean(//*[@itemprop][{_RELEVANT_ATTR.format(attr='itemprop')}]"
+    f" | //*[@itemtype][contains(@itemtype, 'PostalAddress')])"
+)
+_RELEVANT_RDFA = etree.XPath(
+    f"boolean(//*[@property][{_RELEVANT_ATTR.format(attr='property')}]"
+    f" | //*[@typeof][contains(@typeof, 'PostalAddress')])"
 )
 
 
@@ -95,8 +127,6 @@ class Page:
         if _STRUCTURED_MARKERS(self.root):
             self.structured = _structured_items(self.root, self.base_url, self.problems)
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
-        self._offsets: list[int] = []
-        self._smart_nodes: list[Any] | None = None
         self._memo: dict[str, Any] = {}
         self.text = self._visible_text()
 
@@ -117,27 +147,14 @@ class Page:
         return self.url
 
     def _visible_text(self) -> str:
-        """Concatenate visible text, with a line break around every block element.
+        """Visible text, with a line break around every block element.
 
-        The separators are put in the tree itself, then lxml hands back every text node
-        in document order (``//text()``, in C): much faster than walking the tree in
-        Python. Offsets are kept per node, so that :meth:`element_at` can map a match
-        back to its element (and an XPath) when evidence is asked for.
+        One XSLT pass in C (libxslt) writes the text of every element except the
+        invisible ones, with the separators: several times faster than any walk of the
+        tree in Python. Offsets are not kept: :meth:`element_at` finds a match's element
+        again by searching the tree, which only evidence needs.
         """
-        for el in self.root.iter(*BLOCK_TAGS):
-            if el.tag not in VOID_TAGS:
-                el.text = "\n" + el.text if el.text else "\n"
-            el.tail = "\n" + el.tail if el.tail else "\n"
-        nodes = _TEXT_NODES(self.root)
-        raw = "".join(nodes)
-        text = normalize(raw)
-        if len(text) == len(raw):
-            chunks: list[str] = nodes  # normalisation kept every offset
-        else:  # an ellipsis, a ligature…: normalise node by node to keep offsets
-            chunks = [n if n.isascii() else normalize(n) for n in nodes]
-            text = "".join(chunks)
-        self._offsets = list(itertools.accumulate(map(len, chunks), initial=0))[:-1]
-        return text
+        return normalize(str(_VISIBLE_TEXT(self.root)))
 
     # -- shared derived views -----------------------------------------------------------
 
@@ -155,10 +172,14 @@ class Page:
     def links(self) -> list[Link]:
         links = []
         base = self.base_url
+        parts = urlsplit(base)
+        origin = f"{parts.scheme}://{parts.netloc}"
         for a in _LINKS(self.root):
             raw = a.get("href").strip()
             if raw.startswith(("http://", "https://")):
-                href = raw  # already absolute: most links, and urljoin is costly
+                href = raw  # already absolute: many links, and urljoin is costly
+            elif raw.startswith("/") and not raw.startswith("//") and "/." not in raw:
+                href = origin + raw  # root-relative without dot segments: the other many
             elif _NON_HTTP.match(raw):
                 href = raw
             else:
@@ -193,18 +214,30 @@ class Page:
 
     # -- evidence -----------------------------------------------------------------------
 
-    def element_at(self, offset: int) -> Any:
-        """The element whose text contains ``offset`` of ``self.text``."""
-        if not self._offsets:
-            return self.root
-        i = max(bisect.bisect_right(self._offsets, offset) - 1, 0)
-        # Skip the separators we added: the text of interest is the next real node.
-        if self._smart_nodes is None:  # same tree, same order as when the text was built
-            self._smart_nodes = _TEXT_NODES_SMART(self.root)
-        nodes = self._smart_nodes
-        while i + 1 < len(nodes) and not nodes[i].strip():
-            i += 1
-        node = nodes[i]
+    def element_at(self, start: int, end: int | None = None) -> Any:
+        """The element whose text holds ``self.text[start:end]`` (the word at ``start``).
+
+        The longest word of the match is looked up among the tree's text nodes (XPath,
+        in C); when it occurs several times, the occurrence of the same rank as in the
+        visible text is taken. Text normalisation may make the lookup miss (a ligature, a
+        no-break space inside the word): then the element is ``<body>``, still a truthful
+        if wide answer.
+        """
+        if end is None or end <= start:
+            end = start
+            while end < len(self.text) and not self.text[end].isspace() and end - start < 40:
+                end += 1
+        words = self.text[start:end].split()
+        body = self.root.find("body")
+        fallback = body if body is not None else self.root
+        if not words:
+            return fallback
+        needle = max(words, key=len)
+        rank = self.text.count(needle, 0, start + self.text[start:end].find(needle))
+        nodes = _TEXT_CONTAINING(self.root, needle=needle)
+        if not nodes:
+            return fallback
+        node = nodes[min(rank, len(nodes) - 1)]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:
             element = element.getparent()
@@ -216,7 +249,7 @@ class Page:
     def text_evidence(self, start: int, end: int, context: int = 60) -> Evidence:
         """Evidence for ``self.text[start:end]``: XPath of its element, text around it."""
         snippet = self.text[max(0, start - context) : end + context]
-        return Evidence(self.url, self.xpath_of(self.element_at(start)), clip(snippet))
+        return Evidence(self.url, self.xpath_of(self.element_at(start, end)), clip(snippet))
 
     def element_evidence(self, element: Any, snippet: str | None = None) -> Evidence:
         """Evidence for an element: its XPath and its markup (or ``snippet``)."""
@@ -261,6 +294,9 @@ def _parse(text: str) -> Any:
 def _structured_items(root: Any, base_url: str, problems: list[str]) -> list[dict[str, Any]]:
     """schema.org items from JSON-LD, microdata and RDFa, flattened (``@graph`` unrolled).
 
+    Only the syntaxes whose markup names a property the checks read are extracted
+    (``RELEVANT_PROPERTIES``): an item without any of them could not change a finding.
+
     Each item gets ``_syntax`` ("json-ld", "microdata", "rdfa"). extruct's extractors take
     the tree we already parsed, so the page is not parsed twice.
     """
@@ -271,6 +307,8 @@ def _structured_items(root: Any, base_url: str, problems: list[str]) -> list[dic
     for script in root.iterfind(".//script[@type]"):
         if script.get("type", "").strip().lower() != "application/ld+json":
             continue
+        if not _RELEVANT_JSON.search(script.text or ""):
+            continue
         try:
             # One block at a time (the XPath is descendant-or-self): a broken block must
             # not hide the others.
@@ -280,13 +318,13 @@ def _structured_items(root: Any, base_url: str, problems: list[str]) -> list[dic
             continue
         for item in found:
             items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
-    if root.find(".//*[@itemscope]") is not None:
+    if _RELEVANT_MICRODATA(root):
         for item in MicrodataExtractor().extract_items(root, base_url):
             items.append({**item, "_syntax": "microdata"})
     # RDFa only with the schema.org vocabulary: Drupal, common on administration sites,
     # marks every page up with foaf/sioc RDFa that says nothing we look for, and the RDFa
     # parser is by far the slowest extractor.
-    if _SCHEMA_RDFA(root):
+    if _SCHEMA_RDFA(root) and _RELEVANT_RDFA(root):
         from extruct.rdfa import RDFaExtractor
         from extruct.utils import parse_xmldom_html
 
