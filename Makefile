@@ -1,6 +1,6 @@
 # Vigie — the two commands of the README:
 #   make demo   crawl the built-in demo administration web into ./vigie.db and write
-#               the findings table and reports under ./vigie-demo/
+#               the findings table and the HTML reports under ./vigie-demo/
 #   make test   run the test suite
 # Both create .venv and install what is missing first.
 
@@ -8,6 +8,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+
+DSFR := reports/_vendor/dsfr/dsfr.min.css
 
 .PHONY: demo test lint system-deps bench clean
 
@@ -17,16 +19,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The State design system's CSS and fonts for the reports, from a registry package
+# (npm @gouvfr/dsfr, or PyPI django-dsfr's static files), never from a CDN.
+$(DSFR): reports/assets.py | $(STAMP)
+	$(BIN)/python -m reports.assets fetch --force
+
 # Debian's Chromium for the rendered audits (Playwright drives it through executable_path).
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installation de chromium (Debian)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-demo: $(STAMP) system-deps
+demo: $(STAMP) $(DSFR) system-deps
 	$(BIN)/vigie demo --db sqlite:///vigie.db -o vigie-demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) $(DSFR) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -35,4 +42,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) vigie-demo vigie.db *.egg-info
+	rm -rf $(VENV) vigie-demo vigie-rapport vigie.db *.egg-info reports/_vendor

@@ -50,6 +50,8 @@ def run_vigie(
         f"sqlite:///{db}",
         "--allow-private",
         "--quiet",
+        "--no-audit",
+        "--no-report",
         "--max-pages-per-site",
         str(pages),
         "-s",

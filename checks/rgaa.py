@@ -45,6 +45,7 @@ HTML_SNIPPET_MAX = 200
 
 _TEST_TAG = re.compile(r"^RGAA-(\d+)\.(\d+)\.(\d+)$")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_SPACES = re.compile(r"[ \t\r\n]+")
 
 
 def plain_title(markdown: str) -> str:
@@ -54,7 +55,7 @@ def plain_title(markdown: str) -> str:
     and the findings table want the sentence a person reads, escaped later by the renderer.
     """
     text = _MD_LINK.sub(r"\1", markdown).replace("`", "")
-    return " ".join(text.split())
+    return _SPACES.sub(" ", text).strip(" ")  # keeps French non-breaking spaces
 
 
 @cache

@@ -157,3 +157,49 @@ def engagement_3(
     if a11y_value == "placeholder":
         statuses["a11y_mention"] = "absent"
     return coverage(statuses, ENGAGEMENT_3, extra=(no_critical_axe,))
+
+
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+
+def audit_summary(audit_rows: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """A site's accessibility audit from its pages' audit records; ``None`` if none ran.
+
+    Counted in distinct axe rules over the site's audited pages (a rule failing on five
+    pages is one problem to fix, and sites audited on more pages stay comparable), by
+    impact and by RGAA theme; violations and needs-review apart, never merged. Pages whose
+    audit failed are listed in ``errors`` and count in neither. ``no_critical`` is the
+    engagement 3 element "no critical axe violation on audited pages" (``None`` when no
+    page could be audited: not measured is not a pass).
+    """
+    rows = list(audit_rows)
+    if not rows:
+        return None
+    ok = [r for r in rows if r.get("error") is None]
+    summary: dict[str, Any] = {
+        "axe_version": next((r["axe_version"] for r in rows if r.get("axe_version")), None),
+        "pages_audited": len(ok),
+        "errors": [{"url": r["url"], "error": r["error"]} for r in rows if r.get("error")],
+    }
+    for kind in ("violations", "needs_review"):
+        rules: dict[str, Mapping[str, Any]] = {}
+        for r in ok:
+            for rule in r.get(kind) or ():
+                rules.setdefault(rule["id"], rule)
+        by_impact = dict.fromkeys(IMPACTS, 0)
+        by_theme: dict[str, int] = {}
+        for rule in rules.values():
+            impact = rule.get("impact") or "unknown"
+            by_impact[impact] = by_impact.get(impact, 0) + 1
+            for theme in sorted({str(c["theme"]) for c in rule.get("criteria") or ()}):
+                by_theme[theme] = by_theme.get(theme, 0) + 1
+        summary[kind] = {"rules": sorted(rules), "by_impact": by_impact, "by_theme": by_theme}
+    criteria: dict[str, Mapping[str, Any]] = {}
+    for r in ok:
+        for c in r.get("criteria_violated") or ():
+            criteria.setdefault(c["criterion"], c)
+    summary["criteria_violated"] = [
+        criteria[k] for k in sorted(criteria, key=lambda c: tuple(int(p) for p in c.split(".")))
+    ]
+    summary["no_critical"] = summary["violations"]["by_impact"]["critical"] == 0 if ok else None
+    return summary

@@ -1,4 +1,4 @@
-"""The ``vigie`` command: crawl, table, inspect, runs, demo.
+"""The ``vigie`` command: crawl, table, report, inspect, runs, demo.
 
 User-facing text is French (the users are French administrations and programme staff);
 ``--help`` of every sub-command says what it does, with an example.
@@ -18,6 +18,7 @@ EPILOG = """\
 exemples :
   vigie crawl --seeds sites.csv                 explorer les sites de sites.csv
   vigie table -o constats.xlsx                  tableau des constats de la dernière exploration
+  vigie report -o rapport                       rapports HTML (vue d'ensemble + une page par site)
   vigie inspect page.html --base-url https://www.mairie.fr/ --json
   vigie demo                                    démonstration sur des sites locaux
 
@@ -79,6 +80,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="écrire aussi le tableau des constats (.csv, .xlsx, .parquet, .json)",
     )
     crawl.add_argument(
+        "--no-audit",
+        action="store_true",
+        help="ne pas rendre ni auditer de pages avec axe-core (exploration HTTP seule)",
+    )
+    crawl.add_argument(
+        "--audit-pages",
+        type=int,
+        metavar="N",
+        help="pages auditées par site en plus de l'accueil, du contact et de "
+        "l'accessibilité (défaut : 5)",
+    )
+    crawl.add_argument(
+        "--report",
+        metavar="DOSSIER",
+        help="dossier des rapports HTML écrits à la fin (défaut : vigie-rapport/ à côté de "
+        "la base SQLite, ou du dossier courant)",
+    )
+    crawl.add_argument(
+        "--no-report", action="store_true", help="ne pas écrire les rapports HTML à la fin"
+    )
+    crawl.add_argument(
         "--allow-private",
         action="store_true",
         help="autoriser les adresses privées ou locales (127.0.0.1…) ; refusées par défaut",
@@ -113,6 +135,20 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("-o", "--output", required=True, metavar="FICHIER", help="fichier à écrire")
     _add_db(table)
 
+    report = sub.add_parser(
+        "report",
+        help="écrire les rapports HTML (vue d'ensemble, une page par site) et les exports",
+        description="Rapports HTML d'une exploration, lisibles sans serveur : DOSSIER/index.html "
+        "(vue d'ensemble pour le programme), DOSSIER/sites/<site>.html (une page par site "
+        "pour son équipe web), DOSSIER/donnees/ (CSV, XLSX, Parquet, JSON).",
+        epilog="exemple : vigie report --run 3 -o rapport-3",
+    )
+    report.add_argument(
+        "--run", type=int, metavar="ID", help="numéro d'exploration (défaut : la dernière terminée)"
+    )
+    report.add_argument("-o", "--output", required=True, metavar="DOSSIER", help="dossier à écrire")
+    _add_db(report)
+
     inspect = sub.add_parser(
         "inspect",
         help="vérifier une seule page (fichier HTML ou URL)",
@@ -128,6 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="adresse de la page quand c'est un fichier (liens relatifs)",
     )
     inspect.add_argument("--json", action="store_true", help="sortie JSON sur stdout")
+    inspect.add_argument(
+        "--render",
+        action="store_true",
+        help="rendre la page dans Chromium (JavaScript exécuté), vérifier le DOM rendu et "
+        "l'auditer avec axe-core (clé « audit » du JSON)",
+    )
+    inspect.add_argument(
+        "--browser",
+        metavar="CHEMIN",
+        help="exécutable Chromium pour --render (défaut : /usr/bin/chromium)",
+    )
     inspect.add_argument(
         "--timeout",
         type=float,
@@ -173,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {
         "crawl": cmd_crawl,
         "table": cmd_table,
+        "report": cmd_report,
         "inspect": cmd_inspect,
         "runs": cmd_runs,
         "demo": cmd_demo,
@@ -200,6 +248,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["VIGIE_MAX_DEPTH"] = args.depth
     if args.allow_private:
         overrides["VIGIE_ALLOW_PRIVATE"] = True
+    if args.no_audit:
+        overrides["VIGIE_AUDIT_ENABLED"] = False
+    if args.audit_pages is not None:
+        overrides["VIGIE_AUDIT_OTHER_PAGES"] = args.audit_pages
     if args.quiet:
         overrides["LOG_LEVEL"] = "ERROR"
     for item in args.set:
@@ -223,9 +275,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print(f"vigie : {args.seeds} : {problem}", file=sys.stderr)
     run_id = run_crawl(seed_list.seeds, overrides, label=args.run_label)
     _print_summary(args.db, run_id)
-    if args.table:
-        return _write_table(args.db, run_id, args.table, None)
-    return 0
+    code = _write_table(args.db, run_id, args.table, None) if args.table else 0
+    if not args.no_report:
+        code = _write_report(args.db, run_id, args.report or _default_report_dir(args.db)) or code
+    return code
 
 
 def _print_summary(db: str, run_id: int) -> None:
@@ -269,6 +322,38 @@ def cmd_table(args: argparse.Namespace) -> int:
     return _write_table(args.db, args.run, args.output, args.format)
 
 
+# -- report -----------------------------------------------------------------------------
+
+
+def _default_report_dir(db: str) -> str:
+    """``vigie-rapport`` beside an SQLite database file, else in the current folder."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return str(Path(url.database).parent / "vigie-rapport")
+    return "vigie-rapport"
+
+
+def _write_report(db: str, run_id: int | None, output: str) -> int:
+    from crawler.store import Store
+    from reports.html import write_report
+    from reports.table import TableError
+
+    try:
+        written = write_report(Store(db), output, run_id)
+    except TableError as exc:
+        return _fail(str(exc))
+    for warning in written.warnings:
+        print(f"vigie : attention : {warning}", file=sys.stderr)
+    print(f"Rapports écrits : {written.index} ({len(written.site_pages)} pages de sites)")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    return _write_report(args.db, args.run, args.output)
+
+
 # -- runs -------------------------------------------------------------------------------
 
 
@@ -300,9 +385,34 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         page = load_page(args.target, base_url=args.base_url, timeout=args.timeout)
     except FetchError as exc:
         return _fail(str(exc))
+    audit = None
+    if args.render:
+        from checks.page import Page
+        from crawler import settings
+        from crawler.audit import AuditSetupError, audit_urls
+
+        is_url = args.target.startswith(("http://", "https://"))
+        target = args.target if is_url else Path(args.target).resolve().as_uri()
+        try:
+            [result] = audit_urls(
+                [target],
+                executable_path=args.browser or settings.VIGIE_BROWSER_EXECUTABLE,
+                page_timeout_s=args.timeout,
+                settle_s=settings.VIGIE_AUDIT_SETTLE,
+            )
+        except AuditSetupError as exc:
+            return _fail(str(exc))
+        audit = result.to_dict()
+        if result.html is not None:  # else: the static checks stand, the audit says why
+            page = Page(result.html, args.base_url or result.final_url or target)
     results = run_checks(page)
     if args.json:
-        out = {"url": page.url, "checks": {c: results[c].to_dict() for c in CHECK_IDS}}
+        out: dict[str, Any] = {
+            "url": page.url,
+            "checks": {c: results[c].to_dict() for c in CHECK_IDS},
+        }
+        if audit is not None:
+            out["audit"] = audit
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
@@ -318,7 +428,29 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         elif res.evidence:
             line += f" — {res.evidence[0].snippet[:90]}"
         print(line)
+    if audit is not None:
+        _print_audit(audit)
     return 0
+
+
+def _print_audit(audit: dict[str, Any]) -> None:
+    print(f"\nAudit axe-core {audit.get('axe_version') or '?'} :")
+    if audit.get("error"):
+        print(f"  ! erreur : {audit['error']}")
+        return
+    for kind, label in (("violations", "non-conformités"), ("needs_review", "à vérifier")):
+        rules = audit.get(kind) or []
+        print(f"  {label} : {len(rules)} règle(s)")
+        for rule in rules:
+            rgaa = ", ".join(c["criterion"] for c in rule.get("criteria") or []) or "hors RGAA"
+            print(
+                f"    - {rule['id']} ({rule.get('impact') or '?'}) — RGAA {rgaa} — "
+                f"{len(rule.get('nodes') or [])} élément(s)"
+            )
+    print(
+        "  Les tests automatiques ne couvrent qu'une partie du RGAA : ce n'est pas un "
+        "taux de conformité."
+    )
 
 
 # -- demo -------------------------------------------------------------------------------
@@ -349,7 +481,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     code = 0
     for fmt in ("csv", "xlsx", "parquet", "json"):
         code = code or _write_table(args.db, run_id, str(out / f"constats.{fmt}"), fmt)
-    return code
+    return _write_report(args.db, run_id, str(out)) or code
 
 
 if __name__ == "__main__":

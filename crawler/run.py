@@ -27,6 +27,8 @@ RECORDED_SETTINGS = (
     "CONCURRENT_REQUESTS",
     "CONCURRENT_REQUESTS_PER_DOMAIN",
     "AUTOTHROTTLE_ENABLED",
+    "VIGIE_AUDIT_ENABLED",
+    "VIGIE_AUDIT_OTHER_PAGES",
 )
 
 
@@ -55,6 +57,10 @@ def run_crawl(
     except BaseException as exc:
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
         raise
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    if settings.getbool("VIGIE_AUDIT_ENABLED"):
+        from crawler.audit_phase import run_audits
+
+        stats.update(run_audits(store, run_id, settings))
     store.finish_run(run_id, stats)
     return run_id

@@ -75,8 +75,21 @@ VIGIE_STORE_BATCH = 50
 VIGIE_PROGRESS_INTERVAL = 5.0
 
 # -- Browser (rendered pages, accessibility audit) ------------------------------------
-#: Debian's Chromium, driven by Playwright through ``executable_path``.
+#: Debian's Chromium, driven by Playwright through ``executable_path`` (``playwright
+#: install`` needs the internet; the system browser does not).
 VIGIE_BROWSER_EXECUTABLE = "/usr/bin/chromium"
+#: After the HTTP crawl, each site's home, contact and accessibility pages, its JavaScript
+#: shells and this many other pages are rendered and audited with axe-core.
+VIGIE_AUDIT_ENABLED = True
+VIGIE_AUDIT_OTHER_PAGES = 5
+#: Pages rendered at once (one browser; two pages suit two cores).
+VIGIE_AUDIT_CONCURRENCY = 2
+#: Seconds for one page's whole audit (load, scripts, axe): a page that hangs is an error.
+VIGIE_AUDIT_TIMEOUT = 30.0
+#: Seconds to wait for the network to settle after "load" (pages built by scripts).
+VIGIE_AUDIT_SETTLE = 1.0
+#: The browser is relaunched after this many pages: memory stays bounded on long runs.
+VIGIE_AUDIT_RESTART_EVERY = 200
 
 # -- Components -----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {

@@ -47,7 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from checks.site import SiteCheck, aggregate
+from checks.site import SiteCheck, aggregate, audit_summary
 
 metadata = MetaData()
 
@@ -77,6 +77,10 @@ run_sites = Table(
     Column("reason", Text, nullable=True),
     Column("pages_crawled", Integer, nullable=True),
     Column("errors_count", Integer, nullable=True),
+    # Accessibility audit of the site's sampled pages (see checks.rgaa, audit_summary):
+    # pages audited, audit errors, violation counts by impact and RGAA theme, criteria.
+    Column("pages_audited", Integer, nullable=True),
+    Column("audit", JSON, nullable=True),
 )
 
 pages = Table(
@@ -125,6 +129,26 @@ crawl_errors = Table(
     Column("is_home", Boolean, nullable=False, default=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_errors_run_site", "run_id", "site_id"),
+)
+
+audits = Table(
+    "audits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("site_id", String(100), nullable=False),
+    Column("page_id", Integer, ForeignKey("pages.id"), nullable=True),
+    Column("url", Text, nullable=False),
+    Column("reason", String(40), nullable=True),  # why sampled: accueil, contact…
+    Column("axe_version", String(20), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("duration_s", Float, nullable=True),
+    Column("violations", JSON, nullable=True),
+    Column("needs_review", JSON, nullable=True),
+    Column("counts", JSON, nullable=True),
+    Column("criteria_violated", JSON, nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_audits_run_site", "run_id", "site_id"),
 )
 
 site_checks = Table(
@@ -225,6 +249,55 @@ class Store:
             if error_rows:
                 conn.execute(insert(crawl_errors), list(error_rows))
 
+    def write_audit(
+        self, run_id: int, site_id: str, page_id: int | None, reason: str, record: dict[str, Any]
+    ) -> None:
+        """Store one page's audit record (``AuditResult.to_dict()``)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(audits).values(
+                    run_id=run_id,
+                    site_id=site_id,
+                    page_id=page_id,
+                    url=record["url"],
+                    reason=reason,
+                    axe_version=record.get("axe_version"),
+                    error=record.get("error"),
+                    duration_s=record.get("duration_s"),
+                    violations=record.get("violations"),
+                    needs_review=record.get("needs_review"),
+                    counts=record.get("counts"),
+                    criteria_violated=record.get("criteria_violated"),
+                    at=now(),
+                )
+            )
+
+    def replace_findings(
+        self, page_id: int, page_findings: Sequence[dict[str, Any]], rendered: bool = True
+    ) -> None:
+        """Findings of a page re-checked on its rendered DOM replace the static ones."""
+        with self.engine.begin() as conn:
+            page = conn.execute(select(pages).where(pages.c.id == page_id)).one()
+            conn.execute(findings.delete().where(findings.c.page_id == page_id))
+            if page_findings:
+                conn.execute(
+                    insert(findings),
+                    [
+                        {**f, "page_id": page_id, "run_id": page.run_id, "site_id": page.site_id}
+                        for f in page_findings
+                    ],
+                )
+            conn.execute(update(pages).where(pages.c.id == page_id).values(rendered=rendered))
+
+    def audits_of_run(self, run_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [
+                dict(r._mapping)
+                for r in conn.execute(
+                    select(audits).where(audits.c.run_id == run_id).order_by(audits.c.id)
+                )
+            ]
+
     def finish_run(self, run_id: int, stats: dict[str, Any] | None = None) -> None:
         """Aggregate every site of the run and mark it finished.
 
@@ -270,6 +343,10 @@ class Store:
             ):
                 found_rows[row.site_id].append(row)
 
+            audits_by_site: dict[str, list[Any]] = defaultdict(list)
+            for row in conn.execute(select(audits).where(audits.c.run_id == run_id)):
+                audits_by_site[row.site_id].append(row._mapping)
+
             conn.execute(site_checks.delete().where(site_checks.c.run_id == run_id))
             for site_id in site_ids:
                 n_pages = page_counts.get(site_id, 0)
@@ -288,6 +365,10 @@ class Store:
                         reason=reason,
                         pages_crawled=n_pages,
                         errors_count=len(errors),
+                        pages_audited=sum(
+                            1 for a in audits_by_site.get(site_id, []) if a["error"] is None
+                        ),
+                        audit=audit_summary(audits_by_site.get(site_id, [])),
                     )
                 )
                 rows = [

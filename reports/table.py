@@ -3,7 +3,10 @@
 Columns, as CHECKS.md lists them: ``site_id``, ``name``, ``url``, ``type``, the run, the
 crawl status and its reason, ``pages_crawled``, ``errors`` and their kinds, one column
 per check id holding the site-level status (``found`` / ``absent`` / ``error``), then
-engagement 2 and 3 coverage (0 to 1, empty when the site could not be crawled).
+the accessibility audit (pages audited, distinct axe rules violated by impact and by RGAA
+theme, rules needing review, violated RGAA criteria — automated tests cover only part of
+the RGAA, so no conformity rate), then engagement 2 and 3 coverage (0 to 1, empty when the
+site could not be crawled; engagement 3 counts "no critical axe violation" once audited).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from checks import CHECK_IDS
-from checks.site import engagement_2, engagement_3
+from checks.site import IMPACTS, engagement_2, engagement_3
 from crawler.store import Store
 
 FORMATS = ("csv", "parquet", "xlsx", "json")
@@ -47,6 +50,7 @@ def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
         statuses = {c: checks[c]["status"] if c in checks else "error" for c in CHECK_IDS}
         mention = checks.get("a11y_mention", {}).get("value")
         kinds = error_kinds.get(site["site_id"], Counter())
+        audit = site.get("audit") or {}
         records.append(
             {
                 "run_id": run_id,
@@ -63,8 +67,9 @@ def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
                 "error_kinds": "; ".join(f"{k} ×{n}" for k, n in kinds.most_common()) or None,
                 **statuses,
                 "a11y_mention_value": mention if isinstance(mention, str) else None,
+                **audit_columns(site.get("pages_audited"), audit),
                 "engagement_2": engagement_2(statuses),
-                "engagement_3": engagement_3(statuses, mention),
+                "engagement_3": engagement_3(statuses, mention, audit.get("no_critical")),
             }
         )
     columns = [
@@ -82,6 +87,7 @@ def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
         "error_kinds",
         *CHECK_IDS,
         "a11y_mention_value",
+        *AUDIT_COLUMNS,
         "engagement_2",
         "engagement_3",
     ]
@@ -89,6 +95,37 @@ def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
     df["engagement_2"] = df["engagement_2"].astype("Float64").round(3)
     df["engagement_3"] = df["engagement_3"].astype("Float64").round(3)
     return df
+
+
+AUDIT_COLUMNS = (
+    "pages_audited",
+    "audit_errors",
+    "axe_version",
+    *(f"axe_{impact}" for impact in IMPACTS),
+    "axe_needs_review",
+    *(f"rgaa_theme_{n}" for n in range(1, 14)),
+    "rgaa_criteria_violated",
+    "no_critical_axe",
+)
+
+
+def audit_columns(pages_audited: int | None, audit: dict[str, Any]) -> dict[str, Any]:
+    """The audit's cells of one site: violations (distinct axe rules) by impact and RGAA
+    theme, needs-review apart, the violated RGAA criteria. Empty when no audit ran."""
+    if not audit:
+        return dict.fromkeys(AUDIT_COLUMNS)
+    violations = audit["violations"]
+    return {
+        "pages_audited": pages_audited or 0,
+        "audit_errors": len(audit.get("errors") or []),
+        "axe_version": audit.get("axe_version"),
+        **{f"axe_{i}": violations["by_impact"].get(i, 0) for i in IMPACTS},
+        "axe_needs_review": len(audit["needs_review"]["rules"]),
+        **{f"rgaa_theme_{n}": violations["by_theme"].get(str(n), 0) for n in range(1, 14)},
+        "rgaa_criteria_violated": " ".join(c["criterion"] for c in audit["criteria_violated"])
+        or None,
+        "no_critical_axe": audit.get("no_critical"),
+    }
 
 
 def export(df: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:

@@ -45,6 +45,7 @@ def crawl_args(seeds: Path, db: str, *extra: str) -> list[str]:
         "--db",
         db,
         "--quiet",
+        "--no-report",  # the reports have tests of their own (test_report*.py)
         "--max-pages-per-site",
         str(MAX_PAGES),
         "-s",
@@ -111,7 +112,8 @@ def test_working_sites_match_the_answer_key(crawled):
         row = rows.loc[site_id]
         assert row["status"] == "ok", (site_id, row["reason"])
         assert row["pages_crawled"] >= 1
-        for check_id, found in expected.found_after(rendered=False).items():
+        # The crawl renders JavaScript shells (the démarche site) and re-checks their DOM.
+        for check_id, found in expected.found_after(rendered=True).items():
             got = row[check_id]
             if got != ("found" if found else "absent"):
                 mismatches.append(f"{site_id}.{check_id}: {got}, attendu found={found}")
@@ -245,3 +247,64 @@ def test_analysis_in_worker_processes_gives_the_same_findings(crawled, demo_web,
     for site_id in ("mairie", "hopital"):
         for column in (*CHECK_IDS, "pages_crawled", "status"):
             assert workers.loc[site_id, column] == inline.loc[site_id, column], (site_id, column)
+
+
+def test_sampled_pages_are_audited_with_rgaa_mapping(crawled):
+    store, run_id, table, _, _ = crawled
+    audits = store.audits_of_run(run_id)
+    assert audits, "aucun audit"
+    rows = table.set_index("site_id")
+    for site_id, expected in EXPECTED.items():
+        if expected.error:
+            assert pd.isna(rows.loc[site_id, "pages_audited"])
+            continue
+        mine = [a for a in audits if a["site_id"] == site_id]
+        assert {a["reason"] for a in mine} >= {"accueil"}, site_id
+        assert all(a["error"] is None for a in mine), [a["error"] for a in mine]
+        assert all(a["axe_version"] >= "4.11" for a in mine)
+        assert rows.loc[site_id, "pages_audited"] == len(mine)
+    reasons = {a["reason"] for a in audits if a["site_id"] == "mairie"}
+    assert {"accueil", "contact", "accessibilite", "page"} <= reasons
+    ancien = {a["url"].split("/", 3)[3]: a for a in audits if a["site_id"] == "ancien"}
+    for path, rules in EXPECTED["ancien"].audit_violations.items():
+        audit = ancien[path.lstrip("/")]
+        found = {v["id"] for v in audit["violations"]}
+        assert set(rules) <= found, (path, found)
+        for violation in audit["violations"]:
+            assert violation["nodes"] and violation["nodes"][0]["html"]
+        # RGAA mapping: image-alt is criterion 1.1 (theme 1, images)
+        if "image-alt" in rules:
+            image_alt = next(v for v in audit["violations"] if v["id"] == "image-alt")
+            assert "1.1" in {c["criterion"] for c in image_alt["criteria"]}
+    row = rows.loc["ancien"]
+    assert row["rgaa_theme_1"] >= 1 and "1.1" in row["rgaa_criteria_violated"].split()
+    assert row["axe_serious"] + row["axe_critical"] >= 1
+
+
+def test_javascript_shells_are_rendered_and_checked(crawled):
+    store, run_id, table, _, _ = crawled
+    pages = [p for p in store.pages_of_run(run_id) if p["site_id"] == "demarche"]
+    assert any(p["js_shell"] and p["rendered"] for p in pages)
+    row = table.set_index("site_id").loc["demarche"]
+    for check_id, found in EXPECTED["demarche"].rendered.items():
+        assert row[check_id] == ("found" if found else "absent"), check_id
+
+
+def test_a_browser_that_cannot_start_gives_audit_errors_not_a_failed_crawl(demo_web, tmp_path):
+    seeds = tmp_path / "s.csv"
+    seeds.write_text(f"id,name,url,type\nm,Mairie,{demo_web.url('mairie')},mairie\n")
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    proc = vigie(
+        *crawl_args(
+            seeds, db, "--allow-private", "-s", "VIGIE_BROWSER_EXECUTABLE=/nonexistent/chromium"
+        )
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "audit impossible" in proc.stderr
+    store = Store(db)
+    row = findings_table(store).iloc[0]
+    assert row["status"] == "ok" and row["phone"] == "found"  # the crawl's findings stand
+    assert row["pages_audited"] == 0 and row["audit_errors"] >= 1
+    assert pd.isna(row["no_critical_axe"])  # not measured is not a pass
+    audits = store.audits_of_run(store.latest_run_id())
+    assert audits and all("navigateur indisponible" in a["error"] for a in audits)

@@ -24,7 +24,8 @@ Reading a :class:`SiteExpectation`:
 * ``traps`` — check id → what is planted to fool that check, and where (must not count);
 * ``error`` — for failure sites: the error kind the crawl of the site must end with
   (then no check is ``found: false``: all are ``error``, CHECKS.md);
-* ``page_errors`` — path → error kind, for single broken pages of a working site.
+* ``page_errors`` — path → error kind, for single broken pages of a working site;
+* ``audit_violations`` — path → axe rule ids a rendered audit must report as violations.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class SiteExpectation:
     traps: Mapping[str, str] = field(default_factory=_frozen)
     error: str | None = None
     page_errors: Mapping[str, str] = field(default_factory=_frozen)
+    audit_violations: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen)
 
     def found_after(self, rendered: bool = False) -> dict[str, bool]:
         """``found`` per check, with the rendered overrides applied when asked."""
@@ -102,6 +104,7 @@ def _site(
     traps: Mapping[str, str] | None = None,
     rendered: Mapping[str, bool] | None = None,
     page_errors: Mapping[str, str] | None = None,
+    audit_violations: Mapping[str, tuple[str, ...]] | None = None,
 ) -> SiteExpectation:
     """A working site: the ids in ``true`` are found, every other stated id is not."""
     found_ids = set(true.split())
@@ -116,6 +119,7 @@ def _site(
         where=_frozen(where),
         traps=_frozen(traps),
         page_errors=_frozen(page_errors),
+        audit_violations=_frozen(audit_violations),
     )
 
 
@@ -403,6 +407,13 @@ EXPECTED: Mapping[str, SiteExpectation] = MappingProxyType(
                 "appointment": "« Permanence du maire le samedi matin, sur rendez-vous » "
                 "as plain text",
                 "phone": "dates « 12/03/2011 », visitor counter, « 412 habitants »",
+            },
+            # For the accessibility audit (axe rules, not checks): images without text
+            # alternative, a linked image without a name, unlabelled search field, pale
+            # grey text on white on the home page; no lang on /liens.htm.
+            audit_violations={
+                "/": ("image-alt", "link-name", "label", "color-contrast"),
+                "/liens.htm": ("html-has-lang",),
             },
             page_errors={
                 "/annuaire.htm": HTTP_500,

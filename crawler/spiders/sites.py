@@ -32,7 +32,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
-from crawler.analysis import Analyser, default_workers
+from crawler.analysis import Analyser, PageAnalysis, analyse_page, default_workers
 from crawler.middlewares import GuardRefused
 from crawler.scope import canonical, is_page_url, link_score, site_key, trap_reason
 from crawler.seeds import Seed, load_seeds
@@ -137,7 +137,7 @@ class SitesSpider(scrapy.Spider):
             state.in_flight += 1
             yield scrapy.Request(
                 url,
-                callback=self.parse_page,
+                callback=self.parse_page if self.analyser.workers == 0 else self.parse_page_pooled,
                 errback=self.on_error,
                 priority=-neg_score - depth,
                 dont_filter=True,  # de-duplication is the frontier's (``seen``)
@@ -167,32 +167,20 @@ class SitesSpider(scrapy.Spider):
 
     # -- pages ----------------------------------------------------------------------------
 
-    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
-        state = self.sites[response.meta["site_id"]]
-        state.in_flight -= 1
-        depth = response.meta.get("vigie_depth", 0)
-        if response.meta.get("vigie_home"):
-            # The home may redirect to another registrable domain (new site address):
-            # that domain is the site's too.
-            state.keys.add(site_key(response.url))
-            state.seen.add(canonical(response.url))
-            for request in self._request_sitemap(state, response):
-                yield request
-        final_url = canonical(response.url)
-        if final_url in state.fetched:
-            # Two links redirected to one page (/ancien-contact → /contact): keep one.
-            self.logger.debug("page déjà analysée après redirection : %s", response.url)
-        elif (
-            not isinstance(response, TextResponse)
-            or b"html" not in (response.headers.get("Content-Type") or b"text/html").lower()
-        ):
-            state.errors += 1
-            yield self._error_item(
-                state, response.url, "non HTML", "réponse non HTML ignorée", response.meta
-            )
-        else:
-            state.fetched.add(final_url)
-            started = response.meta.get("vigie_started", time.monotonic())
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Analyse in this process: a plain generator, the cheapest callback for Scrapy."""
+        state, outputs, is_page = self._receive(response)
+        yield from outputs
+        if is_page:
+            yield from self._analysed(state, response, analyse_page(response.text, response.url))
+        yield from self._release(state)
+
+    async def parse_page_pooled(self, response: Response) -> AsyncIterator[Any]:
+        """Analyse in a worker process (``VIGIE_ANALYSIS_WORKERS`` > 0)."""
+        state, outputs, is_page = self._receive(response)
+        for output in outputs:
+            yield output
+        if is_page:
             try:
                 analysis = await self.analyser.analyse(response.text, response.url)
             except BrokenProcessPool as exc:  # a worker died (out of memory, crash)
@@ -206,26 +194,65 @@ class SitesSpider(scrapy.Spider):
                     response.meta,
                 )
             else:
-                state.pages_ok += 1
-                yield {
-                    "kind": "page",
-                    "run_id": self.run_id,
-                    "site_id": state.seed.id,
-                    "url": response.url,
-                    "status_code": response.status,
-                    "depth": depth,
-                    "bytes": len(response.body),
-                    "duration_s": round(time.monotonic() - started, 4),
-                    "title": analysis.title or None,
-                    "js_shell": analysis.js_shell,
-                    "problems": analysis.problems or None,
-                    "results": analysis.results,
-                }
-                if depth < self.max_depth:
-                    for href, label, in_chrome in analysis.links:
-                        self._consider(state, href, label, depth + 1, in_chrome=in_chrome)
+                for output in self._analysed(state, response, analysis):
+                    yield output
         for request in self._release(state):
             yield request
+
+    def _receive(self, response: Response) -> tuple[SiteState, list[Any], bool]:
+        """Book-keeping of a response; whether it is an HTML page to analyse."""
+        state = self.sites[response.meta["site_id"]]
+        state.in_flight -= 1
+        outputs: list[Any] = []
+        if response.meta.get("vigie_home"):
+            # The home may redirect to another registrable domain (new site address):
+            # that domain is the site's too.
+            state.keys.add(site_key(response.url))
+            state.seen.add(canonical(response.url))
+            outputs.extend(self._request_sitemap(state, response))
+        final_url = canonical(response.url)
+        if final_url in state.fetched:
+            # Two links redirected to one page (/ancien-contact → /contact): keep one.
+            self.logger.debug("page déjà analysée après redirection : %s", response.url)
+            return state, outputs, False
+        if (
+            not isinstance(response, TextResponse)
+            or b"html" not in (response.headers.get("Content-Type") or b"text/html").lower()
+        ):
+            state.errors += 1
+            outputs.append(
+                self._error_item(
+                    state, response.url, "non HTML", "réponse non HTML ignorée", response.meta
+                )
+            )
+            return state, outputs, False
+        state.fetched.add(final_url)
+        return state, outputs, True
+
+    def _analysed(
+        self, state: SiteState, response: Response, analysis: PageAnalysis
+    ) -> Iterator[Any]:
+        """The page item, and the page's links into the site's frontier."""
+        depth = response.meta.get("vigie_depth", 0)
+        started = response.meta.get("vigie_started", time.monotonic())
+        state.pages_ok += 1
+        yield {
+            "kind": "page",
+            "run_id": self.run_id,
+            "site_id": state.seed.id,
+            "url": response.url,
+            "status_code": response.status,
+            "depth": depth,
+            "bytes": len(response.body),
+            "duration_s": round(time.monotonic() - started, 4),
+            "title": analysis.title or None,
+            "js_shell": analysis.js_shell,
+            "problems": analysis.problems or None,
+            "results": analysis.results,
+        }
+        if depth < self.max_depth:
+            for href, label, in_chrome in analysis.links:
+                self._consider(state, href, label, depth + 1, in_chrome=in_chrome)
 
     def _consider(
         self, state: SiteState, url: str, label: str, depth: int, in_chrome: bool = False

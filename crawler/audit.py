@@ -1,0 +1,600 @@
+"""Rendered accessibility audits: one Chromium, reused pages, axe-core in every frame.
+
+Why this shape (issue 3, ARCHITECTURE.md):
+
+- **One browser per process.** Launching Chromium costs ~0.5 s and ~100 MB; a crawl audits
+  hundreds of pages, so :class:`Auditor` launches it once, keeps ``concurrency`` pages open
+  and reuses them (or recycles a fresh context per page, ``reuse_pages=False``).
+- **axe in every frame.** axe-core is registered with ``context.add_init_script``, which
+  Playwright evaluates in every document of the context before the page's own scripts,
+  iframes included (same-origin and cross-origin, out-of-process ones too). ``axe.run``
+  with ``iframes: true`` then asks each frame's axe for its results through axe's own
+  ``postMessage`` messaging; ``allowedOrigins: ['<unsafe_all_origins>']`` lets it answer
+  across origins (axe defaults to same-origin only). A frame without axe (sandboxed
+  without scripts) is skipped by axe after its 500 ms ping.
+- **Failures are results.** A page that never answers, never finishes loading, crashes
+  its tab or makes axe hang gives an :class:`AuditResult` with ``error`` (a French reason)
+  and the pool goes on; the browser is relaunched after it dies and every
+  ``restart_every`` pages (bounds memory growth over long crawls).
+- **axe-core ≥ 4.11** (RGAA tags). It comes from the PyPI package ``axe-playwright-python``
+  (pinned, ships ``axe.min.js``), or from a file named by ``axe_path`` /
+  ``$VIGIE_AXE_JS``. Its version is in every result.
+
+Usage (async, e.g. from a Scrapy spider running on the asyncio reactor)::
+
+    async with Auditor(concurrency=2) as auditor:
+        result = await auditor.audit("https://www.mairie-exemple.fr/")
+        record = result.to_dict()   # {"axe_version", "violations", "needs_review", ...}
+
+or, from synchronous code, ``audit_urls([...])``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from checks import rgaa
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXECUTABLE = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+AXE_MIN_VERSION = (4, 11)
+AXE_PACKAGE = "axe_playwright_python"  # PyPI: axe-playwright-python (ships axe.min.js)
+AXE_ENV = "VIGIE_AXE_JS"
+CHROMIUM_ENV = "VIGIE_CHROMIUM"
+# RGAA 4.1 implements WCAG 2.1 level AA: run the rules that test WCAG 2.0/2.1 A and AA.
+# axe's best-practice rules (region, landmark-one-main…) and WCAG 2.2 rules (target-size)
+# are left out by default; pass axe_tags=None to run every rule axe enables by default.
+DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+RESULT_TYPES = ("violations", "incomplete")
+HTML_TRANSFER_MAX = 2000  # snippet cut in the page, before crossing the CDP pipe
+CLOSE_TIMEOUT_S = 5.0
+
+_AXE_VERSION = re.compile(r"axe v(\d+)\.(\d+)\.(\d+)")
+
+# Runs in the page: axe.run, then keep only what Vigie stores (the full result carries
+# every check's data for every node and can weigh megabytes on large pages), and the
+# rendered DOM in the same round trip.
+_RUN_AXE_JS = """
+async ([options, htmlMax, withHtml]) => {
+  if (typeof window.axe === 'undefined' || typeof window.axe.run !== 'function') {
+    throw new Error('vigie: axe-core absent du document');
+  }
+  const results = await window.axe.run(document, options);
+  const slim = (rules) => (rules || []).map((r) => ({
+    id: r.id, impact: r.impact, tags: r.tags, help: r.help, helpUrl: r.helpUrl,
+    description: r.description,
+    nodes: r.nodes.map((n) => ({
+      target: n.target, html: (n.html || '').slice(0, htmlMax), impact: n.impact,
+      failureSummary: n.failureSummary,
+    })),
+  }));
+  let html = null;
+  if (withHtml) {  // what page.content() does, without a second round trip
+    html = document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '';
+    html += document.documentElement ? document.documentElement.outerHTML : '';
+  }
+  return {
+    version: window.axe.version,
+    violations: slim(results.violations),
+    incomplete: slim(results.incomplete),
+    html,
+  };
+}
+"""
+
+
+class AuditSetupError(RuntimeError):
+    """The audit cannot run at all (no axe-core, axe too old, no Chromium): not a page error."""
+
+
+@dataclass(frozen=True, slots=True)
+class AxeSource:
+    """The axe-core script injected in every frame, with where it came from."""
+
+    path: str
+    version: str
+    script: str
+
+
+def _parse_axe_version(script: str, path: str) -> str:
+    match = _AXE_VERSION.search(script[:500])
+    if not match:
+        raise AuditSetupError(f"{path} : version d’axe-core introuvable dans l’en-tête")
+    version = tuple(int(p) for p in match.groups())
+    if version[:2] < AXE_MIN_VERSION:
+        raise AuditSetupError(
+            f"{path} : axe-core {match[0][5:]} trop ancien, il faut au moins "
+            f"{AXE_MIN_VERSION[0]}.{AXE_MIN_VERSION[1]} (étiquettes RGAA)"
+        )
+    return ".".join(match.groups())
+
+
+@cache
+def load_axe(path: str | None = None) -> AxeSource:
+    """Find axe.min.js: ``path``, else ``$VIGIE_AXE_JS``, else the pinned PyPI package.
+
+    Raises :class:`AuditSetupError` with an install hint when none is usable, so a missing
+    dependency stops the run loudly instead of giving pages without audit.
+    """
+    path = path or os.environ.get(AXE_ENV) or None
+    if path:
+        file = Path(path)
+        if not file.is_file():
+            raise AuditSetupError(f"axe-core introuvable : {path} n’existe pas")
+        script, where = file.read_text("utf-8"), str(file)
+    else:
+        try:
+            res = resources.files(AXE_PACKAGE).joinpath("axe.min.js")
+            script, where = res.read_text("utf-8"), str(res)
+        except (ModuleNotFoundError, FileNotFoundError) as exc:
+            raise AuditSetupError(
+                "axe-core introuvable : installez le paquet Python "
+                "« axe-playwright-python » (pip install -e .) ou indiquez un fichier "
+                f"axe.min.js dans ${AXE_ENV}"
+            ) from exc
+    return AxeSource(path=where, version=_parse_axe_version(script, where), script=script)
+
+
+def init_script(axe: AxeSource) -> str:
+    """The script added to every document: axe-core, then cross-origin frame messaging on."""
+    return (
+        axe.script
+        + "\n;if (typeof window.axe !== 'undefined') {"
+        + " window.axe.configure({ allowedOrigins: ['<unsafe_all_origins>'] }); }\n"
+    )
+
+
+@dataclass(slots=True)
+class AuditResult:
+    """One rendered page's axe audit.
+
+    ``violations`` and ``needs_review`` are axe rule results reduced to ``id, impact, tags,
+    help, helpUrl, description, nodes[{target, html, impact, failureSummary}]``; they are
+    never merged. ``html`` is the rendered DOM (``page.content()``) so that the static
+    checks can run on JavaScript-only pages. ``error`` is ``None`` on success, else a French
+    reason; an errored result has empty lists and must be stored as an audit error, never
+    as "no violation".
+    """
+
+    url: str
+    axe_version: str
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    needs_review: list[dict[str, Any]] = field(default_factory=list)
+    html: str | None = None
+    error: str | None = None
+    duration_s: float = 0.0
+    final_url: str | None = None  # after redirects
+    status: int | None = None  # HTTP status of the main document
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def summary(self) -> dict[str, Any]:
+        """RGAA view of the result (:func:`checks.rgaa.summarize`)."""
+        return rgaa.summarize({"violations": self.violations, "incomplete": self.needs_review})
+
+    def to_dict(self, *, include_html: bool = False) -> dict[str, Any]:
+        """The ``"audit"`` object of ``vigie inspect --render --json`` and of the store.
+
+        ``{"url", "final_url", "status", "axe_version", "error", "duration_s",
+        "violations": [{"id", "impact", "help", "helpUrl", "rgaa", "criteria", "nodes"}],
+        "needs_review": [same], "counts", "criteria_violated"}``.
+        """
+        data: dict[str, Any] = {
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "axe_version": self.axe_version,
+            "error": self.error,
+            "duration_s": round(self.duration_s, 3),
+            **self.summary(),
+        }
+        if include_html:
+            data["html"] = self.html
+        return data
+
+
+class _PageFailure(Exception):
+    """Internal: the audit of one page failed with a French reason; the page is unusable."""
+
+
+class Auditor:
+    """Async pool auditing pages with one Chromium and axe-core; use as ``async with``.
+
+    ``concurrency`` pages run at once (2 suits a 2-core machine). ``page_timeout_s`` bounds
+    one page's whole audit (navigation to the ``load`` event, optional settling, axe, DOM).
+    ``restart_every`` relaunches the browser after that many pages. ``axe_tags`` selects
+    axe rules by tag (``None``: every rule axe runs by default); ``axe_rules`` (rule ids)
+    overrides it. ``reuse_pages=False`` gives each page a fresh context instead of reusing
+    open pages. ``settle_s`` > 0 waits up to that long for network idle after ``load``
+    (for pages that render after load); 0 audits at ``load``, like ``@axe-core/cli``.
+    """
+
+    def __init__(
+        self,
+        executable_path: str | None = None,
+        *,
+        concurrency: int = 2,
+        page_timeout_s: float = 30.0,
+        restart_every: int = 200,
+        axe_tags: Sequence[str] | None = DEFAULT_AXE_TAGS,
+        axe_rules: Sequence[str] | None = None,
+        axe_path: str | None = None,
+        reuse_pages: bool = True,
+        settle_s: float = 0.0,
+        keep_html: bool = True,
+        user_agent: str | None = None,
+        extra_args: Iterable[str] = (),
+    ) -> None:
+        if concurrency < 1 or restart_every < 1 or page_timeout_s <= 0:
+            raise ValueError("concurrency, restart_every et page_timeout_s doivent être > 0")
+        self.executable_path = executable_path or os.environ.get(CHROMIUM_ENV) or DEFAULT_EXECUTABLE
+        self.concurrency = concurrency
+        self.page_timeout_s = page_timeout_s
+        self.restart_every = restart_every
+        self.reuse_pages = reuse_pages
+        self.settle_s = settle_s
+        self.keep_html = keep_html
+        self.user_agent = user_agent
+        self.args = [*CHROMIUM_ARGS, *extra_args]
+        self.axe = load_axe(axe_path)
+        self._init_script = init_script(self.axe)
+        self.axe_options: dict[str, Any] = {
+            "iframes": True,
+            "resultTypes": list(RESULT_TYPES),
+            # A frame whose axe answered the ping but never its results would otherwise
+            # hold the page for axe's default 60 s.
+            "frameWaitTime": int(max(1.0, page_timeout_s / 3) * 1000),
+        }
+        if axe_rules:
+            self.axe_options["runOnly"] = {"type": "rule", "values": list(axe_rules)}
+        elif axe_tags:
+            self.axe_options["runOnly"] = {"type": "tag", "values": list(axe_tags)}
+
+        self.pages_audited = 0
+        self.restarts = 0  # relaunches after the first launch
+        self._pw: Any = None
+        self._browser: Any = None
+        self._context: Any = None  # shared context when reuse_pages
+        self._idle: list[Any] = []
+        self._since_launch = 0
+        self._broken = False
+        self._in_flight = 0
+        self._restarting = False
+        self._cond: asyncio.Condition | None = None
+        self._sem: asyncio.Semaphore | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def __aenter__(self) -> Auditor:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Start Playwright and launch the browser (done lazily by :meth:`audit` too)."""
+        from playwright.async_api import async_playwright
+
+        if self._pw is not None:
+            return
+        if not Path(self.executable_path).exists():
+            raise AuditSetupError(
+                f"Chromium introuvable : {self.executable_path} (paquet Debian « chromium », "
+                f"ou indiquez le chemin dans ${CHROMIUM_ENV})"
+            )
+        self._cond = asyncio.Condition()
+        self._sem = asyncio.Semaphore(self.concurrency)
+        self._pw = await async_playwright().start()
+        await self._launch()
+
+    async def close(self) -> None:
+        """Close the browser and Playwright; safe to call twice."""
+        await self._close_browser()
+        if self._pw is not None:
+            await self._pw.stop()
+            self._pw = None
+
+    async def _launch(self) -> None:
+        try:
+            self._browser = await self._pw.chromium.launch(
+                executable_path=self.executable_path, args=self.args, headless=True
+            )
+        except Exception as exc:
+            raise AuditSetupError(f"Lancement de Chromium impossible : {exc}") from exc
+        self._browser.on("disconnected", self._on_disconnected)
+        self._since_launch = 0
+        self._broken = False
+        if self.reuse_pages:
+            self._context = await self._new_context()
+
+    def _on_disconnected(self, _browser: Any) -> None:
+        self._broken = True
+
+    async def _new_context(self) -> Any:
+        context = await self._browser.new_context(
+            accept_downloads=False,
+            service_workers="block",
+            user_agent=self.user_agent,
+            viewport={"width": 1280, "height": 800},
+        )
+        await context.add_init_script(script=self._init_script)
+        return context
+
+    async def _close_browser(self) -> None:
+        self._idle.clear()
+        self._context = None
+        browser, self._browser = self._browser, None
+        if browser is None:
+            return
+        try:
+            await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)
+        except Exception as exc:  # a dead or hung browser: its process goes with Playwright
+            log.warning("fermeture du navigateur : %s", exc)
+
+    # -- checkout / checkin: restarts happen only when no audit is running -----------
+
+    async def _checkout(self) -> Any:
+        """Reserve a slot on a healthy browser, relaunching it first when due."""
+        if self._pw is None:
+            await self.start()
+        assert self._cond is not None
+        async with self._cond:
+            await self._cond.wait_for(lambda: not self._restarting)
+            due = (
+                self._browser is None or self._broken or (self._since_launch >= self.restart_every)
+            )
+            if due:
+                self._restarting = True
+                try:
+                    await self._cond.wait_for(lambda: self._in_flight == 0)
+                    reason = "arrêt" if self._broken else "rotation"
+                    log.info("relance du navigateur (%s)", reason)
+                    await self._close_browser()
+                    await self._launch()
+                    self.restarts += 1
+                finally:
+                    self._restarting = False
+                    self._cond.notify_all()
+            self._in_flight += 1
+            self._since_launch += 1
+            browser = self._browser
+        return browser
+
+    async def _checkin(self) -> None:
+        assert self._cond is not None
+        async with self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    async def _get_page(self) -> tuple[Any, Any]:
+        """(page, own_context): a reused idle page, or a new one (own context if not reusing)."""
+        if self.reuse_pages:
+            if self._idle:
+                return self._idle.pop(), None
+            page = await self._context.new_page()
+            own = None
+        else:
+            own = await self._new_context()
+            page = await own.new_page()
+        page.on("popup", _close_popup)
+        return page, own
+
+    async def _drop_page(self, page: Any, own: Any) -> None:
+        """Close a page (and its own context) that may be broken; a hang marks the browser."""
+        try:
+            await asyncio.wait_for((own or page).close(), CLOSE_TIMEOUT_S)
+        except Exception as exc:
+            log.warning("fermeture d’un onglet impossible (%s) : relance du navigateur", exc)
+            self._broken = True
+
+    # -- audits ----------------------------------------------------------------------
+
+    async def audit(self, url: str) -> AuditResult:
+        """Render ``url`` and audit it; never raises for a page problem (see ``error``)."""
+        if self._sem is None:
+            await self.start()
+        assert self._sem is not None
+        async with self._sem:
+            browser = await self._checkout()
+            try:
+                return await self._audit_once(url, browser)
+            finally:
+                await self._checkin()
+
+    async def rules(self) -> list[dict[str, Any]]:
+        """axe's rule metadata (``axe.getRules()``: ruleId, tags, actIds…), all rules.
+
+        For documentation and for mapping ACT rules to axe rules (``actIds``).
+        """
+        browser = await self._checkout()
+        try:
+            context = await browser.new_context()
+            try:
+                page = await context.new_page()
+                await page.evaluate(self._init_script)
+                return await page.evaluate("window.axe.getRules()")
+            finally:
+                await context.close()
+        finally:
+            await self._checkin()
+
+    async def audit_many(self, urls: Iterable[str]) -> list[AuditResult]:
+        """Audit ``urls`` ``concurrency`` at a time; results in the order of ``urls``."""
+        return list(await asyncio.gather(*(self.audit(u) for u in urls)))
+
+    async def _audit_once(self, url: str, browser: Any) -> AuditResult:
+        started = time.monotonic()
+        result = AuditResult(url=url, axe_version=self.axe.version)
+        page = own = None
+        try:
+            page, own = await self._get_page()
+            await self._render_and_run(page, url, started, result)
+        except _PageFailure as exc:
+            result.error = str(exc)
+        except Exception as exc:  # anything else from Playwright: reported, pool goes on
+            result.error = _reason(exc, browser_dead=self._broken or not browser.is_connected())
+            log.info("audit de %s en échec : %s", url, exc)
+        if page is not None:
+            if result.error is None and own is None and not page.is_closed():
+                self._idle.append(page)
+            else:
+                await self._drop_page(page, own)
+        if result.error is not None:
+            result.violations, result.needs_review, result.html = [], [], None
+        else:
+            self.pages_audited += 1
+        result.duration_s = time.monotonic() - started
+        return result
+
+    async def _render_and_run(
+        self, page: Any, url: str, started: float, result: AuditResult
+    ) -> None:
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+        deadline = started + self.page_timeout_s
+        # Page events only: listening to "response" would ship every sub-resource's
+        # response to Python (~10 % of the time per page on image-heavy pages).
+        state = {"dom": False, "crashed": False}
+
+        def on_dom(_page: Any) -> None:
+            state["dom"] = True
+
+        def on_crash(_page: Any) -> None:
+            state["crashed"] = True
+
+        page.on("domcontentloaded", on_dom)
+        page.on("crash", on_crash)
+        stage = "commit"
+        try:
+            try:
+                # "commit" first: the response headers have come, so a timeout afterwards
+                # is a page that does not load, not a server that does not answer.
+                response = await page.goto(url, wait_until="commit", timeout=_ms_left(deadline))
+                stage = "load"
+                if response is not None:
+                    result.status = response.status
+                await page.wait_for_load_state("load", timeout=_ms_left(deadline))
+            except PlaywrightTimeout as exc:
+                raise _PageFailure(self._timeout_reason(stage, state)) from exc
+            result.final_url = page.url
+            if self.settle_s > 0:
+                settle = min(self.settle_s * 1000, _ms_left(deadline) / 2)
+                try:
+                    await page.wait_for_load_state("networkidle", timeout=settle)
+                except PlaywrightTimeout:
+                    log.debug("%s : réseau encore actif après %s ms, audit quand même", url, settle)
+            try:
+                data = await asyncio.wait_for(
+                    page.evaluate(
+                        _RUN_AXE_JS, [self.axe_options, HTML_TRANSFER_MAX, self.keep_html]
+                    ),
+                    _ms_left(deadline) / 1000,
+                )
+            except TimeoutError as exc:
+                raise _PageFailure(
+                    f"Délai dépassé : l’analyse axe-core n’a pas abouti en "
+                    f"{self.page_timeout_s:g} s (page bloquée ou trop lourde)"
+                ) from exc
+            if state["crashed"]:
+                raise _PageFailure(_CRASHED)
+            result.axe_version = data["version"]
+            result.violations = data["violations"]
+            result.needs_review = data["incomplete"]
+            result.html = data["html"]
+        except Exception as exc:
+            if state["crashed"] and not isinstance(exc, _PageFailure):
+                raise _PageFailure(_CRASHED) from exc
+            raise
+        finally:
+            page.remove_listener("domcontentloaded", on_dom)
+            page.remove_listener("crash", on_crash)
+
+    def _timeout_reason(self, stage: str, state: dict[str, bool]) -> str:
+        """French reason for a navigation timeout, from how far the page got."""
+        limit = f"{self.page_timeout_s:g} s"
+        if state["crashed"]:
+            return _CRASHED
+        if stage == "commit":
+            return f"Délai dépassé : aucune réponse du serveur en {limit}"
+        if state["dom"]:
+            return (
+                f"Délai dépassé : la page ne finit pas de se charger en {limit} "
+                "(des ressources restent en attente)"
+            )
+        return (
+            f"Délai dépassé : le document reçu ne s’affiche pas en {limit} "
+            "(script bloquant ou document sans fin)"
+        )
+
+
+_CRASHED = "L’onglet du navigateur a planté pendant l’audit"
+
+
+def _ms_left(deadline: float) -> float:
+    """Milliseconds before ``deadline``, at least 1 (Playwright reads 0 as "no timeout")."""
+    return max((deadline - time.monotonic()) * 1000, 1.0)
+
+
+def _reason(exc: Exception, *, browser_dead: bool) -> str:
+    """A French reason for an unexpected Playwright error, keeping Chromium's error code."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if browser_dead or "Target page, context or browser has been closed" in message:
+        return "Le navigateur s’est arrêté pendant l’audit"
+    if "crash" in message.lower():
+        return _CRASHED
+    net = re.search(r"net::ERR_[A-Z_]+", message)
+    if net:
+        return f"Erreur réseau : {net[0]}"
+    if "Download is starting" in message:
+        return "Le document n’est pas une page web (téléchargement)"
+    return f"Échec de l’audit : {message}"
+
+
+def _close_popup(popup: Any) -> None:
+    """Pages opened by ``window.open`` are not audited: close them so they do not pile up."""
+    task = asyncio.get_running_loop().create_task(popup.close())
+    task.add_done_callback(_log_task_error)
+
+
+def _log_task_error(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("fermeture d’une fenêtre surgissante : %s", task.exception())
+
+
+def audit_urls(urls: Iterable[str], **kwargs: Any) -> list[AuditResult]:
+    """Synchronous helper: audit ``urls`` with a fresh :class:`Auditor` (``kwargs``).
+
+    Runs its own event loop, so it cannot be called from a running loop (use
+    :class:`Auditor` there).
+    """
+
+    async def run() -> list[AuditResult]:
+        async with Auditor(**kwargs) as auditor:
+            return await auditor.audit_many(urls)
+
+    return asyncio.run(run())

@@ -1,0 +1,152 @@
+"""After the HTTP crawl: render a sample of each site's pages and audit them with axe.
+
+Rendering is costly (a browser page, its scripts, axe), fetching is cheap: the crawl
+fetches every page with plain HTTP and this phase renders only what needs it (CHECKS.md,
+ARCHITECTURE.md):
+
+* per site, the home page, the contact page, the accessibility page and
+  ``VIGIE_AUDIT_OTHER_PAGES`` other pages (the shallowest) are audited with axe-core;
+* pages whose static HTML was an empty JavaScript shell are rendered too, and the static
+  checks run again on their rendered DOM (their findings replace the static ones).
+
+One :class:`~crawler.audit.Auditor` (one Chromium) serves the whole run. A page that hangs
+or crashes its tab, or a browser that cannot start, gives audit *errors* with their
+reason: the crawl's findings are kept, and nothing reads as "no violation".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from checks.text import fold
+from crawler.analysis import analyse_page
+from crawler.store import Store, finding_rows
+
+
+@dataclass(frozen=True, slots=True)
+class Sampled:
+    site_id: str
+    page_id: int
+    url: str
+    reason: str  # accueil, contact, accessibilite, page, coquille-js
+    js_shell: bool
+
+
+def select_pages(pages: Iterable[Mapping[str, Any]], others: int) -> list[Sampled]:
+    """The pages of one run to render, per site, in the order of CHECKS.md's priorities."""
+    by_site: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for page in pages:
+        by_site[page["site_id"]].append(page)
+    chosen: list[Sampled] = []
+    for site_id, site_pages in by_site.items():
+        site_pages = sorted(site_pages, key=lambda p: (p["depth"] or 0, p["id"]))
+        by_id = {p["id"]: p for p in site_pages}
+        chosen.extend(
+            Sampled(site_id, pid, by_id[pid]["url"], reason, bool(by_id[pid].get("js_shell")))
+            for pid, reason in _site_sample(site_pages, others).items()
+        )
+    return chosen
+
+
+def _site_sample(site_pages: list[Mapping[str, Any]], others: int) -> dict[int, str]:
+    """Page id → why it is sampled; first reason wins (a home page that is also the
+    contact page is sampled once, as the home)."""
+    picked: dict[int, str] = {}
+    candidates = [
+        (site_pages[0] if site_pages else None, "accueil"),
+        (_first(site_pages, ("contact",)), "contact"),
+        (_first(site_pages, ("accessibilite",)), "accessibilite"),
+        *((p, "coquille-js") for p in site_pages if p.get("js_shell")),
+    ]
+    for page, reason in candidates:
+        if page is not None:
+            picked.setdefault(page["id"], reason)
+    extra = [p for p in site_pages if p["id"] not in picked][:others]
+    for page in extra:
+        picked[page["id"]] = "page"
+    return picked
+
+
+def _first(pages: list[Mapping[str, Any]], words: tuple[str, ...]) -> Mapping[str, Any] | None:
+    for page in pages:
+        haystack = fold(f"{page['url']} {page.get('title') or ''}")
+        if any(w in haystack for w in words):
+            return page
+    return None
+
+
+def run_audits(store: Store, run_id: int, settings: Any) -> dict[str, Any]:
+    """Render and audit the sample of ``run_id``; returns statistics for the run."""
+    sample = select_pages(store.pages_of_run(run_id), settings.getint("VIGIE_AUDIT_OTHER_PAGES"))
+    if not sample:
+        return {"audit_pages": 0}
+    return asyncio.run(_audit(store, run_id, sample, settings))
+
+
+async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any) -> dict[str, Any]:
+    from crawler.audit import Auditor, AuditResult, AuditSetupError
+
+    started = time.monotonic()
+    stats = {"audit_pages": len(sample), "audit_errors": 0, "rendered_shells": 0}
+    try:
+        auditor = Auditor(
+            settings.get("VIGIE_BROWSER_EXECUTABLE"),
+            concurrency=settings.getint("VIGIE_AUDIT_CONCURRENCY"),
+            page_timeout_s=settings.getfloat("VIGIE_AUDIT_TIMEOUT"),
+            restart_every=settings.getint("VIGIE_AUDIT_RESTART_EVERY"),
+            settle_s=settings.getfloat("VIGIE_AUDIT_SETTLE"),
+            user_agent=settings.get("USER_AGENT"),
+        )
+        await auditor.start()
+    except (AuditSetupError, OSError) as exc:
+        reason = f"navigateur indisponible : {exc}"
+        print(f"[vigie] audit impossible : {reason}", file=sys.stderr)
+        for item in sample:
+            store.write_audit(
+                run_id, item.site_id, item.page_id, item.reason, {"url": item.url, "error": reason}
+            )
+        stats["audit_errors"] = len(sample)
+        return stats
+    done = 0
+    last_report = time.monotonic()
+
+    async def one(item: Sampled) -> None:
+        nonlocal done, last_report
+        try:
+            result = await auditor.audit(item.url)
+        except Exception as exc:  # the Auditor reports page failures; this is a bug path
+            result = AuditResult(
+                url=item.url,
+                axe_version=auditor.axe.version,
+                error=f"audit interrompu : {type(exc).__name__}: {exc}",
+            )
+        store.write_audit(run_id, item.site_id, item.page_id, item.reason, result.to_dict())
+        if result.error:
+            stats["audit_errors"] += 1
+        elif item.js_shell and result.html:
+            analysis = analyse_page(result.html, result.final_url or item.url)
+            store.replace_findings(item.page_id, finding_rows(analysis.results))
+            stats["rendered_shells"] += 1
+        done += 1
+        if time.monotonic() - last_report > 5 or done == len(sample):
+            last_report = time.monotonic()
+            print(
+                f"[vigie] audit d'accessibilité : {done}/{len(sample)} pages · "
+                f"erreurs {stats['audit_errors']} · {time.monotonic() - started:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    try:
+        await asyncio.gather(*(one(item) for item in sample))
+    finally:
+        await auditor.close()
+    stats["audit_seconds"] = round(time.monotonic() - started, 2)
+    stats["axe_version"] = auditor.axe.version
+    return stats

@@ -1,0 +1,411 @@
+"""Everything the report pages and exports show, read once from the store.
+
+One loader, one model: the overview, the site pages and the exports are all views of the
+same :class:`ReportData`, so a number in the HTML is the number in the spreadsheet. The
+findings table itself comes from :func:`reports.table.findings_table` (its columns are a
+contract); this module adds what the table does not hold: per-check evidence, crawl
+errors, the comparison with each site's previous run, the trend over stored runs, the
+audit when the store has one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+
+from checks import CHECK_IDS, ENGAGEMENT
+from crawler.store import Store, pages, run_sites, runs, site_checks
+from reports.advice import (
+    ANCHOR_ONLY_TODO,
+    PLACEHOLDER_TODO,
+    Advice,
+    advice_for,
+    engagement_title,
+)
+from reports.audit_view import AuditView, audit_view, load_audits
+from reports.changes import SiteChanges, compare, is_problem
+from reports.present import safe_href, site_filename, value_lines
+from reports.table import TableError, findings_table
+
+#: Engagements listed first on a site page; the others follow in number order.
+FIRST_ENGAGEMENTS = (2, 3)
+
+
+@dataclass(slots=True)
+class EvidenceView:
+    url: str
+    href: str | None
+    where: str
+    snippet: str
+    title: str | None = None  # the page's <title>, to recognise it
+
+
+@dataclass(slots=True)
+class CheckView:
+    """One check of one site as the site page shows it."""
+
+    check_id: str
+    advice: Advice
+    status: str
+    problem: bool | None
+    values: list[str]
+    evidence: list[EvidenceView]
+    pages_found: int
+    error: str | None
+    todo: str | None
+
+
+@dataclass(slots=True)
+class CheckGroup:
+    engagement: int
+    title: str
+    checks: list[CheckView]
+
+
+@dataclass(slots=True)
+class SiteReport:
+    site_id: str
+    name: str
+    url: str
+    href: str | None
+    type: str
+    status: str
+    reason: str | None
+    pages_crawled: int
+    errors_count: int
+    engagement_2: float | None
+    engagement_3: float | None
+    filename: str
+    groups: list[CheckGroup]
+    errors: list[dict[str, Any]]
+    changes: SiteChanges
+    audit: AuditView | None
+
+
+@dataclass(slots=True)
+class TrendPoint:
+    run_id: int
+    label: str | None
+    started_at: datetime | None
+    sites: int
+    explored: int
+    engagement_2: float | None
+    engagement_3: float | None
+
+
+@dataclass(slots=True)
+class TypeCoverage:
+    type: str
+    sites: int
+    explored: int
+    engagement_2: float | None
+    engagement_3: float | None
+
+
+@dataclass(slots=True)
+class CheckShare:
+    check_id: str
+    advice: Advice
+    found: int
+    absent: int
+    error: int
+
+    @property
+    def share(self) -> float | None:
+        measured = self.found + self.absent
+        return self.found / measured if measured else None
+
+
+@dataclass(slots=True)
+class ReportData:
+    run: dict[str, Any]
+    table: pd.DataFrame
+    sites: list[SiteReport]
+    trend: list[TrendPoint]
+    by_type: list[TypeCoverage]
+    shares: list[CheckShare]
+    check_order: list[str]
+    audits_stored: bool
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def explored(self) -> list[SiteReport]:
+        return [s for s in self.sites if s.status == "ok"]
+
+
+def _mean(values: pd.Series) -> float | None:
+    clean = pd.to_numeric(values, errors="coerce").dropna()
+    return float(clean.mean()) if len(clean) else None
+
+
+def _check_order(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """CHECK_IDS first (CHECKS.md order), then any newer check found in the store."""
+    extra = sorted({r["check_id"] for r in rows} - set(CHECK_IDS))
+    return [*CHECK_IDS, *extra]
+
+
+def _engagement(check_id: str) -> int:
+    return ENGAGEMENT.get(check_id) or advice_for(check_id).engagement
+
+
+def _todo(check_id: str, status: str, value: Any, advice: Advice) -> str | None:
+    if not is_problem(check_id, status):
+        return None
+    if check_id == "a11y_mention" and value == "placeholder":
+        return PLACEHOLDER_TODO
+    anchors_only = (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and v.get("booking_link") is False for v in value)
+    )
+    if check_id == "appointment" and anchors_only:
+        return ANCHOR_ONLY_TODO
+    return advice.todo
+
+
+def check_view(
+    check_id: str, row: dict[str, Any] | None, titles: dict[str, str] | None = None
+) -> CheckView:
+    """A :class:`CheckView` from a ``site_checks`` row (missing row: not run → error)."""
+    advice = advice_for(check_id)
+    if row is None:
+        row = {"status": "error", "error": "vérification non exécutée pour ce site"}
+    status = row.get("status") or "error"
+    evidence = [
+        EvidenceView(
+            url=str(e.get("url") or ""),
+            href=safe_href(e.get("url")),
+            where=str(e.get("xpath") or e.get("selector") or ""),
+            snippet=str(e.get("snippet") or ""),
+            title=(titles or {}).get(str(e.get("url"))),
+        )
+        for e in (row.get("evidence") or [])
+        if isinstance(e, dict)
+    ]
+    return CheckView(
+        check_id=check_id,
+        advice=advice,
+        status=status,
+        problem=is_problem(check_id, status),
+        values=value_lines(row.get("value")),
+        evidence=evidence,
+        pages_found=int(row.get("pages_found") or 0),
+        error=row.get("error"),
+        todo=_todo(check_id, status, row.get("value"), advice),
+    )
+
+
+def group_checks(
+    order: Sequence[str],
+    rows: dict[str, dict[str, Any]],
+    titles: dict[str, str] | None = None,
+) -> list[CheckGroup]:
+    """Checks by engagement: 2, 3, then the others in engagement order."""
+    by_engagement: dict[int, list[CheckView]] = defaultdict(list)
+    for check_id in order:
+        view = check_view(check_id, rows.get(check_id), titles)
+        by_engagement[_engagement(check_id)].append(view)
+    numbers = [n for n in FIRST_ENGAGEMENTS if n in by_engagement]
+    numbers += sorted(n for n in by_engagement if n not in FIRST_ENGAGEMENTS)
+    return [CheckGroup(n, engagement_title(n), by_engagement[n]) for n in numbers]
+
+
+def _previous_runs(store: Store, run_id: int, site_ids: Sequence[str]) -> dict[str, int]:
+    """For each site, the latest finished run before ``run_id`` that contains it."""
+    if not site_ids:
+        return {}
+    query = (
+        select(run_sites.c.site_id, func.max(run_sites.c.run_id))
+        .join(runs, runs.c.id == run_sites.c.run_id)
+        .where(
+            run_sites.c.run_id < run_id,
+            runs.c.status == "finished",
+            run_sites.c.site_id.in_(list(site_ids)),
+        )
+        .group_by(run_sites.c.site_id)
+    )
+    with store.engine.connect() as conn:
+        return {site_id: int(prev) for site_id, prev in conn.execute(query)}
+
+
+def _statuses_of(store: Store, pairs: dict[str, int]) -> dict[str, dict[str, str]]:
+    """``site_id → check_id → status`` of each site in its own previous run."""
+    out: dict[str, dict[str, str]] = {site: {} for site in pairs}
+    by_run: dict[int, list[str]] = defaultdict(list)
+    for site_id, prev in pairs.items():
+        by_run[prev].append(site_id)
+    with store.engine.connect() as conn:
+        for prev, sites in by_run.items():
+            query = select(site_checks.c.site_id, site_checks.c.check_id, site_checks.c.status)
+            query = query.where(
+                and_(site_checks.c.run_id == prev, site_checks.c.site_id.in_(sites))
+            )
+            for site_id, check_id, status in conn.execute(query):
+                out[site_id][check_id] = status
+    return out
+
+
+def page_titles(store: Store, run_id: int, site_id: str) -> dict[str, str]:
+    """``url → <title>`` of the site's pages in the run (evidence shows which page)."""
+    query = select(pages.c.url, pages.c.title).where(
+        pages.c.run_id == run_id, pages.c.site_id == site_id, pages.c.title.is_not(None)
+    )
+    with store.engine.connect() as conn:
+        return {url: title for url, title in conn.execute(query)}
+
+
+def trend(store: Store, run_id: int) -> list[TrendPoint]:
+    """Mean coverage of engagements 2 and 3 over the explored sites of each stored run."""
+    points = []
+    for run in store.list_runs():
+        if run["id"] > run_id or run["status"] != "finished":
+            continue
+        table = findings_table(store, run["id"])
+        explored = table[table["status"] == "ok"]
+        points.append(
+            TrendPoint(
+                run_id=run["id"],
+                label=run["label"],
+                started_at=run["started_at"],
+                sites=len(table),
+                explored=len(explored),
+                engagement_2=_mean(explored["engagement_2"]),
+                engagement_3=_mean(explored["engagement_3"]),
+            )
+        )
+    return points
+
+
+def coverage_by_type(table: pd.DataFrame) -> list[TypeCoverage]:
+    out = []
+    for kind, rows in table.groupby("type", sort=True):
+        explored = rows[rows["status"] == "ok"]
+        out.append(
+            TypeCoverage(
+                type=str(kind),
+                sites=len(rows),
+                explored=len(explored),
+                engagement_2=_mean(explored["engagement_2"]),
+                engagement_3=_mean(explored["engagement_3"]),
+            )
+        )
+    return out
+
+
+def check_shares(table: pd.DataFrame, order: Sequence[str]) -> list[CheckShare]:
+    shares = []
+    for check_id in order:
+        column = table[check_id] if check_id in table else pd.Series([], dtype=object)
+        counts = column.value_counts()
+        shares.append(
+            CheckShare(
+                check_id,
+                advice_for(check_id),
+                found=int(counts.get("found", 0)),
+                absent=int(counts.get("absent", 0)),
+                error=int(counts.get("error", 0)),
+            )
+        )
+    return shares
+
+
+def _audit_criteria(records: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    view = audit_view(records)
+    return view.criteria_violated if view is not None else None
+
+
+def load_report(store: Store, run_id: int | None = None) -> ReportData:
+    """The :class:`ReportData` of ``run_id`` (the latest finished run by default).
+
+    Raises :class:`reports.table.TableError` when the store has no such run.
+    """
+    table = findings_table(store, run_id)
+    if table.empty and run_id is None:
+        raise TableError("aucun site dans la dernière exploration")
+    run_id = int(table["run_id"].iloc[0]) if not table.empty else int(run_id or 0)
+    run = next(r for r in store.list_runs() if r["id"] == run_id)
+    sites = store.sites_of_run(run_id)
+    rows_by_site: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    all_rows = store.site_checks_of_run(run_id)
+    for row in all_rows:
+        rows_by_site[row["site_id"]][row["check_id"]] = row
+    order = _check_order(all_rows)
+    errors_by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for err in store.errors_of_run(run_id):
+        errors_by_site[err["site_id"]].append(err)
+
+    site_ids = [s["site_id"] for s in sites]
+    previous = _previous_runs(store, run_id, site_ids)
+    before = _statuses_of(store, previous)
+    runs_by_id = {r["id"]: r for r in store.list_runs()}
+    audits = load_audits(store, run_id)
+    previous_audits: dict[int, dict[str, list[dict[str, Any]]] | None] = {}
+    if audits is not None:
+        for prev in set(previous.values()):
+            previous_audits[prev] = load_audits(store, prev)
+
+    coverage = table.set_index("site_id")
+    reports = []
+    for site in sites:
+        site_id = site["site_id"]
+        rows = rows_by_site.get(site_id, {})
+        statuses = {c: r["status"] for c, r in rows.items()}
+        prev = previous.get(site_id)
+        site_audit = audits.get(site_id) if audits is not None else None
+        prev_audit = None
+        if prev is not None and previous_audits.get(prev) is not None:
+            prev_audit = previous_audits[prev].get(site_id)  # type: ignore[union-attr]
+        row = coverage.loc[site_id] if site_id in coverage.index else None
+        reports.append(
+            SiteReport(
+                site_id=site_id,
+                name=site["name"],
+                url=site["url"],
+                href=safe_href(site["url"]),
+                type=site["type"],
+                status=site["status"] or "error",
+                reason=site["reason"],
+                pages_crawled=int(site["pages_crawled"] or 0),
+                errors_count=int(site["errors_count"] or 0),
+                engagement_2=_float(row["engagement_2"]) if row is not None else None,
+                engagement_3=_float(row["engagement_3"]) if row is not None else None,
+                filename=site_filename(site_id),
+                groups=group_checks(order, rows, page_titles(store, run_id, site_id)),
+                errors=errors_by_site.get(site_id, []),
+                changes=compare(
+                    runs_by_id.get(prev) if prev is not None else None,
+                    before.get(site_id) if prev is not None else None,
+                    statuses,
+                    order,
+                    _audit_criteria(prev_audit),
+                    _audit_criteria(site_audit),
+                ),
+                audit=audit_view(site_audit),
+            )
+        )
+    return ReportData(
+        run=run,
+        table=table,
+        sites=reports,
+        trend=trend(store, run_id),
+        by_type=coverage_by_type(table),
+        shares=check_shares(table, order),
+        check_order=order,
+        audits_stored=audits is not None,
+    )
+
+
+def _float(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number

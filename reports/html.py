@@ -1,0 +1,233 @@
+"""Write the HTML reports: ``index.html`` (overview) and ``sites/<site>.html``, with exports.
+
+Static files that open from disk: Jinja2 templates with autoescaping on for every
+template (text from crawled pages — titles, snippets, URLs — is data, never markup),
+a Content-Security-Policy that allows only the report's own files (its one script
+included: no inline script, no remote origin), links only for http(s) URLs
+(:func:`reports.present.safe_href`). The DSFR and Vigie's CSS/JS are copied beside the
+pages (:mod:`reports.assets`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from crawler.store import Store
+from reports import charts
+from reports.advice import (
+    PROBLEM_LABELS,
+    STATUS_LABELS,
+    STATUS_SHORT,
+    advice_for,
+    type_label,
+    type_singular,
+)
+from reports.audit_view import COVERAGE_NOTICE
+from reports.changes import is_problem
+from reports.data import ReportData, load_report
+from reports.exports import ExportFile, write_exports
+from reports.present import date_fr, percent, run_name, safe_href
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+EXPORT_DIR = "donnees"
+SITES_DIR = "sites"
+
+#: Only the report's own files: its CSS, fonts, icons (``data:`` for DSFR's inline SVG)
+#: and its one script. No inline script or style, no remote origin, no form target.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+@dataclass(slots=True)
+class WrittenReport:
+    """What :func:`write_report` produced, for the command line to print."""
+
+    folder: Path
+    index: Path
+    site_pages: list[Path]
+    exports: list[ExportFile]
+    warnings: list[str] = field(default_factory=list)
+    run_id: int = 0
+
+
+def _status_rank(status: str, check_id: str) -> str:
+    """Sort key of a status cell: met, then not met, then unverified."""
+    problem = is_problem(check_id, status)
+    return "3" if problem is None else ("2" if problem else "1")
+
+
+def _status_change(status: str | None, check_id: str) -> str:
+    labels = PROBLEM_LABELS if advice_for(check_id).problem_when_found else STATUS_LABELS
+    return labels.get(status or "", "—").lower()
+
+
+def environment() -> Environment:
+    """The Jinja2 environment: autoescape everywhere, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        percent=percent,
+        date_fr=date_fr,
+        run_name=run_name,
+        safe_href=safe_href,
+        type_label=type_label,
+        type_singular=type_singular,
+        check_label=lambda c: advice_for(c).label,
+        check_short=lambda c: advice_for(c).short,
+        engagement_of=lambda c: advice_for(c).engagement or "—",
+        status_label=lambda s: STATUS_LABELS.get(s, s),
+        status_short=lambda s: STATUS_SHORT.get(s, s),
+        status_rank=_status_rank,
+        status_change=_status_change,
+        is_problem=lambda s, c: is_problem(c, s),
+        minibar=charts.share_bar,
+    )
+    return env
+
+
+def _overview_charts(data: ReportData) -> dict[str, Markup]:
+    labels = [type_label(t.type) for t in data.by_type]
+    by_type = charts.bar_chart(
+        labels,
+        [
+            charts.Series("Engagement 2", "vigie-series-1", [t.engagement_2 for t in data.by_type]),
+            charts.Series("Engagement 3", "vigie-series-2", [t.engagement_3 for t in data.by_type]),
+        ],
+    )
+    points = [f"n° {p.run_id}" for p in data.trend]
+    trend = charts.line_chart(
+        points,
+        [
+            charts.Series("Engagement 2", "vigie-series-1", [p.engagement_2 for p in data.trend]),
+            charts.Series("Engagement 3", "vigie-series-2", [p.engagement_3 for p in data.trend]),
+        ],
+    )
+    return {"by_type": by_type, "trend": trend}
+
+
+def _summary(data: ReportData) -> dict[str, Any]:
+    e2 = [s.engagement_2 for s in data.explored if s.engagement_2 is not None]
+    e3 = [s.engagement_3 for s in data.explored if s.engagement_3 is not None]
+    return {
+        "e2": sum(e2) / len(e2) if e2 else None,
+        "e3": sum(e3) / len(e3) if e3 else None,
+        "e2_full": sum(1 for v in e2 if v >= 0.999),
+        "e3_full": sum(1 for v in e3 if v >= 0.999),
+    }
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    if size >= 1_000_000:
+        return f"{size / 1e6:.1f} Mo".replace(".", ",")
+    return f"{max(1, round(size / 1000))} ko"
+
+
+def render_pages(
+    data: ReportData,
+    exports: list[ExportFile],
+    folder: Path,
+    dsfr: bool,
+    dsfr_version: str | None,
+) -> tuple[Path, list[Path]]:
+    """Render and write the overview and every site page; return their paths."""
+    env = environment()
+    common = {
+        "csp": CSP,
+        "dsfr": dsfr,
+        "dsfr_version": dsfr_version,
+        "run_title": run_name(data.run),
+        "generated_at": data.generated_at,
+        "audit_notice": COVERAGE_NOTICE,
+        "audits_stored": data.audits_stored,
+    }
+    rows = {
+        str(r["site_id"]): {c: r[c] for c in data.check_order if c in r}
+        for r in data.table.to_dict("records")
+    }
+    missing = {
+        site_id: [c for c, status in statuses.items() if is_problem(c, status)]
+        for site_id, statuses in rows.items()
+    }
+    whole = [
+        {"href": f"{EXPORT_DIR}/{e.path.name}", "label": e.label, "size": _size(e.path)}
+        for e in exports
+        if e.table is None
+    ]
+    per_table: dict[str, dict[str, Any]] = {}
+    for e in exports:
+        if e.table is not None:
+            entry = per_table.setdefault(e.table, {"label": e.label, "files": {}})
+            entry["files"][e.fmt] = {
+                "href": f"{EXPORT_DIR}/{e.path.name}",
+                "name": e.path.name,
+                "size": _size(e.path),
+            }
+    audited = "axe_critical" in data.table and data.table["axe_critical"].notna().any()
+    row_audit = {
+        str(r["site_id"]): (None if pd.isna(r.get("axe_critical")) else int(r["axe_critical"]))
+        for r in data.table.to_dict("records")
+    }
+    index = folder / "index.html"
+    index.write_text(
+        env.get_template("overview.html").render(
+            **common,
+            root="",
+            data=data,
+            rows=rows,
+            missing=missing,
+            summary=_summary(data),
+            charts=_overview_charts(data),
+            exports=whole,
+            audited=bool(audited),
+            row_audit=row_audit,
+            export_tables=per_table,
+        ),
+        encoding="utf-8",
+    )
+    site_dir = folder / SITES_DIR
+    site_dir.mkdir(parents=True, exist_ok=True)
+    for stale in site_dir.glob("*.html"):  # pages of sites no longer in the list
+        stale.unlink()
+    template = env.get_template("site.html")
+    pages = []
+    for site in data.sites:
+        problems = [c for g in site.groups for c in g.checks if c.problem]
+        page = site_dir / site.filename
+        page.write_text(
+            template.render(**common, root="../", site=site, problems=problems),
+            encoding="utf-8",
+        )
+        pages.append(page)
+    return index, pages
+
+
+def write_report(store: Store, folder: str | Path, run_id: int | None = None) -> WrittenReport:
+    """Build the whole report of ``run_id`` (latest finished run by default) in ``folder``.
+
+    Raises :class:`reports.table.TableError` for an unknown run or an empty store. A
+    missing DSFR is a warning in the result, not an error: the pages are still written.
+    """
+    from reports.assets import copy_assets
+
+    folder = Path(folder)
+    data = load_report(store, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    assets = copy_assets(folder)
+    exports = write_exports(data, folder / EXPORT_DIR)
+    index, pages = render_pages(data, exports, folder, assets.dsfr, assets.dsfr_version)
+    warnings = [assets.warning] if assets.warning else []  # printed by the caller
+    return WrittenReport(folder, index, pages, exports, warnings, run_id=int(data.run["id"]))
