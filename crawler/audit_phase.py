@@ -84,6 +84,8 @@ def _first(pages: list[Mapping[str, Any]], words: tuple[str, ...]) -> Mapping[st
 def run_audits(store: Store, run_id: int, settings: Any) -> dict[str, Any]:
     """Render and audit the sample of ``run_id``; returns statistics for the run."""
     sample = select_pages(store.pages_of_run(run_id), settings.getint("VIGIE_AUDIT_OTHER_PAGES"))
+    done = {a["page_id"] for a in store.audits_of_run(run_id)}  # a resumed run keeps them
+    sample = [item for item in sample if item.page_id not in done]
     if not sample:
         return {"audit_pages": 0}
     return asyncio.run(_audit(store, run_id, sample, settings))

@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     crawl.add_argument(
-        "--seeds", required=True, metavar="FICHIER", help="liste des sites, CSV id,name,url,type"
+        "--seeds",
+        metavar="FICHIER",
+        help="liste des sites, CSV id,name,url,type (inutile avec --resume)",
     )
     crawl.add_argument(
         "--max-pages-per-site", type=int, metavar="N", help="pages au plus par site (défaut : 30)"
@@ -72,7 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="profondeur de liens au plus depuis l'accueil (défaut : 3)",
     )
     crawl.add_argument(
-        "--run-label", metavar="ÉTIQUETTE", help="étiquette de l'exploration, par exemple 2026-W48"
+        "--run-label",
+        metavar="ÉTIQUETTE",
+        help="étiquette de l'exploration, par exemple 2026-W48 : une exploration planifiée "
+        "est idempotente (déjà terminée : rien à refaire ; interrompue : elle reprend)",
+    )
+    crawl.add_argument(
+        "--resume",
+        type=int,
+        metavar="N°",
+        help="reprendre l'exploration interrompue n° N° là où elle s'est arrêtée "
+        "(même liste de sites, pages déjà enregistrées non retéléchargées)",
     )
     crawl.add_argument(
         "--table",
@@ -265,15 +277,44 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
     from crawler.seeds import SeedError, load_seeds
+    from crawler.store import Store
 
     try:
-        seed_list = load_seeds(args.seeds)
         overrides = _overrides(args)
-    except (SeedError, ValueError) as exc:
+    except ValueError as exc:
         return _fail(str(exc))
-    for problem in seed_list.problems:
-        print(f"vigie : {args.seeds} : {problem}", file=sys.stderr)
-    run_id = run_crawl(seed_list.seeds, overrides, label=args.run_label)
+    store = Store(args.db)
+    resume = args.resume
+    if resume is None and args.run_label:
+        previous = store.run_by_label(args.run_label)
+        if previous and previous["status"] == "finished":
+            print(
+                f"Exploration « {args.run_label} » déjà terminée (n° {previous['id']}) : "
+                "rien à refaire."
+            )
+            return 0
+        if previous:
+            resume = previous["id"]
+            print(f"Reprise de l'exploration « {args.run_label} » (n° {resume}).", file=sys.stderr)
+    if resume is not None:
+        run = next((r for r in store.list_runs() if r["id"] == resume), None)
+        if run is None:
+            return _fail(f"exploration n° {resume} inconnue (voir « vigie runs »)")
+        if run["status"] == "finished":
+            print(f"Exploration n° {resume} déjà terminée : rien à reprendre.")
+            return 0
+        seeds = store.seeds_of_run(resume)
+    else:
+        if not args.seeds:
+            return _fail("indiquez la liste des sites (--seeds FICHIER) ou --resume N°")
+        try:
+            seed_list = load_seeds(args.seeds)
+        except SeedError as exc:
+            return _fail(str(exc))
+        for problem in seed_list.problems:
+            print(f"vigie : {args.seeds} : {problem}", file=sys.stderr)
+        seeds = seed_list.seeds
+    run_id = run_crawl(seeds, overrides, label=args.run_label, resume_run=resume)
     _print_summary(args.db, run_id)
     code = _write_table(args.db, run_id, args.table, None) if args.table else 0
     if not args.no_report:

@@ -48,6 +48,7 @@ class StorePipeline:
                     "title",
                     "js_shell",
                     "problems",
+                    "links",
                 )
             }
             page["fetched_at"] = now()

@@ -41,18 +41,31 @@ def crawl_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 
 def run_crawl(
-    seeds: Sequence[Seed], overrides: dict[str, Any] | None = None, label: str | None = None
+    seeds: Sequence[Seed],
+    overrides: dict[str, Any] | None = None,
+    label: str | None = None,
+    resume_run: int | None = None,
 ) -> int:
-    """Crawl ``seeds`` into the store named by ``VIGIE_DB_URL``; return the run id."""
+    """Crawl ``seeds`` into the store named by ``VIGIE_DB_URL``; return the run id.
+
+    With ``resume_run``, continue that interrupted run instead of starting one: pages
+    and errors it stored are not fetched again, the links they queued are.
+    """
     settings = crawl_settings(overrides)
     store = Store(settings.get("VIGIE_DB_URL"))
     recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
-    run_id = store.start_run(seeds, label=label, settings=recorded)
+    progress = {}
+    if resume_run is not None:
+        run_id = resume_run
+        store.reopen_run(run_id)
+        progress = store.progress(run_id)
+    else:
+        run_id = store.start_run(seeds, label=label, settings=recorded)
     process = CrawlerProcess(settings)
     logs.install()
     crawler = process.create_crawler(SitesSpider)
     try:
-        process.crawl(crawler, seeds=list(seeds), run_id=run_id)
+        process.crawl(crawler, seeds=list(seeds), run_id=run_id, resume=progress)
         process.start()
     except BaseException as exc:
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from checks.site import SiteCheck, aggregate, audit_summary
+from crawler.seeds import Seed
 
 metadata = MetaData()
 
@@ -99,6 +101,9 @@ pages = Table(
     Column("js_shell", Boolean, nullable=False, default=False),
     Column("title", Text, nullable=True),
     Column("problems", JSON, nullable=True),
+    # The links this page added to the site's frontier, [url, score]: a resumed run
+    # rebuilds its frontier from them.
+    Column("links", JSON, nullable=True),
     Index("ix_pages_run_site", "run_id", "site_id"),
 )
 
@@ -163,6 +168,15 @@ site_checks = Table(
     Column("pages_found", Integer, nullable=False, default=0),
     Column("error", Text, nullable=True),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProgress:
+    """What an interrupted run already did for one site (see :meth:`Store.progress`)."""
+
+    fetched: list[tuple[str, int]]  # (url, depth) of stored pages, shallowest first
+    failed: list[str]  # URLs whose request failed (stored errors)
+    links: list[tuple[str, int, int]]  # (url, score, depth) queued by stored pages
 
 
 def now() -> datetime:
@@ -393,6 +407,53 @@ class Store:
                 .values(finished_at=now(), status="finished", stats=_jsonable(stats or {}))
             )
 
+    def progress(self, run_id: int) -> dict[str, SiteProgress]:
+        """Per site, what run ``run_id`` has stored so far: enough to resume it.
+
+        Rows are written in transactions of whole batches, so what is here is complete;
+        what a killed process had not flushed is simply fetched again.
+        """
+        fetched: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        links: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        failed: dict[str, list[str]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for row in conn.execute(
+                select(pages.c.site_id, pages.c.url, pages.c.depth, pages.c.links)
+                .where(pages.c.run_id == run_id)
+                .order_by(pages.c.depth, pages.c.id)
+            ):
+                fetched[row.site_id].append((row.url, row.depth or 0))
+                links[row.site_id].extend(
+                    (url, int(score), (row.depth or 0) + 1) for url, score in row.links or ()
+                )
+            for row in conn.execute(
+                select(crawl_errors.c.site_id, crawl_errors.c.url).where(
+                    crawl_errors.c.run_id == run_id
+                )
+            ):
+                failed[row.site_id].append(row.url)
+        return {
+            site_id: SiteProgress(
+                fetched.get(site_id, []), failed.get(site_id, []), links.get(site_id, [])
+            )
+            for site_id in set(fetched) | set(failed)
+        }
+
+    def run_by_label(self, label: str) -> dict[str, Any] | None:
+        """The latest run tagged ``label`` (scheduled runs are idempotent by label)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(runs).where(runs.c.label == label).order_by(runs.c.id.desc())
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def reopen_run(self, run_id: int) -> None:
+        """Mark an interrupted run as running again (``vigie crawl --resume``)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(runs).where(runs.c.id == run_id).values(status="running", finished_at=None)
+            )
+
     def fail_run(self, run_id: int, reason: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(
@@ -427,6 +488,13 @@ class Store:
                     .order_by(run_sites.c.site_id)
                 )
             ]
+
+    def seeds_of_run(self, run_id: int) -> list[Seed]:
+        """The seed list of a run, as it was when the run started."""
+        return [
+            Seed(r["site_id"], r["name"], r["url"], r["type"], r["extra"] or {})
+            for r in self.sites_of_run(run_id)
+        ]
 
     def site_checks_of_run(self, run_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

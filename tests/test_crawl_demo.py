@@ -308,3 +308,80 @@ def test_a_browser_that_cannot_start_gives_audit_errors_not_a_failed_crawl(demo_
     assert pd.isna(row["no_critical_axe"])  # not measured is not a pass
     audits = store.audits_of_run(store.latest_run_id())
     assert audits and all("navigateur indisponible" in a["error"] for a in audits)
+
+
+def test_a_killed_crawl_resumes_to_the_same_table(crawled, demo_web, tmp_path):
+    """SIGKILL half-way, ``--resume``: the final table equals the uninterrupted crawl's."""
+    import os
+    import signal
+    import time
+
+    _, _, table, seeds, _ = crawled
+    db_path = tmp_path / "k.db"
+    db = f"sqlite:///{db_path}"
+    args = crawl_args(
+        seeds,
+        db,
+        "--allow-private",
+        "-s",
+        "VIGIE_STORE_BATCH=5",
+        "-s",
+        "DOWNLOAD_DELAY=0.1",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    stored = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+        if db_path.exists():
+            try:
+                con = sqlite3.connect(db_path, timeout=1)
+                stored = con.execute("select count(*) from pages").fetchone()[0]
+                con.close()
+            except sqlite3.OperationalError:
+                continue  # schema not created yet
+        if stored >= 25:
+            break
+    assert proc.poll() is None, "the crawl ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    store = Store(db)
+    [run] = store.list_runs()
+    assert run["status"] == "running"
+    total = sum(len(p.fetched) for p in store.progress(run["id"]).values())
+    assert 0 < total < table["pages_crawled"].sum(), "not half-way"
+
+    done = vigie(*crawl_args(Path("unused.csv"), db, "--allow-private", "--resume", str(run["id"])))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [r["status"] for r in store.list_runs()] == ["finished"]
+    pages = store.pages_of_run(run["id"])
+    urls = [(p["site_id"], p["url"]) for p in pages]
+    assert len(urls) == len(set(urls)), "a page was stored twice"
+    resumed = findings_table(store).set_index("site_id")
+    expected = table.set_index("site_id")
+    columns = [*CHECK_IDS, "status", "pages_crawled", "engagement_2", "a11y_mention_value"]
+    pd.testing.assert_frame_equal(
+        resumed[columns].sort_index(), expected[columns].sort_index(), check_dtype=False
+    )
+
+
+def test_scheduled_runs_are_idempotent_by_label(demo_web, tmp_path):
+    seeds = tmp_path / "s.csv"
+    seeds.write_text(f"id,name,url,type\nm,Mairie,{demo_web.url('mairie')},mairie\n")
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    first = vigie(
+        *crawl_args(seeds, db, "--allow-private", "--no-audit", "--run-label", "2026-W48")
+    )
+    assert first.returncode == 0, first.stderr[-2000:]
+    again = vigie(
+        *crawl_args(seeds, db, "--allow-private", "--no-audit", "--run-label", "2026-W48")
+    )
+    assert again.returncode == 0 and "déjà terminée" in again.stdout
+    assert [r["label"] for r in Store(db).list_runs()] == ["2026-W48"]

@@ -36,6 +36,7 @@ from crawler.analysis import Analyser, PageAnalysis, analyse_page, default_worke
 from crawler.middlewares import GuardRefused
 from crawler.scope import canonical, is_page_url, link_score, site_key, trap_reason
 from crawler.seeds import Seed, load_seeds
+from crawler.store import SiteProgress
 
 IN_FLIGHT_PER_SITE = 4
 HOME_PRIORITY = 1000
@@ -69,6 +70,7 @@ class SitesSpider(scrapy.Spider):
         self,
         seeds: list[Seed] | str | None = None,
         run_id: int | str | None = None,
+        resume: dict[str, SiteProgress] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -77,6 +79,7 @@ class SitesSpider(scrapy.Spider):
         self.seeds: list[Seed] = list(seeds or [])
         self.run_id = int(run_id) if run_id is not None else None
         self.sites: dict[str, SiteState] = {}
+        self.resume = resume or {}
         self._seq = itertools.count()
 
     @classmethod
@@ -116,8 +119,28 @@ class SitesSpider(scrapy.Spider):
         for seed in self.seeds:
             state = SiteState(seed=seed, keys={site_key(seed.url)})
             self.sites[seed.id] = state
-            self._push(state, seed.url, depth=0, score=HOME_PRIORITY)
+            progress = self.resume.get(seed.id)
+            if progress and progress.fetched:
+                yield from self._restore(state, progress)
+            else:
+                self._push(state, seed.url, depth=0, score=HOME_PRIORITY)
             yield from self._release(state)
+
+    def _restore(self, state: SiteState, progress: SiteProgress) -> Iterator[Any]:
+        """Continue an interrupted run: what is stored is done, what it linked is to do."""
+        for url, _depth in progress.fetched:
+            state.keys.add(site_key(url))
+            state.seen.add(canonical(url))
+            state.fetched.add(canonical(url))
+        state.seen.update(canonical(u) for u in progress.failed)
+        state.scheduled = len(progress.fetched) + len(progress.failed)
+        state.pages_ok = len(progress.fetched)
+        state.errors = len(progress.failed)
+        for url, score, depth in progress.links:
+            if depth <= self.max_depth:
+                self._consider(state, url, "", depth, score=score)
+        home = progress.fetched[0][0]
+        yield from self._request_sitemap(state, home)
 
     def _push(self, state: SiteState, url: str, depth: int, score: int) -> None:
         url = canonical(url)
@@ -209,7 +232,7 @@ class SitesSpider(scrapy.Spider):
             # that domain is the site's too.
             state.keys.add(site_key(response.url))
             state.seen.add(canonical(response.url))
-            outputs.extend(self._request_sitemap(state, response))
+            outputs.extend(self._request_sitemap(state, response.url))
         final_url = canonical(response.url)
         if final_url in state.fetched:
             # Two links redirected to one page (/ancien-contact → /contact): keep one.
@@ -236,6 +259,12 @@ class SitesSpider(scrapy.Spider):
         depth = response.meta.get("vigie_depth", 0)
         started = response.meta.get("vigie_started", time.monotonic())
         state.pages_ok += 1
+        queued: list[tuple[str, int]] = []
+        if depth < self.max_depth:
+            for href, label, in_chrome in analysis.links:
+                accepted = self._consider(state, href, label, depth + 1, in_chrome=in_chrome)
+                if accepted:
+                    queued.append(accepted)
         yield {
             "kind": "page",
             "run_id": self.run_id,
@@ -249,36 +278,47 @@ class SitesSpider(scrapy.Spider):
             "js_shell": analysis.js_shell,
             "problems": analysis.problems or None,
             "results": analysis.results,
+            "links": queued,
         }
-        if depth < self.max_depth:
-            for href, label, in_chrome in analysis.links:
-                self._consider(state, href, label, depth + 1, in_chrome=in_chrome)
 
     def _consider(
-        self, state: SiteState, url: str, label: str, depth: int, in_chrome: bool = False
-    ) -> None:
-        """Queue ``url`` in the site's frontier if it is a page of the site, not a trap."""
+        self,
+        state: SiteState,
+        url: str,
+        label: str,
+        depth: int,
+        in_chrome: bool = False,
+        score: int | None = None,
+    ) -> tuple[str, int] | None:
+        """Queue ``url`` in the site's frontier if it is a page of the site, not a trap.
+
+        Returns ``(url, score)`` when queued: the page that discovered a link stores it,
+        so that a resumed crawl rebuilds the frontier from the store.
+        """
         url = canonical(url)
         if url in state.seen or not is_page_url(url) or site_key(url) not in state.keys:
-            return
+            return None
         if trap_reason(url, self.max_url_length, self.max_repeated):
-            return
+            return None
         parts = urlsplit(url)
         if parts.query:
             path = f"{parts.netloc}{parts.path}"
             n = state.query_variants.get(path, 0)
             if n >= self.max_query_variants:
-                return  # calendars and faceted search: a few variants tell enough
+                return None  # calendars and faceted search: a few variants tell enough
             state.query_variants[path] = n + 1
-        self._push(state, url, depth, link_score(label, url, in_chrome))
+        if score is None:
+            score = link_score(label, url, in_chrome)
+        self._push(state, url, depth, score)
+        return url, score
 
     # -- sitemap --------------------------------------------------------------------------
 
-    def _request_sitemap(self, state: SiteState, response: Response) -> Iterator[Any]:
+    def _request_sitemap(self, state: SiteState, home_url: str) -> Iterator[Any]:
         if state.sitemap_requested:
             return
         state.sitemap_requested = True
-        parts = urlsplit(response.url)
+        parts = urlsplit(home_url)
         yield scrapy.Request(
             f"{parts.scheme}://{parts.netloc}/sitemap.xml",
             callback=self.parse_sitemap,
