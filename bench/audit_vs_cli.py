@@ -251,25 +251,11 @@ def memory(base: str, n: int) -> list[str]:
 # -- main -----------------------------------------------------------------------------
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--install", action="store_true", help="npm install into bench/_work")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--repeat", type=int, default=3, help="times the 10 BAD pages are listed")
-    parser.add_argument("--memory", type=int, default=0, help="pages for the memory run (500)")
-    parser.add_argument("--out", type=Path, help="also write the Markdown figures to this file")
-    args = parser.parse_args()
-    if args.install:
-        install()
-        return 0
-    if not BAD.is_dir():
-        sys.exit(f"{BAD} absent")
-    if not (BIN / "axe").exists() or not (BIN / "pa11y-ci").exists():
-        sys.exit("outils npm absents : lancez d’abord bench/audit_vs_cli.py --install")
-
+def compare(rounds: int, repeat: int) -> tuple[list[str], list[str]]:
+    """Time the tools on the BAD pages; (Markdown lines, pages whose rule sets differ)."""
     load_before = os.getloadavg()[0]
     httpd, base = serve(BAD)
-    urls = [f"{base}/{p}" for p in PAGES] * args.repeat
+    urls = [f"{base}/{p}" for p in PAGES] * repeat
     tools = {
         "Vigie (2 onglets)": partial(run_vigie, urls, 2),
         "Vigie (1 onglet)": partial(run_vigie, urls, 1),
@@ -280,7 +266,7 @@ def main() -> int:
     times: dict[str, list[float]] = {name: [] for name in tools}
     cpus: dict[str, list[float]] = {name: [] for name in tools}
     found: dict[str, dict[str, set[str]]] = {}
-    for r in range(args.rounds):
+    for r in range(rounds):
         order = list(tools) if r % 2 == 0 else list(reversed(tools))
         for name in order:
             wall, cpu, found[name] = timed(tools[name])
@@ -298,7 +284,7 @@ def main() -> int:
     cpu = {name: statistics.median(t) for name, t in cpus.items()}
     lines = [
         f"Audit de {len(urls)} pages BAD (127.0.0.1), axe-core {audit.load_axe().version}, "
-        f"étiquettes {','.join(audit.DEFAULT_AXE_TAGS)}, médiane de {args.rounds} tours, "
+        f"étiquettes {','.join(audit.DEFAULT_AXE_TAGS)}, médiane de {rounds} tours, "
         f"{os.cpu_count()} cœurs, charge moyenne au départ {load_before:.1f} :",
         "",
         "| outil | temps réel ms / page | rapport à Vigie | CPU ms / page | rapport à Vigie |",
@@ -331,10 +317,35 @@ def main() -> int:
     lines.append("Identiques à @axe-core/cli : " + ("oui" if not mismatches else "NON"))
     lines += mismatches
 
+    return lines, mismatches
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--install", action="store_true", help="npm install into bench/_work")
+    parser.add_argument("--rounds", type=int, default=3, help="0: memory run only")
+    parser.add_argument("--repeat", type=int, default=3, help="times the 10 BAD pages are listed")
+    parser.add_argument("--memory", type=int, default=0, help="pages for the memory run (500)")
+    parser.add_argument("--out", type=Path, help="also write the Markdown figures to this file")
+    args = parser.parse_args()
+    if args.install:
+        install()
+        return 0
+    if not BAD.is_dir():
+        sys.exit(f"{BAD} absent")
+    if args.rounds > 0 and not ((BIN / "axe").exists() and (BIN / "pa11y-ci").exists()):
+        sys.exit("outils npm absents : lancez d’abord bench/audit_vs_cli.py --install")
+
+    lines: list[str] = []
+    mismatches: list[str] = []
+    if args.rounds > 0:
+        lines, mismatches = compare(args.rounds, args.repeat)
     if args.memory:
         httpd, base = serve(BAD)
-        lines += memory(base, args.memory)
-        httpd.shutdown()
+        try:
+            lines += memory(base, args.memory)
+        finally:
+            httpd.shutdown()
 
     text = "\n".join(lines) + "\n"
     print(text)

@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="écrire aussi le tableau des constats (.csv, .xlsx, .parquet, .json)",
     )
     crawl.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="requêtes simultanées au plus, tous sites confondus (défaut : 32 ; 2 par site)",
+    )
+    crawl.add_argument(
         "--no-audit",
         action="store_true",
         help="ne pas rendre ni auditer de pages avec axe-core (exploration HTTP seule)",
@@ -262,6 +268,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["VIGIE_ALLOW_PRIVATE"] = True
     if args.no_audit:
         overrides["VIGIE_AUDIT_ENABLED"] = False
+    if args.concurrency is not None:
+        overrides["CONCURRENT_REQUESTS"] = args.concurrency
     if args.audit_pages is not None:
         overrides["VIGIE_AUDIT_OTHER_PAGES"] = args.audit_pages
     if args.quiet:
@@ -405,12 +413,21 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if not runs:
         print("Aucune exploration dans la base.")
         return 0
-    print(f"{'n°':>4}  {'étiquette':<12} {'début':<20} {'état':<9} sites")
+    print(
+        f"{'n°':>4}  {'étiquette':<12} {'début':<20} {'état':<9} {'sites':>6} "
+        f"{'pages':>7} {'erreurs':>8} {'Mo':>7} {'durée':>8}"
+    )
     for r in runs:
         started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
+        stats = r["stats"] or {}
+        pages = stats.get("vigie/pages", "")
+        errors = stats.get("vigie/errors", "")
+        megabytes = stats.get("downloader/response_bytes", 0) / 1e6
+        duration = stats.get("elapsed_time_seconds")
         print(
             f"{r['id']:>4}  {(r['label'] or ''):<12} {started:<20} {r['status']:<9} "
-            f"{r['seeds_count']}"
+            f"{r['seeds_count']:>6} {pages:>7} {errors:>8} {megabytes:>7.1f} "
+            f"{'' if duration is None else f'{duration:.0f} s':>8}"
         )
     return 0
 

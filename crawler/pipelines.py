@@ -19,17 +19,30 @@ class StorePipeline:
         self.db_url = db_url
         self.batch = batch
         self.store: Store | None = None
+        self.owned_run: int | None = None
+        self.crawler: Crawler | None = None
         self._pages: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         self._errors: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(
+        pipeline = cls(
             crawler.settings.get("VIGIE_DB_URL"), crawler.settings.getint("VIGIE_STORE_BATCH")
         )
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.store = Store(self.db_url)
+        if spider is None and self.crawler is not None:
+            spider = self.crawler.spider  # Scrapy ≥ 2.14 calls open_spider() without it
+        # Under Scrapyd (``scrapy crawl sites -a seeds=FILE -a run_label=…``) nobody has
+        # opened a run for the spider: the pipeline opens it, and closes it at the end.
+        if spider is not None and getattr(spider, "run_id", 0) is None and spider.seeds:
+            spider.run_id = self.store.start_run(
+                spider.seeds, label=getattr(spider, "run_label", None)
+            )
+            self.owned_run = spider.run_id
 
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         if item.get("run_id") is None:
@@ -76,3 +89,6 @@ class StorePipeline:
 
     def close_spider(self, spider: Spider | None = None) -> None:
         self.flush()
+        if self.owned_run is not None and self.store is not None:
+            stats = self.crawler.stats.get_stats() if self.crawler else {}
+            self.store.finish_run(self.owned_run, dict(stats))

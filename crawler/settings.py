@@ -55,6 +55,14 @@ VIGIE_ALLOW_PRIVATE = False
 VIGIE_MAX_URL_LENGTH = 400
 VIGIE_MAX_REPEATED_SEGMENT = 3
 VIGIE_MAX_QUERY_VARIANTS = 5
+#: Seconds a site may take from its first request; then its remaining links are dropped
+#: (noted in the run's statistics): one huge or slow site must not hold a whole run.
+VIGIE_SITE_TIME_BUDGET = 900
+#: Memory of the crawling process: a warning, then a clean stop (the run can be resumed
+#: with ``vigie crawl --resume``). The browser is bounded by VIGIE_AUDIT_RESTART_EVERY.
+MEMUSAGE_ENABLED = True
+MEMUSAGE_WARNING_MB = 1536
+MEMUSAGE_LIMIT_MB = 2048
 #: Maximum number of sitemap URLs taken per site (pages still count in the page budget).
 VIGIE_SITEMAP_MAX_URLS = 200
 

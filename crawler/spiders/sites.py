@@ -57,6 +57,8 @@ class SiteState:
     pages_ok: int = 0
     errors: int = 0
     sitemap_requested: bool = False
+    started: float = field(default_factory=time.monotonic)
+    timed_out: bool = False
 
     @property
     def done(self) -> bool:
@@ -71,6 +73,7 @@ class SitesSpider(scrapy.Spider):
         seeds: list[Seed] | str | None = None,
         run_id: int | str | None = None,
         resume: dict[str, SiteProgress] | None = None,
+        run_label: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -80,6 +83,7 @@ class SitesSpider(scrapy.Spider):
         self.run_id = int(run_id) if run_id is not None else None
         self.sites: dict[str, SiteState] = {}
         self.resume = resume or {}
+        self.run_label = run_label  # for a run the store pipeline opens (Scrapyd)
         self._seq = itertools.count()
 
     @classmethod
@@ -92,6 +96,7 @@ class SitesSpider(scrapy.Spider):
         spider.max_url_length = s.getint("VIGIE_MAX_URL_LENGTH")
         spider.max_repeated = s.getint("VIGIE_MAX_REPEATED_SEGMENT")
         spider.sitemap_max = s.getint("VIGIE_SITEMAP_MAX_URLS")
+        spider.time_budget = s.getfloat("VIGIE_SITE_TIME_BUDGET")
         workers = s.get("VIGIE_ANALYSIS_WORKERS")
         spider.analyser = Analyser(default_workers() if workers in (None, "auto") else int(workers))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
@@ -151,6 +156,15 @@ class SitesSpider(scrapy.Spider):
 
     def _release(self, state: SiteState) -> Iterator[scrapy.Request]:
         """Hand the best candidates to Scrapy, within the in-flight cap and the budget."""
+        if state.frontier and time.monotonic() - state.started > self.time_budget:
+            state.timed_out = True
+            self.crawler.stats.inc_value("vigie/sites_time_budget_exceeded")
+            self.logger.info(
+                "budget de temps dépassé pour %s : %d liens abandonnés",
+                state.seed.id,
+                len(state.frontier),
+            )
+            state.frontier.clear()
         while state.frontier and state.in_flight < IN_FLIGHT_PER_SITE:
             if state.scheduled >= self.max_pages:
                 state.frontier.clear()
@@ -259,6 +273,7 @@ class SitesSpider(scrapy.Spider):
         depth = response.meta.get("vigie_depth", 0)
         started = response.meta.get("vigie_started", time.monotonic())
         state.pages_ok += 1
+        self.crawler.stats.inc_value("vigie/pages")
         queued: list[tuple[str, int]] = []
         if depth < self.max_depth:
             for href, label, in_chrome in analysis.links:
@@ -366,6 +381,7 @@ class SitesSpider(scrapy.Spider):
         state.in_flight -= 1
         state.errors += 1
         kind, reason = classify_failure(failure)
+        self.crawler.stats.inc_value("vigie/errors")
         yield self._error_item(state, request.url, kind, reason, request.meta)
         yield from self._release(state)
 
