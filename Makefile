@@ -33,9 +33,13 @@ system-deps:
 demo: $(STAMP) $(DSFR) system-deps
 	$(BIN)/vigie demo --db sqlite:///vigie.db -o vigie-demo
 
+# PostgreSQL is started for the tests on 127.0.0.1 (tests/services.sh) and stopped after,
+# whatever the outcome.
 test: $(STAMP) $(DSFR) system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	@eval "$$(bash tests/services.sh start)"; \
+	  $(BIN)/python -m pytest -q; status=$$?; \
+	  bash tests/services.sh stop; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

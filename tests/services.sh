@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Services the tests need, on 127.0.0.1 only, installed from Debian's packages when absent:
+# PostgreSQL (the store at scale). `start` prints the variables to export; `stop` ends them.
+# Without root (a developer's machine), nothing is started and those tests skip.
+set -euo pipefail
+PGPORT=${VIGIE_TEST_PG_PORT:-54329}
+PGDATA=${VIGIE_TEST_PG_DATA:-/tmp/vigie-test-pg}
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+start() {
+  [ "$(id -u)" = 0 ] || { echo "# services.sh : pas root, PostgreSQL non démarré" >&2; return 0; }
+  if [ -z "$(pg_bin)" ]; then
+    echo "# Installation de postgresql (Debian)…" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  local bin; bin=$(pg_bin)
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    rm -rf "$PGDATA" && mkdir -p "$PGDATA" && chown postgres "$PGDATA"
+    su postgres -c "$bin/initdb -D $PGDATA -A trust -U postgres" >/dev/null
+  fi
+  su postgres -c "$bin/pg_ctl -D $PGDATA -l $PGDATA/server.log -w \
+    -o '-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1' start" >/dev/null
+  echo "export VIGIE_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:$PGPORT/postgres"
+}
+
+stop() {
+  [ "$(id -u)" = 0 ] && [ -f "$PGDATA/postmaster.pid" ] || return 0
+  su postgres -c "$(pg_bin)/pg_ctl -D $PGDATA -m fast -w stop" >/dev/null
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
