@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/crawl_throughput.py [--sites 20] [--pages 30] [--rounds 3]
 
-A synthetic administration web (``synthweb.py``, a separate process) is crawled by
+A synthetic administration web (``crawler/demo/synthetic.py``, a separate process) is crawled by
 ``vigie crawl`` with every static check and the SQLite store; then a bare Scrapy spider
 (``bare_spider.py``) fetches exactly the pages Vigie fetched, with the same politeness
 settings and one download slot per site. Rounds alternate the two; the figure is the
@@ -101,7 +101,8 @@ def main() -> None:
         server = subprocess.Popen(
             [
                 PY,
-                str(ROOT / "bench/synthweb.py"),
+                "-m",
+                "crawler.demo.synthetic",
                 "--sites",
                 str(args.sites),
                 "--pages",

@@ -284,8 +284,10 @@ class Auditor:
         self._broken = False
         self._in_flight = 0
         self._restarting = False
-        self._cond: asyncio.Condition | None = None
-        self._sem: asyncio.Semaphore | None = None
+        # asyncio primitives bind to the running loop on first use (Python ≥ 3.10)
+        self._start_lock = asyncio.Lock()
+        self._cond = asyncio.Condition()
+        self._sem = asyncio.Semaphore(concurrency)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -300,17 +302,22 @@ class Auditor:
         """Start Playwright and launch the browser (done lazily by :meth:`audit` too)."""
         from playwright.async_api import async_playwright
 
-        if self._pw is not None:
-            return
-        if not Path(self.executable_path).exists():
-            raise AuditSetupError(
-                f"Chromium introuvable : {self.executable_path} (paquet Debian « chromium », "
-                f"ou indiquez le chemin dans ${CHROMIUM_ENV})"
-            )
-        self._cond = asyncio.Condition()
-        self._sem = asyncio.Semaphore(self.concurrency)
-        self._pw = await async_playwright().start()
-        await self._launch()
+        async with self._start_lock:  # two first audits at once must not start two
+            if self._pw is not None:
+                return
+            if not Path(self.executable_path).exists():
+                raise AuditSetupError(
+                    f"Chromium introuvable : {self.executable_path} (paquet Debian "
+                    f"« chromium », ou indiquez le chemin dans ${CHROMIUM_ENV})"
+                )
+            pw = await async_playwright().start()
+            self._pw = pw
+            try:
+                await self._launch()
+            except BaseException:
+                self._pw = None  # leave nothing running behind a failed start
+                await pw.stop()
+                raise
 
     async def close(self) -> None:
         """Close the browser and Playwright; safe to call twice."""
@@ -362,7 +369,6 @@ class Auditor:
         """Reserve a slot on a healthy browser, relaunching it first when due."""
         if self._pw is None:
             await self.start()
-        assert self._cond is not None
         async with self._cond:
             await self._cond.wait_for(lambda: not self._restarting)
             due = (
@@ -386,7 +392,6 @@ class Auditor:
         return browser
 
     async def _checkin(self) -> None:
-        assert self._cond is not None
         async with self._cond:
             self._in_flight -= 1
             self._cond.notify_all()
@@ -415,10 +420,10 @@ class Auditor:
     # -- audits ----------------------------------------------------------------------
 
     async def audit(self, url: str) -> AuditResult:
-        """Render ``url`` and audit it; never raises for a page problem (see ``error``)."""
-        if self._sem is None:
-            await self.start()
-        assert self._sem is not None
+        """Render ``url`` and audit it; never raises for a page problem (see ``error``).
+
+        Raises :class:`AuditSetupError` only when Chromium cannot be (re)launched at all.
+        """
         async with self._sem:
             browser = await self._checkout()
             try:

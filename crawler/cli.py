@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         "est idempotente (déjà terminée : rien à refaire ; interrompue : elle reprend)",
     )
     crawl.add_argument(
+        "--redis",
+        metavar="URL",
+        help="exploration distribuée : ce processus est un travailleur parmi d'autres qui "
+        "partagent la file d'attente Redis (redis://hôte:6379/0) ; exige --run-label, et "
+        "une base commune (--db postgresql+psycopg://…)",
+    )
+    crawl.add_argument(
         "--resume",
         type=int,
         metavar="N°",
@@ -293,6 +300,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     store = Store(args.db)
     resume = args.resume
+    if args.redis and not args.run_label:
+        return _fail("--redis exige --run-label : les travailleurs se retrouvent par l'étiquette")
     if resume is None and args.run_label:
         previous = store.run_by_label(args.run_label)
         if previous and previous["status"] == "finished":
@@ -301,7 +310,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                 "rien à refaire."
             )
             return 0
-        if previous:
+        if previous and not args.redis:  # distributed: the workers join the run instead
             resume = previous["id"]
             print(f"Reprise de l'exploration « {args.run_label} » (n° {resume}).", file=sys.stderr)
     if resume is not None:
@@ -322,7 +331,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         for problem in seed_list.problems:
             print(f"vigie : {args.seeds} : {problem}", file=sys.stderr)
         seeds = seed_list.seeds
-    run_id = run_crawl(seeds, overrides, label=args.run_label, resume_run=resume)
+    run_id = run_crawl(
+        seeds, overrides, label=args.run_label, resume_run=resume, redis_url=args.redis
+    )
+    if next(r for r in store.list_runs() if r["id"] == run_id)["status"] != "finished":
+        return 0  # a distributed worker that was not the last: the last one reports
     _print_summary(args.db, run_id)
     code = _write_table(args.db, run_id, args.table, None) if args.table else 0
     if not args.no_report:

@@ -1,4 +1,5 @@
-"""Downloader guard rails: no private targets unless allowed, no crawler traps.
+"""Downloader guard rails: no private targets unless allowed, no crawler traps, and
+per-site politeness shared by every worker of a distributed crawl.
 
 The response-size cap is Scrapy's own (``DOWNLOAD_MAXSIZE``); this middleware adds what
 Scrapy does not have: an SSRF guard (a seed list is user input, and a public site may
@@ -31,25 +32,44 @@ class GuardRefused(IgnoreRequest):
 
 
 class GuardRailsMiddleware:
-    def __init__(self, allow_private: bool, max_url_length: int, max_repeated: int) -> None:
+    def __init__(
+        self,
+        allow_private: bool,
+        max_url_length: int,
+        max_repeated: int,
+        shared: Any = None,
+        delay: float = 0.0,
+    ) -> None:
         self.allow_private = allow_private
         self.max_url_length = max_url_length
         self.max_repeated = max_repeated
+        self.shared = shared  # crawler.distributed.Coordinator when several workers run
+        self.delay = delay
         self._resolved: dict[str, bool] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GuardRailsMiddleware:
         s = crawler.settings
+        shared = None
+        if s.get("VIGIE_REDIS_URL"):
+            from crawler.distributed import Coordinator
+
+            shared = Coordinator(s.get("VIGIE_REDIS_URL"), s.get("VIGIE_REDIS_RUN_KEY"))
         return cls(
             allow_private=s.getbool("VIGIE_ALLOW_PRIVATE"),
             max_url_length=s.getint("VIGIE_MAX_URL_LENGTH"),
             max_repeated=s.getint("VIGIE_MAX_REPEATED_SEGMENT"),
+            shared=shared,
+            delay=s.getfloat("DOWNLOAD_DELAY"),
         )
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         reason = trap_reason(request.url, self.max_url_length, self.max_repeated)
         if reason:
             raise GuardRefused("piège", f"piège à robots évité : {reason}")
+        if self.shared is not None and "site_id" in request.meta:
+            # Politeness per site across every worker, not only inside this process.
+            await self.shared.polite(request.meta["site_id"], self.delay)
         if self.allow_private:
             return None
         host = urlparse_cached(request).hostname or ""

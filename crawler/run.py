@@ -6,6 +6,7 @@ benchmarks start ``vigie crawl`` as a subprocess.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,17 +46,31 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
     label: str | None = None,
     resume_run: int | None = None,
+    redis_url: str | None = None,
 ) -> int:
     """Crawl ``seeds`` into the store named by ``VIGIE_DB_URL``; return the run id.
 
     With ``resume_run``, continue that interrupted run instead of starting one: pages
     and errors it stored are not fetched again, the links they queued are.
+
+    With ``redis_url``, this process is one worker of a distributed run named ``label``
+    (see :mod:`crawler.distributed`): the first worker creates the run, the last one to
+    finish audits and aggregates it.
     """
     settings = crawl_settings(overrides)
     store = Store(settings.get("VIGIE_DB_URL"))
     recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
     progress = {}
-    if resume_run is not None:
+    coordinator = None
+    if redis_url is not None:
+        from crawler.distributed import Coordinator
+
+        if not label:
+            raise ValueError("une exploration distribuée a besoin d'une étiquette (--run-label)")
+        coordinator = Coordinator(redis_url, run_key=label)
+        run_id = coordinator.join(store, list(seeds), label, recorded)
+        settings = crawl_settings({**(overrides or {}), **coordinator.scheduler_settings()})
+    elif resume_run is not None:
         run_id = resume_run
         store.reopen_run(run_id)
         progress = store.progress(run_id)
@@ -71,6 +86,13 @@ def run_crawl(
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
         raise
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    if coordinator is not None and not coordinator.leave():
+        print(
+            f"[vigie] travailleur terminé ; l'exploration n° {run_id} sera agrégée par le "
+            "dernier travailleur",
+            file=sys.stderr,
+        )
+        return run_id
     if settings.getbool("VIGIE_AUDIT_ENABLED"):
         from crawler.audit_phase import run_audits
 

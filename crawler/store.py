@@ -44,6 +44,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine
@@ -200,7 +201,11 @@ class Store:
         self.engine: Engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                # Workers of a distributed crawl start together: one creates the schema.
+                conn.execute(text("SELECT pg_advisory_xact_lock(7431001)"))
+            metadata.create_all(conn)
 
     # -- runs -----------------------------------------------------------------------------
 

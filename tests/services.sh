@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Services the tests need, on 127.0.0.1 only, installed from Debian's packages when absent:
-# PostgreSQL (the store at scale). `start` prints the variables to export; `stop` ends them.
+# PostgreSQL (the store at scale) and Redis (the distributed crawl's shared frontier). `start` prints the variables to export; `stop` ends them.
 # Without root (a developer's machine), nothing is started and those tests skip.
 set -euo pipefail
 PGPORT=${VIGIE_TEST_PG_PORT:-54329}
 PGDATA=${VIGIE_TEST_PG_DATA:-/tmp/vigie-test-pg}
+REDISPORT=${VIGIE_TEST_REDIS_PORT:-63799}
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -19,13 +20,29 @@ start() {
     rm -rf "$PGDATA" && mkdir -p "$PGDATA" && chown postgres "$PGDATA"
     su postgres -c "$bin/initdb -D $PGDATA -A trust -U postgres" >/dev/null
   fi
-  su postgres -c "$bin/pg_ctl -D $PGDATA -l $PGDATA/server.log -w \
-    -o '-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1' start" >/dev/null
+  if ! su postgres -c "$bin/pg_ctl -D $PGDATA status" >/dev/null 2>&1; then
+    su postgres -c "$bin/pg_ctl -D $PGDATA -l $PGDATA/server.log -w \
+      -o '-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1' start" >/dev/null
+  fi
   echo "export VIGIE_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:$PGPORT/postgres"
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "# Installation de redis-server (Debian)…" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  if ! { [ -f /tmp/vigie-test-redis.pid ] && kill -0 "$(cat /tmp/vigie-test-redis.pid)" 2>/dev/null; }; then
+    redis-server --bind 127.0.0.1 --port "$REDISPORT" --save "" --appendonly no \
+      --daemonize yes --pidfile /tmp/vigie-test-redis.pid --logfile /tmp/vigie-test-redis.log
+  fi
+  echo "export VIGIE_TEST_REDIS_URL=redis://127.0.0.1:$REDISPORT/0"
 }
 
 stop() {
-  [ "$(id -u)" = 0 ] && [ -f "$PGDATA/postmaster.pid" ] || return 0
+  [ "$(id -u)" = 0 ] || return 0
+  if [ -f /tmp/vigie-test-redis.pid ]; then
+    kill "$(cat /tmp/vigie-test-redis.pid)" 2>/dev/null || true
+    rm -f /tmp/vigie-test-redis.pid
+  fi
+  [ -f "$PGDATA/postmaster.pid" ] || return 0
   su postgres -c "$(pg_bin)/pg_ctl -D $PGDATA -m fast -w stop" >/dev/null
 }
 

@@ -207,7 +207,7 @@ def test_rendered_dom_of_a_javascript_only_page(server):
 
 def test_hanging_pages_give_errors_and_the_pool_goes_on(server):
     async def scenario():
-        async with audit.Auditor(page_timeout_s=2, concurrency=2) as auditor:
+        async with audit.Auditor(page_timeout_s=3, concurrency=2) as auditor:
             first = await auditor.audit_many(
                 [f"{server}/hang", f"{server}/never-loads.html", f"{server}/busy-loop.html"]
             )
@@ -249,6 +249,28 @@ def test_browser_restarts_after_it_dies_and_every_n_pages(server):
     assert all(r.ok for r in results), [r.error for r in results]
     assert rotations == 2  # pages 3 and 5 start on a fresh browser
     assert after.ok and restarts == 3
+
+
+def test_fresh_context_per_page_gives_the_same_results(server):
+    urls = [f"{server}/js-only.html", f"{server}/ok.html"]
+    reused = audit.audit_urls(urls)
+    fresh = audit.audit_urls(urls, reuse_pages=False)
+    for a, b in zip(reused, fresh, strict=True):
+        assert a.ok and b.ok, (a.error, b.error)
+        assert ids(a.violations) == ids(b.violations)
+
+
+def test_lazy_start_by_concurrent_first_audits_starts_one_browser(server):
+    async def scenario():
+        auditor = audit.Auditor()
+        try:
+            results = await asyncio.gather(*(auditor.audit(f"{server}/ok.html") for _ in range(3)))
+            return results, auditor.restarts
+        finally:
+            await auditor.close()
+
+    results, restarts = run(scenario())
+    assert all(r.ok for r in results) and restarts == 0
 
 
 def test_popups_are_closed_and_not_audited(server):

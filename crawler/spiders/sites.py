@@ -97,6 +97,11 @@ class SitesSpider(scrapy.Spider):
         spider.max_repeated = s.getint("VIGIE_MAX_REPEATED_SEGMENT")
         spider.sitemap_max = s.getint("VIGIE_SITEMAP_MAX_URLS")
         spider.time_budget = s.getfloat("VIGIE_SITE_TIME_BUDGET")
+        spider.shared = None
+        if s.get("VIGIE_REDIS_URL"):
+            from crawler.distributed import Coordinator
+
+            spider.shared = Coordinator(s.get("VIGIE_REDIS_URL"), s.get("VIGIE_REDIS_RUN_KEY"))
         workers = s.get("VIGIE_ANALYSIS_WORKERS")
         spider.analyser = Analyser(default_workers() if workers in (None, "auto") else int(workers))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
@@ -152,6 +157,8 @@ class SitesSpider(scrapy.Spider):
         if url in state.seen:
             return
         state.seen.add(url)
+        if self.shared is not None and not self.shared.claim(state.seed.id, url, self.max_pages):
+            return  # another worker queued it, or the site's budget is spent
         heapq.heappush(state.frontier, (-score, next(self._seq), url, depth))
 
     def _release(self, state: SiteState) -> Iterator[scrapy.Request]:
@@ -164,9 +171,14 @@ class SitesSpider(scrapy.Spider):
                 state.seed.id,
                 len(state.frontier),
             )
+            if self.shared is not None:  # claimed links that will never be fetched
+                for _ in state.frontier:
+                    self.shared.answered()
             state.frontier.clear()
-        while state.frontier and state.in_flight < IN_FLIGHT_PER_SITE:
-            if state.scheduled >= self.max_pages:
+        # Distributed: the shared Redis queue orders every worker's requests and ``claim``
+        # kept the budget; hand everything over. Alone: best-first within a small cap.
+        while state.frontier and (self.shared is not None or state.in_flight < IN_FLIGHT_PER_SITE):
+            if self.shared is None and state.scheduled >= self.max_pages:
                 state.frontier.clear()
                 break
             neg_score, _, url, depth = heapq.heappop(state.frontier)
@@ -191,7 +203,11 @@ class SitesSpider(scrapy.Spider):
         self.analyser.close()
 
     def _on_idle(self, spider: scrapy.Spider) -> None:
-        """Safety net: if Scrapy is idle while a frontier still holds links, go on."""
+        """Safety net: if Scrapy is idle while a frontier still holds links, go on.
+
+        Distributed, a worker stays open while any worker's request is unanswered: the
+        answer may queue links for everyone.
+        """
         pending = False
         for state in self.sites.values():
             if state.frontier:
@@ -199,7 +215,7 @@ class SitesSpider(scrapy.Spider):
                 for request in self._release(state):
                     self.crawler.engine.crawl(request)
                     pending = True
-        if pending:
+        if pending or (self.shared is not None and self.shared.pending() > 0):
             raise DontCloseSpider
 
     # -- pages ----------------------------------------------------------------------------
@@ -240,15 +256,21 @@ class SitesSpider(scrapy.Spider):
         """Book-keeping of a response; whether it is an HTML page to analyse."""
         state = self.sites[response.meta["site_id"]]
         state.in_flight -= 1
+        if self.shared is not None:
+            self.shared.answered()
         outputs: list[Any] = []
         if response.meta.get("vigie_home"):
             # The home may redirect to another registrable domain (new site address):
             # that domain is the site's too.
             state.keys.add(site_key(response.url))
+            if self.shared is not None:
+                self.shared.add_key(state.seed.id, site_key(response.url))
             state.seen.add(canonical(response.url))
             outputs.extend(self._request_sitemap(state, response.url))
         final_url = canonical(response.url)
-        if final_url in state.fetched:
+        if final_url in state.fetched or (
+            self.shared is not None and not self.shared.first(f"fetched:{state.seed.id}", final_url)
+        ):
             # Two links redirected to one page (/ancien-contact → /contact): keep one.
             self.logger.debug("page déjà analysée après redirection : %s", response.url)
             return state, outputs, False
@@ -311,17 +333,25 @@ class SitesSpider(scrapy.Spider):
         so that a resumed crawl rebuilds the frontier from the store.
         """
         url = canonical(url)
-        if url in state.seen or not is_page_url(url) or site_key(url) not in state.keys:
+        if url in state.seen or not is_page_url(url):
             return None
+        key = site_key(url)
+        if key not in state.keys:
+            if self.shared is None or not self.shared.has_key(state.seed.id, key):
+                return None
+            state.keys.add(key)
         if trap_reason(url, self.max_url_length, self.max_repeated):
             return None
         parts = urlsplit(url)
         if parts.query:
             path = f"{parts.netloc}{parts.path}"
-            n = state.query_variants.get(path, 0)
+            if self.shared is not None:
+                n = self.shared.count_variant(state.seed.id, path) - 1
+            else:
+                n = state.query_variants.get(path, 0)
+                state.query_variants[path] = n + 1
             if n >= self.max_query_variants:
                 return None  # calendars and faceted search: a few variants tell enough
-            state.query_variants[path] = n + 1
         if score is None:
             score = link_score(label, url, in_chrome)
         self._push(state, url, depth, score)
@@ -333,6 +363,8 @@ class SitesSpider(scrapy.Spider):
         if state.sitemap_requested:
             return
         state.sitemap_requested = True
+        if self.shared is not None and not self.shared.first("sitemaps", state.seed.id):
+            return
         parts = urlsplit(home_url)
         yield scrapy.Request(
             f"{parts.scheme}://{parts.netloc}/sitemap.xml",
@@ -379,6 +411,8 @@ class SitesSpider(scrapy.Spider):
         request = failure.request
         state = self.sites[request.meta["site_id"]]
         state.in_flight -= 1
+        if self.shared is not None:
+            self.shared.answered()
         state.errors += 1
         kind, reason = classify_failure(failure)
         self.crawler.stats.inc_value("vigie/errors")

@@ -1,6 +1,6 @@
-"""A synthetic administration web for benchmarks: N sites × M pages on 127.0.0.1.
+"""A synthetic administration web for benchmarks and scale tests: N sites × M pages.
 
-    .venv/bin/python bench/synthweb.py --sites 20 --pages 30 --seeds /tmp/seeds.csv
+    .venv/bin/python -m crawler.demo.synthetic --sites 20 --pages 30 --seeds /tmp/seeds.csv
 
 Each site listens on its own port (for Vigie, a site on an IP literal is host + port).
 Pages are generated once, deterministically, and held in memory: a mairie-like layout with
