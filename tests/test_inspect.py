@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from checks import CHECK_IDS
 
@@ -55,3 +56,34 @@ def test_inspect_unreadable_input_exits_non_zero(tmp_path):
     empty.write_text("")
     proc = _vigie("inspect", str(empty), "--json")
     assert proc.returncode != 0 and "vide" in proc.stderr
+
+
+def test_inspect_render_checks_the_rendered_dom_and_audits_it(tmp_path):
+    """``--render``: scripts run, the checks see their output, axe audits the page."""
+    import shutil
+
+    if not shutil.which("chromium") and not Path("/usr/bin/chromium").exists():
+        import pytest
+
+        pytest.skip("chromium absent (paquet Debian « chromium »)")
+    page = tmp_path / "app.html"
+    page.write_text(
+        """<!doctype html><html lang="fr"><head><title>Démarche</title></head><body>
+        <main id="app"></main><img src="logo.png">
+        <script>document.getElementById('app').innerHTML =
+          '<p>Standard : 02 61 91 00 10</p>';</script></body></html>""",
+        encoding="utf-8",
+    )
+    static = json.loads(_vigie("inspect", str(page), "--json").stdout)
+    assert static["checks"]["phone"]["found"] is False  # only a script writes it
+    assert "audit" not in static
+    proc = _vigie("inspect", str(page), "--render", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["checks"]["phone"]["found"] is True
+    audit = out["audit"]
+    assert audit["axe_version"] >= "4.11" and audit["error"] is None
+    image_alt = next(v for v in audit["violations"] if v["id"] == "image-alt")
+    assert "RGAA-1.1.1" in image_alt["rgaa"]
+    assert image_alt["nodes"][0]["target"] and "<img" in image_alt["nodes"][0]["html"]
+    assert isinstance(audit["needs_review"], list)
