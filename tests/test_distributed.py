@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import redis
-from sqlalchemy import create_engine, text
 
 from checks import CHECK_IDS
 from crawler.store import Store
@@ -55,18 +54,6 @@ def synthetic_web(tmp_path_factory):
     server.wait(timeout=10)
 
 
-@pytest.fixture
-def pg_db():
-    name = f"vigie_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def _args(seeds: Path, db: str, *extra: str) -> list[str]:
     return [
         sys.executable,
@@ -91,7 +78,7 @@ def _args(seeds: Path, db: str, *extra: str) -> list[str]:
     ]
 
 
-def test_two_workers_crawl_like_one(synthetic_web, pg_db, tmp_path):
+def test_two_workers_crawl_like_one(synthetic_web, pg_url, tmp_path):
     single_db = f"sqlite:///{tmp_path / 'single.db'}"
     single = subprocess.run(
         _args(synthetic_web, single_db), cwd=ROOT, capture_output=True, text=True, timeout=600
@@ -101,7 +88,7 @@ def test_two_workers_crawl_like_one(synthetic_web, pg_db, tmp_path):
     label = f"dist-{uuid.uuid4().hex[:8]}"
     workers = [
         subprocess.Popen(
-            _args(synthetic_web, pg_db, "--redis", REDIS_URL, "--run-label", label),
+            _args(synthetic_web, pg_url, "--redis", REDIS_URL, "--run-label", label),
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -113,7 +100,7 @@ def test_two_workers_crawl_like_one(synthetic_web, pg_db, tmp_path):
     for worker, (_, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err[-2000:]
 
-    store = Store(pg_db)
+    store = Store(pg_url)
     [run] = store.list_runs()
     assert run["label"] == label and run["status"] == "finished"
     pages = store.pages_of_run(run["id"])

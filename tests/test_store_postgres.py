@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from crawler.demo.server import DemoWeb
 from crawler.store import Store
@@ -23,19 +22,6 @@ ADMIN_URL = os.environ.get("VIGIE_TEST_PG_URL")
 pytestmark = pytest.mark.skipif(
     not ADMIN_URL, reason="PostgreSQL non démarré (tests/services.sh, VIGIE_TEST_PG_URL)"
 )
-
-
-@pytest.fixture
-def pg_url():
-    """A fresh database for one test, dropped after."""
-    name = f"vigie_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_a_crawl_into_postgresql_accumulates_runs(pg_url):

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from checks import CHECK_IDS
+
 #: Error kinds of the failure sites, in the words of the findings table.
 CONNECTION_REFUSED = "connexion refusée"
 TIMEOUT = "délai dépassé"
@@ -43,30 +45,8 @@ HTTP_404 = "HTTP 404"
 ROBOTS = "robots.txt"
 REDIRECT_LOOP = "boucle de redirections"
 
-#: The check ids stated for every working site (CHECKS.md ids that apply to static HTML).
-STATED_CHECKS: tuple[str, ...] = (
-    "phone",
-    "premium_phone",
-    "email",
-    "contact_form",
-    "opening_hours",
-    "peak_hours",
-    "appointment",
-    "address",
-    "service_public_link",
-    "chat",
-    "a11y_mention",
-    "a11y_statement",
-    "faq",
-    "mediator",
-    "accessible_phone",
-    "jdma_button",
-    "quality_results",
-    "oups_link",
-    "franceconnect",
-    "legal_notice",
-    "privacy",
-)
+#: The check ids stated for every working site: every static check of CHECKS.md.
+STATED_CHECKS: tuple[str, ...] = CHECK_IDS
 
 
 def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
