@@ -31,6 +31,7 @@ SETTINGS = {
     "ROBOTSTXT_OBEY": True,
     "RETRY_ENABLED": False,
     "COOKIES_ENABLED": False,
+    "CONCURRENT_ITEMS": 2,  # Vigie's default (Scrapy's is 100); see --baseline-items
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,
 }
@@ -70,11 +71,16 @@ def run_vigie(
     return len(rows), float(elapsed), rows
 
 
-def run_bare(rows: list[tuple[str, str]], workdir: Path) -> tuple[int, float]:
+def run_bare(rows: list[tuple[str, str]], workdir: Path, items: int | None) -> tuple[int, float]:
     urls = workdir / "urls.tsv"
     urls.write_text("".join(f"{s}\t{u}\n" for s, u in rows), encoding="utf-8")
+    settings = dict(SETTINGS)
+    if items is None:
+        settings.pop("CONCURRENT_ITEMS")  # Scrapy's own default
+    else:
+        settings["CONCURRENT_ITEMS"] = items
     out = subprocess.run(
-        [PY, str(ROOT / "bench/bare_spider.py"), str(urls), json.dumps(SETTINGS)],
+        [PY, str(ROOT / "bench/bare_spider.py"), str(urls), json.dumps(settings)],
         check=True,
         capture_output=True,
         text=True,
@@ -88,6 +94,12 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=20)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--baseline-items",
+        default="same",
+        help="CONCURRENT_ITEMS of the bare spider: 'same' as Vigie (2, the fair default) "
+        "or 'scrapy' for Scrapy's own default (100)",
+    )
     parser.add_argument(
         "--workers",
         nargs="+",
@@ -120,7 +132,7 @@ def main() -> None:
                 for workers in args.workers:
                     db = work / f"v{r}-{workers}.db"
                     n_v, t_v, rows = run_vigie(seeds, db, args.pages, workers)
-                    n_b, t_b = run_bare(rows, work)
+                    n_b, t_b = run_bare(rows, work, None if args.baseline_items == "scrapy" else 2)
                     v_tp, b_tp = n_v / t_v, n_b / t_b
                     ratios[workers].append(v_tp / b_tp)
                     print(

@@ -99,6 +99,12 @@ VIGIE_AUDIT_SETTLE = 1.0
 #: The browser is relaunched after this many pages: memory stays bounded on long runs.
 VIGIE_AUDIT_RESTART_EVERY = 200
 
+#: Items processed in parallel per response. Scrapy's default (100) makes its asyncio
+#: output loop start 100 tasks for every response; a page gives one item and a few
+#: requests, and the store pipeline is synchronous: measured, 100 → 2 is the largest single
+#: gain of crawl throughput (docs/benchmarks.md).
+CONCURRENT_ITEMS = 2
+
 # -- Components -----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.GuardRailsMiddleware": 50,
