@@ -501,6 +501,38 @@ class Store:
             for r in self.sites_of_run(run_id)
         ]
 
+    def previous_runs(self, run_id: int, site_ids: Sequence[str]) -> dict[str, int]:
+        """For each site, the latest finished run before ``run_id`` that contains it."""
+        if not site_ids:
+            return {}
+        query = (
+            select(run_sites.c.site_id, func.max(run_sites.c.run_id))
+            .join(runs, runs.c.id == run_sites.c.run_id)
+            .where(
+                run_sites.c.run_id < run_id,
+                runs.c.status == "finished",
+                run_sites.c.site_id.in_(list(site_ids)),
+            )
+            .group_by(run_sites.c.site_id)
+        )
+        with self.engine.connect() as conn:
+            return {site_id: int(prev) for site_id, prev in conn.execute(query)}
+
+    def statuses_in(self, pairs: dict[str, int]) -> dict[str, dict[str, str]]:
+        """``site_id → check_id → status`` of each site in the run paired with it."""
+        out: dict[str, dict[str, str]] = {site: {} for site in pairs}
+        by_run: dict[int, list[str]] = defaultdict(list)
+        for site_id, run in pairs.items():
+            by_run[run].append(site_id)
+        with self.engine.connect() as conn:
+            for run, sites in by_run.items():
+                query = select(
+                    site_checks.c.site_id, site_checks.c.check_id, site_checks.c.status
+                ).where(site_checks.c.run_id == run, site_checks.c.site_id.in_(sites))
+                for site_id, check_id, status in conn.execute(query):
+                    out[site_id][check_id] = status
+        return out
+
     def site_checks_of_run(self, run_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [

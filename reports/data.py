@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 
 from checks import CHECK_IDS, ENGAGEMENT
-from crawler.store import Store, pages, run_sites, runs, site_checks
+from crawler.store import Store, pages
 from reports.advice import (
     ANCHOR_ONLY_TODO,
     PLACEHOLDER_TODO,
@@ -216,41 +216,6 @@ def group_checks(
     return [CheckGroup(n, engagement_title(n), by_engagement[n]) for n in numbers]
 
 
-def _previous_runs(store: Store, run_id: int, site_ids: Sequence[str]) -> dict[str, int]:
-    """For each site, the latest finished run before ``run_id`` that contains it."""
-    if not site_ids:
-        return {}
-    query = (
-        select(run_sites.c.site_id, func.max(run_sites.c.run_id))
-        .join(runs, runs.c.id == run_sites.c.run_id)
-        .where(
-            run_sites.c.run_id < run_id,
-            runs.c.status == "finished",
-            run_sites.c.site_id.in_(list(site_ids)),
-        )
-        .group_by(run_sites.c.site_id)
-    )
-    with store.engine.connect() as conn:
-        return {site_id: int(prev) for site_id, prev in conn.execute(query)}
-
-
-def _statuses_of(store: Store, pairs: dict[str, int]) -> dict[str, dict[str, str]]:
-    """``site_id → check_id → status`` of each site in its own previous run."""
-    out: dict[str, dict[str, str]] = {site: {} for site in pairs}
-    by_run: dict[int, list[str]] = defaultdict(list)
-    for site_id, prev in pairs.items():
-        by_run[prev].append(site_id)
-    with store.engine.connect() as conn:
-        for prev, sites in by_run.items():
-            query = select(site_checks.c.site_id, site_checks.c.check_id, site_checks.c.status)
-            query = query.where(
-                and_(site_checks.c.run_id == prev, site_checks.c.site_id.in_(sites))
-            )
-            for site_id, check_id, status in conn.execute(query):
-                out[site_id][check_id] = status
-    return out
-
-
 def page_titles(store: Store, run_id: int, site_id: str) -> dict[str, str]:
     """``url → <title>`` of the site's pages in the run (evidence shows which page)."""
     query = select(pages.c.url, pages.c.title).where(
@@ -341,8 +306,8 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         errors_by_site[err["site_id"]].append(err)
 
     site_ids = [s["site_id"] for s in sites]
-    previous = _previous_runs(store, run_id, site_ids)
-    before = _statuses_of(store, previous)
+    previous = store.previous_runs(run_id, site_ids)
+    before = store.statuses_in(previous)
     runs_by_id = {r["id"]: r for r in store.list_runs()}
     audits = load_audits(store, run_id)
     previous_audits: dict[int, dict[str, list[dict[str, Any]]] | None] = {}

@@ -20,6 +20,7 @@ import pandas as pd
 from checks import CHECK_IDS
 from checks.site import IMPACTS, engagement_2, engagement_3
 from crawler.store import Store
+from reports.changes import diff_statuses
 
 FORMATS = ("csv", "parquet", "xlsx", "json")
 
@@ -44,8 +45,11 @@ def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
     for err in store.errors_of_run(run_id):
         error_kinds.setdefault(err["site_id"], Counter())[err["kind"]] += 1
 
+    sites = store.sites_of_run(run_id)
+    previous = store.previous_runs(run_id, [s["site_id"] for s in sites])
+    before = store.statuses_in(previous)
     records = []
-    for site in store.sites_of_run(run_id):
+    for site in sites:
         checks = checks_by_site.get(site["site_id"], {})
         statuses = {c: checks[c]["status"] if c in checks else "error" for c in CHECK_IDS}
         mention = checks.get("a11y_mention", {}).get("value")
@@ -68,6 +72,9 @@ def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
                 **statuses,
                 "a11y_mention_value": mention if isinstance(mention, str) else None,
                 **audit_columns(site.get("pages_audited"), audit),
+                **change_columns(
+                    previous.get(site["site_id"]), before.get(site["site_id"]), statuses
+                ),
                 "engagement_2": engagement_2(statuses),
                 "engagement_3": engagement_3(statuses, mention, audit.get("no_critical")),
             }
@@ -88,6 +95,7 @@ def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
         *CHECK_IDS,
         "a11y_mention_value",
         *AUDIT_COLUMNS,
+        *CHANGE_COLUMNS,
         "engagement_2",
         "engagement_3",
     ]
@@ -125,6 +133,25 @@ def audit_columns(pages_audited: int | None, audit: dict[str, Any]) -> dict[str,
         "rgaa_criteria_violated": " ".join(c["criterion"] for c in audit["criteria_violated"])
         or None,
         "no_critical_axe": audit.get("no_critical"),
+    }
+
+
+CHANGE_COLUMNS = ("previous_run_id", "appeared", "fixed")
+
+
+def change_columns(
+    previous_run: int | None, before: dict[str, str] | None, after: dict[str, str]
+) -> dict[str, Any]:
+    """What changed since the previous run of the same site: problems that appeared and
+    problems fixed (check ids, space-separated), by the reports' own rule
+    (:func:`reports.changes.diff_statuses`: an ``error`` on either side is no change)."""
+    if previous_run is None or not before:
+        return {"previous_run_id": previous_run, "appeared": None, "fixed": None}
+    appeared, fixed, _ = diff_statuses(before, after, CHECK_IDS)
+    return {
+        "previous_run_id": previous_run,
+        "appeared": " ".join(c.check_id for c in appeared) or None,
+        "fixed": " ".join(c.check_id for c in fixed) or None,
     }
 
 

@@ -61,6 +61,12 @@ def test_runs_accumulate_and_the_table_reads_any_of_them(tmp_path):
     assert old.loc["m", "phone"] == "found"
     assert new.loc["m", "phone"] == "absent"
     assert old.loc["m", "service_public_link"] == "found"
+    # The table compares each site with its previous run.
+    assert pd.isna(old.loc["m", "previous_run_id"])
+    assert new.loc["m", "previous_run_id"] == first
+    assert new.loc["m", "appeared"].split() == ["phone", "service_public_link"]
+    assert pd.isna(new.loc["m", "fixed"])
+    assert pd.isna(new.loc["p", "appeared"])  # in error both times: nothing comparable
 
 
 def test_a_site_in_error_has_its_reason_and_error_cells(tmp_path):
