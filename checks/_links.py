@@ -6,15 +6,18 @@ case folding and accent stripping, hosts compared with their sub-domains, in-pag
 told apart from real destinations, social-media buttons set aside — so it lives here once.
 
 Speed matters (all checks together must cost about a bare parse): each page's links are
-described once (:func:`link_infos`) and memoised per page in a weak dictionary, since
-about fourteen checks read them; and every keyword pattern is a :class:`Sieve` that first
-looks for plain substrings (C speed) and runs its regex only when one is there — a regex
-made of many alternatives is slow to scan, and most labels contain none of its words.
+described once (:func:`link_infos`) and memoised on the page, since about fourteen checks
+read them; every keyword pattern is a :class:`Sieve` that first looks for plain substrings
+(C speed) and runs its regex only when one is there — a regex made of many alternatives is
+slow to scan, and most labels contain none of its words; and a check hands its sieves and
+hosts to :func:`links_where`, which finds the few links holding a stem with one
+``str.find`` over all labels at once (:func:`candidates`) instead of testing every link.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +26,9 @@ from urllib.parse import unquote
 from checks.page import Link, Page, element_snippet
 from checks.result import CheckResult, Evidence
 from checks.text import fold
+
+#: Whether :func:`candidates` pre-selects links (the tests turn it off to prove it exact).
+PRESELECT = True
 
 #: Evidence items kept per check: enough to locate the finding, short enough to read.
 EVIDENCE_LIMIT = 5
@@ -166,6 +172,9 @@ class _PageLinks:
     labels: str  # every folded label, one per line: one substring test answers for all
     targets: str  # every folded target path (and raw mailto/tel target), one per line
     hosts: str  # every distinct host, one per line
+    label_starts: list[int]  # offset of each link's label in ``labels``
+    target_starts: list[int]  # offset of each link's target in ``targets``
+    by_host: dict[str, list[int]]  # host -> indices of its links
 
 
 def fold_label(text: str) -> str:
@@ -220,36 +229,89 @@ def _describe_links(page: Page) -> _PageLinks:
     page_doc = page.url.split("#", 1)[0]
     domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
     infos = [_describe(link, page_doc, page.host, domains) for link in page.links]
-    labels = "\n".join(info.label for info in infos)
-    targets = "\n".join(info.target or info.href.lower() for info in infos)
-    return _PageLinks(infos, labels, targets, "\n".join(domains))
+    labels = [info.label for info in infos]
+    targets = [info.target or info.href.lower() for info in infos]
+    by_host: dict[str, list[int]] = {}
+    for index, info in enumerate(infos):
+        by_host.setdefault(info.host, []).append(index)
+    return _PageLinks(
+        infos,
+        "\n".join(labels),
+        "\n".join(targets),
+        "\n".join(domains),
+        _starts(labels),
+        _starts(targets),
+        by_host,
+    )
+
+
+def _starts(parts: list[str]) -> list[int]:
+    """Offsets of ``parts`` in ``"\\n".join(parts)``."""
+    starts = []
+    offset = 0
+    for part in parts:
+        starts.append(offset)
+        offset += len(part) + 1
+    return starts
+
+
+def _holding(text: str, starts: list[int], stems: Iterable[str], into: set[int]) -> None:
+    """Add to ``into`` the index of every part of ``text`` (split at ``starts``) holding a stem.
+
+    ``str.find`` runs at C speed over all the parts at once; after a hit the search jumps
+    to the next part, so each part costs at most one hit per stem.
+    """
+    count = len(starts)
+    for stem in stems:
+        pos = text.find(stem)
+        while pos != -1:
+            index = bisect_right(starts, pos) - 1
+            into.add(index)
+            if index + 1 >= count:
+                break
+            pos = text.find(stem, starts[index + 1])
+
+
+def candidates(
+    page: Page,
+    *,
+    labels: Iterable[Sieve] = (),
+    targets: Iterable[Sieve] = (),
+    hosts: Iterable[str] = (),
+    host_words: Iterable[str] = (),
+) -> list[LinkInfo]:
+    """The links that *may* match, in document order: a cheap, exact pre-selection.
+
+    A link is kept when a stem of one of the ``labels`` sieves occurs in its label, a stem
+    of one of the ``targets`` sieves in its target (the folded path, or the lower-cased
+    ``mailto:``/``tel:`` target), when its host is one of ``hosts`` or a sub-domain of one,
+    or when its host contains one of ``host_words``. Every sieve's ``search`` needs its
+    stem, so a check whose test is made of these sieves and hosts loses nothing by looking
+    at the candidates only; on a page of a hundred links it looks at a handful instead of
+    calling its test a hundred times (``tests/test_links.py`` checks that the results are
+    the same).
+    """
+    described = _page_links(page)
+    if not PRESELECT:
+        return described.infos
+    found: set[int] = set()
+    for sieve in labels:
+        _holding(described.labels, described.label_starts, sieve.stems, found)
+    for sieve in targets:
+        _holding(described.targets, described.target_starts, sieve.stems, found)
+    domains = frozenset(hosts)
+    words = tuple(host_words)
+    if domains or words:
+        for host, indices in described.by_host.items():
+            if (domains and host_in(host, domains)) or any(word in host for word in words):
+                found.update(indices)
+    infos = described.infos
+    return [infos[index] for index in sorted(found)]
 
 
 def link_infos(page: Page) -> list[LinkInfo]:
     """The page's links, described once per page (see the module docstring)."""
     return _page_links(page).infos
-
-
-def any_label(page: Page, *sieves: Sieve) -> bool:
-    """Whether some link label may match one of ``sieves`` (a stem occurs in a label).
-
-    A check calls it before walking the links one by one: on most pages none of its
-    words occurs in any label, and one substring test on all labels settles it.
-    """
-    labels = _page_links(page).labels
-    return any(sieve.hit(labels) for sieve in sieves)
-
-
-def any_target(page: Page, *sieves: Sieve) -> bool:
-    """Whether some link target may match one of ``sieves`` (see :func:`any_label`)."""
-    targets = _page_links(page).targets
-    return any(sieve.hit(targets) for sieve in sieves)
-
-
-def any_host(page: Page, domains: Iterable[str]) -> bool:
-    """Whether some link's host may be one of ``domains`` (substring test on all hosts)."""
-    hosts = _page_links(page).hosts
-    return any(domain in hosts for domain in domains)
 
 
 def _describe(
@@ -286,9 +348,32 @@ def same_site(info: LinkInfo, page: Page) -> bool:
     return bool(a) and (a == b or a.endswith("." + b) or b.endswith("." + a))
 
 
-def links_where(page: Page, keep: Callable[[LinkInfo], Any]) -> list[LinkInfo]:
-    """The page's links for which ``keep`` is true, in document order."""
-    return [info for info in link_infos(page) if keep(info)]
+def links_where(
+    page: Page,
+    keep: Callable[[LinkInfo], Any],
+    *,
+    labels: Iterable[Sieve] = (),
+    targets: Iterable[Sieve] = (),
+    hosts: Iterable[str] = (),
+    host_words: Iterable[str] = (),
+) -> list[LinkInfo]:
+    """The page's links for which ``keep`` is true, in document order.
+
+    With ``labels``, ``targets``, ``hosts`` or ``host_words``, only the
+    :func:`candidates` they select are tested: ``keep`` must then be false for any link
+    they do not select (it is when ``keep`` is made of those sieves and hosts).
+    """
+    labels, targets, hosts, host_words = (
+        tuple(labels),
+        tuple(targets),
+        tuple(hosts),
+        tuple(host_words),
+    )
+    if labels or targets or hosts or host_words:
+        pool = candidates(page, labels=labels, targets=targets, hosts=hosts, host_words=host_words)
+    else:
+        pool = link_infos(page)
+    return [info for info in pool if keep(info)]
 
 
 def unique_hrefs(infos: Iterable[LinkInfo]) -> list[str]:

@@ -142,6 +142,8 @@ def _schema(page: Page) -> str | None:
             and not i.in_page
             and bool(_SCHEMA.search(i.label) or _SCHEMA_TARGET.search(i.target))
         ),
+        labels=(_SCHEMA,),
+        targets=(_SCHEMA_TARGET,),
     )
     if links:
         return links[0].href
@@ -152,7 +154,12 @@ def _schema(page: Page) -> str | None:
 def a11y_statement(page: Page) -> CheckResult:
     """The page as declaration (with its figures), else links to the declaration."""
     declaration = _is_declaration(page)
-    links = links_where(page, lambda i: _is_statement_link(i, page.host))
+    links = links_where(
+        page,
+        lambda i: _is_statement_link(i, page.host),
+        labels=(_LABEL,),
+        targets=(_TARGET,),
+    )
     if declaration is not None:
         value: dict[str, Any] = {
             "url": page.url,

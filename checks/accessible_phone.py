@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from checks._links import EVIDENCE_LIMIT, Sieve, any_host, link_infos, phrase_pattern
+from checks._links import EVIDENCE_LIMIT, Sieve, links_where, phrase_pattern
 from checks.page import Page
 from checks.registry import check
 from checks.result import CheckResult, Evidence
@@ -72,9 +72,7 @@ def accessible_phone(page: Page) -> CheckResult:
                 terms.append("114")
                 evidence.append(page.text_evidence(match.start(), match.end()))
             break
-    relays = []
-    if any_host(page, _RELAY_HOSTS):
-        relays = [i for i in link_infos(page) if i.is_web and i.on(_RELAY_HOSTS)]
+    relays = links_where(page, lambda i: i.is_web and i.on(_RELAY_HOSTS), hosts=_RELAY_HOSTS)
     for info in relays:
         evidence.append(page.element_evidence(info.link.element))
     if not terms and not relays:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from checks._links import LinkInfo, any_host, any_label, link_evidence, link_infos, phrase_pattern
+from checks._links import LinkInfo, candidates, link_evidence, phrase_pattern
 from checks.page import Page
 from checks.registry import check
 from checks.result import CheckResult
@@ -90,8 +90,7 @@ def appointment(page: Page) -> CheckResult:
     booking: list[LinkInfo] = []
     anchors: list[LinkInfo] = []
     seen: set[str] = set()
-    maybe = any_host(page, PLATFORMS | _ANTS) or any_label(page, _LABEL)
-    for info in link_infos(page) if maybe else ():
+    for info in candidates(page, labels=(_LABEL,), hosts=PLATFORMS | _ANTS):
         if not info.is_web:
             continue
         platform = _platform(info)

@@ -18,9 +18,8 @@ from typing import Any
 
 from checks._links import (
     EVIDENCE_LIMIT,
-    any_label,
+    candidates,
     fold_label,
-    link_infos,
     phrase_pattern,
     split_url,
     suffixes,
@@ -92,9 +91,8 @@ def _provider(src: str) -> str | None:
 
 def _labelled(page: Page) -> list[tuple[Any, str, str | None]]:
     """``(element, folded label, href)`` for links and buttons (a chat is often a button)."""
-    items: list[tuple[Any, str, str | None]] = []
-    if any_label(page, _CHAT_LABEL, _CHAT_PHRASE, _MESSAGING):
-        items = [(i.link.element, i.label, i.href) for i in link_infos(page)]
+    links = candidates(page, labels=(_CHAT_LABEL, _CHAT_PHRASE, _MESSAGING))
+    items: list[tuple[Any, str, str | None]] = [(i.link.element, i.label, i.href) for i in links]
     for el in page.root.iter("button"):
         bits = (el.text_content(), el.get("aria-label", ""), el.get("title", ""))
         items.append((el, fold_label(" ".join(bits)), None))

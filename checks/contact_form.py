@@ -114,7 +114,9 @@ def _message_fields(page: Page) -> list[tuple[Any, Any]]:
 @check("contact_form")
 def contact_form(page: Page) -> CheckResult:
     """Contact links first (their targets are the value), then the page's own form."""
-    links = links_where(page, lambda i: _is_contact_link(i, page))
+    links = links_where(
+        page, lambda i: _is_contact_link(i, page), labels=(_LABEL,), targets=(_TARGET,)
+    )
     fields = _message_fields(page)
     if not links and not fields:
         return CheckResult(found=False)

@@ -87,7 +87,7 @@ def _is_help_link(info: LinkInfo) -> bool:
 @check("faq")
 def faq(page: Page) -> CheckResult:
     """Help links (their targets are the value); else the page itself as a help page."""
-    links = links_where(page, _is_help_link)
+    links = links_where(page, _is_help_link, labels=(_HELP, _AIDE), targets=(_TARGET,))
     if links:
         return links_result(page, links)
     for el, text in headings(page):

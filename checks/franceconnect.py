@@ -25,7 +25,7 @@ _CANDIDATES = etree.XPath("//*[contains(@class, 'fr-connect')]")
 @check("franceconnect")
 def franceconnect(page: Page) -> CheckResult:
     """Links to franceconnect.gouv.fr, then elements with the ``fr-connect`` class."""
-    links = links_where(page, lambda i: i.is_web and i.on(DOMAINS))
+    links = links_where(page, lambda i: i.is_web and i.on(DOMAINS), hosts=DOMAINS)
     buttons = []
     # The DSFR button always shows "S'identifier avec FranceConnect": without that word on
     # the page there is no button to look for, and the tree walk is skipped.

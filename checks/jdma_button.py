@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urljoin
 
 from lxml import etree
 
-from checks._links import LinkInfo, any_host, host_in, link_infos, split_url
+from checks._links import LinkInfo, candidates, host_in, split_url
 from checks.page import Page
 from checks.registry import check
 from checks.result import CheckResult, Evidence
@@ -82,7 +82,7 @@ def _result(form_url: str | None, variant: str, evidence: Evidence) -> CheckResu
 @check("jdma_button")
 def jdma_button(page: Page) -> CheckResult:
     """The JDMA link (image or text), else the widget script, else a lone button image."""
-    for info in link_infos(page) if any_host(page, HOSTS) else ():
+    for info in candidates(page, hosts=HOSTS):
         if _is_form_link(info):
             imgs = info.link.element.iter("img")
             has_image = any(_is_jdma_image(page, i.get("src", "")) for i in imgs)

@@ -52,10 +52,16 @@ def _matches(label: Sieve, target: Sieve) -> Callable[[LinkInfo], bool]:
 @check("legal_notice")
 def legal_notice(page: Page) -> CheckResult:
     """Links labelled "Mentions légales" (or to a ``/mentions-legales`` page)."""
-    return links_result(page, links_where(page, _matches(_LEGAL_LABEL, _LEGAL_TARGET)))
+    keep = _matches(_LEGAL_LABEL, _LEGAL_TARGET)
+    return links_result(
+        page, links_where(page, keep, labels=(_LEGAL_LABEL,), targets=(_LEGAL_TARGET,))
+    )
 
 
 @check("privacy")
 def privacy(page: Page) -> CheckResult:
     """Links labelled "Données personnelles" / "Politique de confidentialité" and kin."""
-    return links_result(page, links_where(page, _matches(_PRIVACY_LABEL, _PRIVACY_TARGET)))
+    keep = _matches(_PRIVACY_LABEL, _PRIVACY_TARGET)
+    return links_result(
+        page, links_where(page, keep, labels=(_PRIVACY_LABEL,), targets=(_PRIVACY_TARGET,))
+    )

@@ -28,11 +28,9 @@ from checks._links import (
     EVIDENCE_LIMIT,
     LinkInfo,
     Sieve,
-    any_host,
-    any_label,
-    any_target,
+    candidates,
     fold_label,
-    link_infos,
+    links_where,
     phrase_pattern,
 )
 from checks.page import Page
@@ -126,8 +124,7 @@ def _defenseur(page: Page) -> tuple[list[str], list[Evidence]]:
     """Links to (or the first mention of) the Défenseur des droits, for the value only."""
     items: list[str] = []
     evidence: list[Evidence] = []
-    infos = link_infos(page) if any_host(page, _DDD_HOSTS) or any_label(page, _DDD) else []
-    for info in infos:
+    for info in candidates(page, labels=(_DDD,), hosts=_DDD_HOSTS):
         is_ddd = info.on(_DDD_HOSTS) or (info.is_web and _DDD.search(info.label))
         if is_ddd and info.href not in items:
             items.append(info.href)
@@ -143,9 +140,9 @@ def _defenseur(page: Page) -> tuple[list[str], list[Evidence]]:
 @check("mediator")
 def mediator(page: Page) -> CheckResult:
     """Mediator links, then mediator blocks with a contact; Défenseur des droits recorded."""
-    links = []
-    if any_label(page, _WORD) or any_target(page, _TARGET_WORD) or any_host(page, ("mediat",)):
-        links = [i for i in link_infos(page) if _is_mediator_link(i)]
+    links = links_where(
+        page, _is_mediator_link, labels=(_WORD,), targets=(_TARGET_WORD,), host_words=("mediat",)
+    )
     blocks = _mediator_blocks(page)
     ddd, ddd_evidence = _defenseur(page)
     found = bool(links or blocks)

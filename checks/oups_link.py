@@ -13,4 +13,6 @@ DOMAINS = frozenset(("oups.gouv.fr",))
 @check("oups_link")
 def oups_link(page: Page) -> CheckResult:
     """Links whose host is oups.gouv.fr (or a sub-domain); the word "oups" alone is not one."""
-    return links_result(page, links_where(page, lambda i: i.is_web and i.on(DOMAINS)))
+    return links_result(
+        page, links_where(page, lambda i: i.is_web and i.on(DOMAINS), hosts=DOMAINS)
+    )

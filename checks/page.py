@@ -81,6 +81,11 @@ RELEVANT_PROPERTIES = (
     "contactPoint",
 )
 _RELEVANT_JSON = re.compile("|".join(RELEVANT_PROPERTIES))
+#: Substrings of the markup without which no relevant property can be there ("ddress"
+#: stands for address, streetAddress, PostalAddress): a C-speed test on the raw HTML that
+#: spares most pages the tree searches below. Property names are taken as written: one
+#: spelled with character references (``itemprop="&#116;elephone"``) is not seen.
+_RAW_HINTS = ("telephone", "faxNumber", "email", "ddress", "openingHours", "contactPoint")
 _RELEVANT_ATTR = " or ".join(
     f"contains(concat(' ', @{{attr}}, ' '), '{name}')" for name in RELEVANT_PROPERTIES
 )
@@ -124,8 +129,8 @@ class Page:
         # Problems met while reading the page (broken JSON-LD…), reported, never hidden.
         self.problems: list[str] = []
         self.structured: list[dict[str, Any]] = []
-        if _STRUCTURED_MARKERS(self.root):
-            self.structured = _structured_items(self.root, self.base_url, self.problems)
+        if any(hint in text for hint in _RAW_HINTS) and _STRUCTURED_MARKERS(self.root):
+            self.structured = _structured_items(self.root, self.base_url, self.problems, text)
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._memo: dict[str, Any] = {}
         self.text = self._visible_text()
@@ -291,11 +296,15 @@ def _parse(text: str) -> Any:
         return html.document_fromstring("<html><body></body></html>")
 
 
-def _structured_items(root: Any, base_url: str, problems: list[str]) -> list[dict[str, Any]]:
+def _structured_items(
+    root: Any, base_url: str, problems: list[str], markup: str = ""
+) -> list[dict[str, Any]]:
     """schema.org items from JSON-LD, microdata and RDFa, flattened (``@graph`` unrolled).
 
     Only the syntaxes whose markup names a property the checks read are extracted
     (``RELEVANT_PROPERTIES``): an item without any of them could not change a finding.
+    ``markup`` is the page's HTML: a syntax whose attribute never occurs in it is skipped
+    without searching the tree.
 
     Each item gets ``_syntax`` ("json-ld", "microdata", "rdfa"). extruct's extractors take
     the tree we already parsed, so the page is not parsed twice.
@@ -318,13 +327,13 @@ def _structured_items(root: Any, base_url: str, problems: list[str]) -> list[dic
             continue
         for item in found:
             items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
-    if _RELEVANT_MICRODATA(root):
+    if "itemprop" in markup and _RELEVANT_MICRODATA(root):
         for item in MicrodataExtractor().extract_items(root, base_url):
             items.append({**item, "_syntax": "microdata"})
     # RDFa only with the schema.org vocabulary: Drupal, common on administration sites,
     # marks every page up with foaf/sioc RDFa that says nothing we look for, and the RDFa
     # parser is by far the slowest extractor.
-    if _SCHEMA_RDFA(root) and _RELEVANT_RDFA(root):
+    if "schema" in markup and _SCHEMA_RDFA(root) and _RELEVANT_RDFA(root):
         from extruct.rdfa import RDFaExtractor
         from extruct.utils import parse_xmldom_html
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from checks._links import (
     LinkInfo,
-    any_host,
-    any_label,
     heading_evidence,
     headings,
     links_result,
@@ -51,9 +49,7 @@ def _is_results_link(info: LinkInfo) -> bool:
 @check("quality_results")
 def quality_results(page: Page) -> CheckResult:
     """Results links; else a page whose title or main headings announce the results."""
-    links = []
-    if any_host(page, HOSTS) or any_label(page, _LABEL):
-        links = links_where(page, _is_results_link)
+    links = links_where(page, _is_results_link, labels=(_LABEL,), hosts=HOSTS)
     if links:
         return links_result(page, links)
     for el, text in headings(page, ("title", "h1", "h2")):

@@ -18,4 +18,6 @@ DOMAINS = frozenset(("service-public.fr", "service-public.gouv.fr"))
 @check("service_public_link")
 def service_public_link(page: Page) -> CheckResult:
     """Links whose host is service-public.fr or one of its sub-domains."""
-    return links_result(page, links_where(page, lambda i: i.is_web and i.on(DOMAINS)))
+    return links_result(
+        page, links_where(page, lambda i: i.is_web and i.on(DOMAINS), hosts=DOMAINS)
+    )

@@ -25,7 +25,7 @@ _TRANSLATE = str.maketrans(
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
-_SPECIAL = re.compile("[\u00a0\u202f\u2007\u2009\u200b\u2011\u2010\u00ad]")
+_SPECIAL_PAIRS = tuple((chr(code), str(value)) for code, value in _TRANSLATE.items())
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
@@ -37,15 +37,20 @@ def normalize(text: str) -> str:
     """
     if text.isascii():
         return text
-    text = _SPECIAL.sub(_replace_special, text)
+    text = _replace_special(text)
     if not unicodedata.is_normalized("NFKC", text):
-        text = _SPECIAL.sub(_replace_special, unicodedata.normalize("NFKC", text))
+        text = _replace_special(unicodedata.normalize("NFKC", text))
     return text
 
 
-def _replace_special(match: re.Match[str]) -> str:
-    # A regex scan is C-speed; str.translate with a dict looks up every character.
-    return _TRANSLATE[ord(match.group())]
+def _replace_special(text: str) -> str:
+    # One C-speed ``in`` and ``replace`` per special character: faster than a regex
+    # substitution with a callback, and than ``str.translate`` with a dict, which looks
+    # up every character of the page.
+    for char, replacement in _SPECIAL_PAIRS:
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
 
 
 def squash(text: str) -> str:
