@@ -50,12 +50,23 @@ _VISIBLE_TEXT = etree.XSLT(
         "</xsl:template></xsl:stylesheet>"
     )
 )
-_TEXT_CONTAINING = etree.XPath("//text()[contains(., $needle)]")
+#: Every text node, as plain strings (no back-references: much cheaper to build)…
+_TEXT_NODES = etree.XPath("//text()", smart_strings=False)
+#: …and the n-th one (1-based) with its parent, once the right one is known.
+_NTH_TEXT_NODE = etree.XPath("(//text())[$n]")
+_NODE_SEPARATOR = "\x00"  # lxml never keeps NUL in text, so it cannot occur in a node
 _LINKS = etree.XPath("//a[@href] | //area[@href]")
 _STRING = etree.XPath("string()")
 _ALTS = etree.XPath(".//img/@alt")
 _NON_HTTP = re.compile(r"(?i)(?:mailto|tel|javascript|data|callto|sms):")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+#: What ``urljoin`` changes even in an absolute URL: the tabs, line breaks and outer
+#: control characters that ``urlsplit`` removes, an empty query or fragment it drops…
+_REWRITTEN = r"[\t\r\n]|^[\x00-\x20]|[\x00-\x20]$|\?(?:#|$)|#$"
+_NEEDS_URLJOIN_ABSOLUTE = re.compile(_REWRITTEN)
+#: …and, in a relative one, the dot segments it resolves.
+_NEEDS_URLJOIN = re.compile(r"(?:^|/)\.\.?(?:[/?#]|$)|" + _REWRITTEN)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 #: RDFa using schema.org: a ``vocab`` naming it, or ``schema:`` CURIEs in typeof/property.
 _SCHEMA_RDFA = etree.XPath(
     "boolean(//*[contains(@vocab, 'schema.org') or starts-with(@typeof, 'schema:')"
@@ -121,8 +132,9 @@ class Page:
         self.root = _parse(text)
         self.tree = self.root.getroottree()
         self.base_url = self._base_url()
+        resolve = Resolver(self.base_url)
         self.script_srcs: list[tuple[str, dict[str, str]]] = [
-            (urljoin(self.base_url, s.get("src", "").strip()), dict(s.attrib))
+            (resolve(s.get("src", "").strip()), dict(s.attrib))
             for s in self.root.iter("script")
             if s.get("src")
         ]
@@ -175,23 +187,11 @@ class Page:
 
     @cached_property
     def links(self) -> list[Link]:
+        resolve = Resolver(self.base_url)
         links = []
-        base = self.base_url
-        parts = urlsplit(base)
-        origin = f"{parts.scheme}://{parts.netloc}"
         for a in _LINKS(self.root):
             raw = a.get("href").strip()
-            if raw.startswith(("http://", "https://")):
-                href = raw  # already absolute: many links, and urljoin is costly
-            elif raw.startswith("/") and not raw.startswith("//") and "/." not in raw:
-                href = origin + raw  # root-relative without dot segments: the other many
-            elif _NON_HTTP.match(raw):
-                href = raw
-            else:
-                try:
-                    href = urljoin(base, raw)
-                except ValueError:
-                    href = raw
+            href = raw if _NON_HTTP.match(raw) else resolve(raw)
             links.append(Link(href=href, raw_href=raw, text=link_label(a), element=a))
         return links
 
@@ -219,14 +219,19 @@ class Page:
 
     # -- evidence -----------------------------------------------------------------------
 
+    @cached_property
+    def _text_nodes(self) -> str:
+        """Every text node of the tree, joined by NUL: searched by :meth:`element_at`."""
+        return _NODE_SEPARATOR.join(_TEXT_NODES(self.root))
+
     def element_at(self, start: int, end: int | None = None) -> Any:
         """The element whose text holds ``self.text[start:end]`` (the word at ``start``).
 
-        The longest word of the match is looked up among the tree's text nodes (XPath,
-        in C); when it occurs several times, the occurrence of the same rank as in the
-        visible text is taken. Text normalisation may make the lookup miss (a ligature, a
-        no-break space inside the word): then the element is ``<body>``, still a truthful
-        if wide answer.
+        The longest word of the match is looked up among the tree's text nodes (one
+        ``str.find`` over all of them, joined once per page); when several nodes hold it,
+        the one of the same rank as the occurrence in the visible text is taken. Text
+        normalisation may make the lookup miss (a ligature, a no-break space inside the
+        word): then the element is ``<body>``, still a truthful if wide answer.
         """
         if end is None or end <= start:
             end = start
@@ -239,14 +244,30 @@ class Page:
             return fallback
         needle = max(words, key=len)
         rank = self.text.count(needle, 0, start + self.text[start:end].find(needle))
-        nodes = _TEXT_CONTAINING(self.root, needle=needle)
-        if not nodes:
+        index = self._node_holding(needle, rank)
+        if index is None:
             return fallback
-        node = nodes[min(rank, len(nodes) - 1)]
+        node = _NTH_TEXT_NODE(self.root, n=index + 1)[0]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:
             element = element.getparent()
         return element
+
+    def _node_holding(self, needle: str, rank: int) -> int | None:
+        """Index of the ``rank``-th text node holding ``needle`` (the last one if fewer)."""
+        joined = self._text_nodes
+        found = None
+        pos = joined.find(needle)
+        while pos != -1:
+            found = joined.count(_NODE_SEPARATOR, 0, pos)
+            if rank == 0:
+                break
+            rank -= 1
+            next_node = joined.find(_NODE_SEPARATOR, pos)
+            if next_node == -1:
+                break
+            pos = joined.find(needle, next_node + 1)
+        return found
 
     def xpath_of(self, element: Any) -> str:
         return self.tree.getpath(element)
@@ -264,6 +285,42 @@ class Page:
 
     def structured_evidence(self, snippet: str) -> Evidence:
         return Evidence(self.url, None, clip(snippet), source="structured_data")
+
+
+class Resolver:
+    """``urljoin(base, href)`` with fast paths for the forms most links take.
+
+    A page has a hundred links and ``urljoin`` parses both URLs each time; most targets are
+    absolute, root-relative or a plain relative path, which a concatenation resolves
+    exactly. Anything else (dot segments, query- or fragment-only, scheme-relative, another
+    scheme) goes to ``urljoin``; ``tests/test_page_links.py`` compares the two.
+    """
+
+    __slots__ = ("base", "directory", "origin")
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        parts = urlsplit(base)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        path = parts.path or "/"
+        self.directory = self.origin + path[: path.rfind("/") + 1]
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.origin = self.directory = ""  # no fast path on an odd base
+
+    def __call__(self, raw: str) -> str:
+        if raw.startswith(("http://", "https://")):
+            if not _NEEDS_URLJOIN_ABSOLUTE.search(raw):
+                return raw
+        elif self.origin and raw and not _NEEDS_URLJOIN.search(raw):
+            if raw[0] == "/":
+                if not raw.startswith("//"):
+                    return self.origin + raw
+            elif raw[0] not in "?#" and not _SCHEME.match(raw):
+                return self.directory + raw
+        try:
+            return urljoin(self.base, raw)
+        except ValueError:  # an invalid IPv6 host: kept as written, matched by nothing
+            return raw
 
 
 def link_label(a: Any) -> str:

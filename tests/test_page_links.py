@@ -1,0 +1,99 @@
+"""``checks.page.Resolver`` must resolve every link exactly as ``urljoin`` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from checks.page import Page, Resolver
+
+DEMO_SITES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites"
+BASES = (
+    "https://www.mairie-exemple.fr/demarches/etat-civil/naissance.html?x=1#haut",
+    "https://www.mairie-exemple.fr/demarches/",
+    "https://www.mairie-exemple.fr",
+    "http://127.0.0.1:8042/a/b",
+    "https://[::1]:8443/x/y",
+)
+TRICKY = (
+    "page.html",
+    "sous/page?x=1#y",
+    "./page",
+    "../page",
+    "a/../b",
+    "a/./b",
+    "..",
+    ".",
+    ".hidden/file",
+    "/a/.hidden",
+    "/a/../b",
+    "//cdn.example.org/lib.js",
+    "?page=2",
+    "#contenu",
+    "mailto:x@y.fr",
+    "tel:+33100000000",
+    "javascript:void(0)",
+    "HTTPS://Exemple.FR/A",
+    "a b.pdf",
+    "a\tb",
+    "a\nb",
+    "\x01page",
+    "page\x7f",
+    "foo:bar",
+    "a/b:c",
+    "/",
+    "//",
+    "é/ü.html",
+    "https://[::1/broken",
+    "page#",
+    "page?",
+    "page?#x",
+    "https://www.mairie-exemple.fr/a#",
+    "http://www.mairie-exemple.fr/a?",
+    "https://www.mairie-exemple.fr/a/../b",
+    "http://autre.fr/x\ty",
+)
+
+
+def _hrefs(paths: list[Path]) -> set[str]:
+    hrefs: set[str] = set()
+    for path in paths:
+        page = Page.from_bytes(path.read_bytes(), BASES[0])
+        hrefs.update(link.raw_href for link in page.links)
+    return hrefs
+
+
+def _mismatches(hrefs) -> list[str]:
+    wrong = []
+    for base in BASES:
+        resolve = Resolver(base)
+        for raw in hrefs:
+            try:
+                want = urljoin(base, raw)
+            except ValueError:
+                want = raw
+            if resolve(raw) != want:
+                wrong.append(f"{base} + {raw!r}: {resolve(raw)!r} != {want!r}")
+    return wrong
+
+
+def test_resolver_equals_urljoin_on_tricky_targets():
+    assert _mismatches(TRICKY) == []
+
+
+def test_resolver_equals_urljoin_on_every_demo_link():
+    hrefs = _hrefs(sorted(DEMO_SITES.rglob("*.html")))
+    assert len(hrefs) >= 100
+    assert _mismatches(hrefs) == []
+
+
+def test_resolver_equals_urljoin_on_every_corpus_link(shared_dir):
+    hrefs = _hrefs(sorted((shared_dir / "corpus/real").glob("*.html")))
+    assert _mismatches(hrefs) == []
+
+
+@pytest.mark.parametrize("base", ["file:///tmp/page.html", "about:blank", "relative/path"])
+def test_an_odd_base_goes_through_urljoin(base):
+    assert Resolver(base)("page.html") == urljoin(base, "page.html")
