@@ -58,17 +58,45 @@ def squash(text: str) -> str:
     return " ".join(normalize(text).split())
 
 
+def _accent_table() -> dict[str, str]:
+    """Lower-case Latin letters whose decomposition is one base letter and marks only."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        char = chr(code).lower()
+        base = _COMBINING.sub("", unicodedata.normalize("NFD", char))
+        if len(char) == 1 and len(base) == 1 and base != char:
+            table[char] = base
+    return table
+
+
+_ACCENT_TABLE = _accent_table()
+_ACCENTED = re.compile("[" + "".join(sorted(_ACCENT_TABLE)) + "]")
+
+
+def _unaccent(match: re.Match[str]) -> str:
+    return _ACCENT_TABLE[match.group()]
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, for keyword matching ("Médiateur" == "mediateur").
 
     Length-preserving for Latin text (``str.lower`` rather than ``casefold``, which turns
     "ß" into "ss"; a precomposed letter decomposes into base + marks, and the marks go),
     so that an offset in the folded text is an offset in the text.
+
+    The result is that of NFD then removing the combining marks; the Latin accented
+    letters are replaced from a table first (a regex scan that stops only on them), so
+    that the decomposition of a whole page runs only when something else needs it.
     """
     lowered = text.lower()
     if lowered.isascii():
         return lowered
-    return _COMBINING.sub("", unicodedata.normalize("NFD", lowered))
+    lowered = _ACCENTED.sub(_unaccent, lowered)
+    if lowered.isascii():
+        return lowered
+    if not unicodedata.is_normalized("NFD", lowered):
+        lowered = unicodedata.normalize("NFD", lowered)
+    return _COMBINING.sub("", lowered)
 
 
 def collapse_spaces(text: str) -> str:

@@ -1,0 +1,48 @@
+"""``checks.text.fold`` against its definition: lower case, NFD, combining marks removed."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from checks.page import Page
+from checks.text import _COMBINING, fold
+
+DEMO_SITES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites"
+
+
+def _definition(text: str) -> str:
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text.lower()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Médiateur de la Ville",
+        "ÉCRIVEZ-NOUS — Œuvres, ÇA, Ærø, Straße",
+        "e\u0301 déjà décomposé",
+        "é\u0301 accent doublé",
+        "é\u0591 marque hébraïque",
+        "Tiếng Việt ǎ ǹ ḗ",
+        "İstanbul ΣΊΣΥΦΟΣ",
+        "€ « guillemets » ’ …",
+        "",
+        "ascii only",
+    ],
+)
+def test_fold_equals_its_definition(text):
+    assert fold(text) == _definition(text)
+
+
+def test_fold_equals_its_definition_on_every_demo_page():
+    for path in sorted(DEMO_SITES.rglob("*.html")):
+        page = Page.from_bytes(path.read_bytes(), "https://fold.invalid/")
+        assert fold(page.text) == _definition(page.text), path.name
+
+
+def test_fold_equals_its_definition_on_the_real_corpus(shared_dir):
+    for path in sorted((shared_dir / "corpus/real").glob("*.html")):
+        page = Page.from_bytes(path.read_bytes(), "https://fold.invalid/")
+        assert fold(page.text) == _definition(page.text), path.name
