@@ -20,7 +20,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from checks.page import Link, Page, element_snippet
@@ -141,9 +141,11 @@ def phrase_pattern(*phrases: str, whole_label: bool = False, stems: Iterable[str
     return Sieve(re.compile(rf"(?:{body})(?!\w)"), stems, word_start=True)
 
 
-@dataclass(frozen=True, slots=True)
-class LinkInfo:
-    """One link as the checks compare it: folded label, host, folded target path."""
+class LinkInfo(NamedTuple):
+    """One link as the checks compare it: folded label, host, folded target path.
+
+    A named tuple, as :class:`~checks.page.Link`: cheap to build a hundred times a page.
+    """
 
     link: Link
     label: str  # folded label, apostrophes unified to "'"
@@ -187,6 +189,21 @@ def fold_label(text: str) -> str:
     return folded.strip()
 
 
+def fold_labels(texts: list[str]) -> list[str]:
+    """``[fold_label(t) for t in texts]`` for squashed texts, in one pass over all of them.
+
+    A squashed text (:func:`checks.text.squash`, as every link label is) has single spaces
+    only and no line break, and folding adds none: the texts are folded joined by line
+    breaks and split again, one regex scan for the page instead of a hundred.
+    """
+    if not texts:
+        return []
+    folded = fold("\n".join(texts))
+    if not folded.isascii() or "`" in folded:
+        folded = _APOSTROPHES.sub("'", folded)
+    return folded.split("\n")
+
+
 def fold_target(path_and_query: str) -> str:
     """Fold a URL path: percent-decoded, lower case, no accents."""
     if "%" in path_and_query:
@@ -228,7 +245,12 @@ def _page_links(page: Page) -> _PageLinks:
 def _describe_links(page: Page) -> _PageLinks:
     page_doc = page.url.split("#", 1)[0]
     domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
-    infos = [_describe(link, page_doc, page.host, domains) for link in page.links]
+    links = page.links
+    labels = fold_labels([link.text for link in links])
+    infos = [
+        _describe(link, label, page_doc, page.host, domains)
+        for link, label in zip(links, labels, strict=True)
+    ]
     labels = [info.label for info in infos]
     targets = [info.target or info.href.lower() for info in infos]
     by_host: dict[str, list[int]] = {}
@@ -315,7 +337,7 @@ def link_infos(page: Page) -> list[LinkInfo]:
 
 
 def _describe(
-    link: Link, page_doc: str, page_host: str, domains: dict[str, frozenset[str]]
+    link: Link, label: str, page_doc: str, page_host: str, domains: dict[str, frozenset[str]]
 ) -> LinkInfo:
     """Fold the label and target; tell whether the link is only an in-page anchor.
 
@@ -334,7 +356,7 @@ def _describe(
     host_domains = domains.get(host)
     if host_domains is None:
         host_domains = domains[host] = suffixes(host)
-    return LinkInfo(link, fold_label(link.text), scheme, host, host_domains, target, in_page)
+    return LinkInfo(link, label, scheme, host, host_domains, target, in_page)
 
 
 def same_site(info: LinkInfo, page: Page) -> bool:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
@@ -110,17 +109,20 @@ _RELEVANT_RDFA = etree.XPath(
 )
 
 
-@dataclass(frozen=True)
-class Link:
-    """An ``<a href>`` (or ``<area href>``) with its absolute target and visible label."""
+class Link(NamedTuple):
+    """An ``<a href>`` (or ``<area href>``) with its absolute target and visible label.
+
+    A named tuple rather than a frozen dataclass: a page has a hundred links, and a tuple
+    is built several times faster, immutable all the same.
+    """
 
     href: str  # absolute URL (or the raw ``mailto:``/``tel:``/``javascript:`` target)
     raw_href: str
     text: str  # squashed visible text + img alt + aria-label + title
     element: Any  # lxml element
 
-    @cached_property
-    def folded(self) -> str:  # type: ignore[misc]
+    @property
+    def folded(self) -> str:
         return fold(self.text)
 
 

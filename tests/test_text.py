@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from checks._links import fold_label, fold_labels
 from checks.page import Page
-from checks.text import _COMBINING, fold
+from checks.text import _COMBINING, fold, squash
 
 DEMO_SITES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites"
 
@@ -46,3 +47,13 @@ def test_fold_equals_its_definition_on_the_real_corpus(shared_dir):
     for path in sorted((shared_dir / "corpus/real").glob("*.html")):
         page = Page.from_bytes(path.read_bytes(), "https://fold.invalid/")
         assert fold(page.text) == _definition(page.text), path.name
+
+
+def test_fold_labels_equals_fold_label_of_each_label():
+    texts = [
+        squash(t) for t in ("  Nous  ÉCRIRE ", "Aide `en ligne`", "Σ", "", "l’Accès", "é\u0301")
+    ]
+    for path in sorted(DEMO_SITES.rglob("*.html")):
+        texts += [link.text for link in Page.from_bytes(path.read_bytes(), "https://f/").links]
+    assert fold_labels(texts) == [fold_label(text) for text in texts]
+    assert fold_labels([]) == []
