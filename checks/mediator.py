@@ -106,12 +106,14 @@ def _mediator_blocks(page: Page) -> list[tuple[Any, int, int]]:
     """``(block, start, end)`` of short blocks naming a mediator, followed by a contact."""
     folded = page.folded
     found: list[tuple[Any, int, int]] = []
-    seen: set[int] = set()
+    # The elements themselves, not their id(): an lxml proxy that is let go may be
+    # rebuilt for another element at the same address, and that block would be skipped.
+    seen: set[Any] = set()
     for match in _WORD.finditer(folded):
         block = _block_of(page.element_at(match.start()))
-        if block is None or id(block) in seen:
+        if block is None or block in seen:
             continue
-        seen.add(id(block))
+        seen.add(block)
         if len(" ".join(block.text_content().split())) > _NAME_LINE_MAX:
             continue  # prose: a paragraph mentioning mediation names nobody to contact
         window = folded[match.start() : match.end() + _CONTACT_WINDOW]

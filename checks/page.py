@@ -3,8 +3,8 @@
 The page is parsed once with lxml (much faster than BeautifulSoup's html.parser), then:
 
 * schema.org structured data (JSON-LD, microdata, RDFa) is extracted with ``extruct`` *only
-  when the page carries its markers*, because extruct's RDFa path is slow and most pages
-  have none;
+  when the markup names a property the checks read*, because extruct is slow (its RDFa
+  path above all) and most pages have none;
 * the sources of ``<script src>`` are kept (the JDMA widget and chat widgets are scripts);
 * invisible content is removed (``<script>``, ``<style>``, ``<template>``, ``<noscript>``,
   comments): a person does not see it, so it never counts (CHECKS.md);
@@ -70,11 +70,6 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _SCHEMA_RDFA = etree.XPath(
     "boolean(//*[contains(@vocab, 'schema.org') or starts-with(@typeof, 'schema:')"
     " or starts-with(@property, 'schema:')])"
-)
-#: Any structured-data marker at all: most pages have none, and then extruct never runs.
-_STRUCTURED_MARKERS = etree.XPath(
-    "boolean(//script[@type='application/ld+json'] | //*[@itemscope] | //*[@vocab]"
-    " | //*[@typeof] | //*[@property])"
 )
 #: The schema.org properties the checks read (phone, email, address, opening_hours).
 #: Extraction runs only for a syntax whose markup names one of them: extruct is slow
@@ -143,7 +138,7 @@ class Page:
         # Problems met while reading the page (broken JSON-LD…), reported, never hidden.
         self.problems: list[str] = []
         self.structured: list[dict[str, Any]] = []
-        if any(hint in text for hint in _RAW_HINTS) and _STRUCTURED_MARKERS(self.root):
+        if any(hint in text for hint in _RAW_HINTS):
             self.structured = _structured_items(self.root, self.base_url, self.problems, text)
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._memo: dict[str, Any] = {}
