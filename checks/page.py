@@ -57,6 +57,12 @@ _NODE_SEPARATOR = "\x00"  # lxml never keeps NUL in text, so it cannot occur in 
 _LINKS = etree.XPath("//a[@href] | //area[@href]")
 _STRING = etree.XPath("string()")
 _ALTS = etree.XPath(".//img/@alt")
+#: Images with a text alternative inside a link, in document order (the alt is the label
+#: of an image link).
+_LINKED_IMAGES = etree.XPath("//a[@href]//img[@alt] | //area[@href]//img[@alt]")
+_LABEL_SEPARATOR = "\x00"
+#: Attributes that label a link (an image map's ``<area>`` is labelled by its ``alt``).
+_LABEL_ATTRIBUTES = (("aria-label", "title"), ("alt", "aria-label", "title"))
 _NON_HTTP = re.compile(r"(?i)(?:mailto|tel|javascript|data|callto|sms):")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 #: What ``urljoin`` changes even in an absolute URL: the tabs, line breaks and outer
@@ -184,12 +190,38 @@ class Page:
 
     @cached_property
     def links(self) -> list[Link]:
+        """Every link, its target resolved and its label as :func:`link_label` reads it.
+
+        Built for the whole page at once: the few images inside links are found by one
+        XPath rather than one per link, and the labels are normalised in one pass.
+        """
+        elements = _LINKS(self.root)
+        if not elements:
+            return []
+        alts: dict[Any, list[str]] = {}
+        for img in _LINKED_IMAGES(self.root):
+            for a in img.iterancestors("a", "area"):
+                if a.get("href") is not None:
+                    alts.setdefault(a, []).append(img.get("alt"))
+        raw_labels = []
+        for a in elements:
+            bits = [_STRING(a)]
+            if a in alts:
+                bits.extend(alts[a])
+            for attr in _LABEL_ATTRIBUTES[a.tag == "area"]:
+                value = a.get(attr)
+                if value:
+                    bits.append(value)
+            raw_labels.append(" ".join(bits))
+        # lxml never holds NUL in text or attributes: a safe separator, and a starter, so
+        # NFKC cannot compose across it.
+        labels = normalize(_LABEL_SEPARATOR.join(raw_labels)).split(_LABEL_SEPARATOR)
         resolve = Resolver(self.base_url)
         links = []
-        for a in _LINKS(self.root):
+        for a, label in zip(elements, labels, strict=True):
             raw = a.get("href").strip()
             href = raw if _NON_HTTP.match(raw) else resolve(raw)
-            links.append(Link(href=href, raw_href=raw, text=link_label(a), element=a))
+            links.append(Link(href, raw, " ".join(label.split()), a))
         return links
 
     @cached_property
@@ -324,7 +356,7 @@ def link_label(a: Any) -> str:
     """What a person (or a screen reader) perceives as the link's label."""
     bits = [_STRING(a)]
     bits.extend(_ALTS(a))
-    for attr in ("aria-label", "title"):
+    for attr in _LABEL_ATTRIBUTES[a.tag == "area"]:
         value = a.get(attr)
         if value:
             bits.append(value)

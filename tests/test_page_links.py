@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from checks.page import Page, Resolver
+from checks.page import Page, Resolver, link_label
 
 DEMO_SITES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites"
 BASES = (
@@ -97,3 +97,35 @@ def test_resolver_equals_urljoin_on_every_corpus_link(shared_dir):
 @pytest.mark.parametrize("base", ["file:///tmp/page.html", "about:blank", "relative/path"])
 def test_an_odd_base_goes_through_urljoin(base):
     assert Resolver(base)("page.html") == urljoin(base, "page.html")
+
+
+def _label_mismatches(paths: list[Path]) -> list[str]:
+    wrong = []
+    for path in paths:
+        page = Page.from_bytes(path.read_bytes(), BASES[0])
+        for link in page.links:
+            if link.text != link_label(link.element):
+                wrong.append(f"{path.name}: {link.text!r} != {link_label(link.element)!r}")
+    return wrong
+
+
+def test_page_labels_equal_link_label_of_each_link():
+    page = Page(
+        '<a href="/a"><img src="x.png" alt="Logo"> Accueil<img alt=""></a>'
+        '<a href="/b" title="Titre"> Plan  du\u00a0site </a><a href="/c" aria-label="Aide">?</a>'
+        '<map><area href="/d" alt="Zone"></map><a href="/e"><span><img alt="Profond"></span></a>'
+        '<a name="ancre"><img alt="Pas un lien"></a>',
+        BASES[0],
+    )
+    assert [link.text for link in page.links] == [
+        "Accueil Logo",
+        "Plan du site Titre",
+        "? Aide",
+        "Zone",
+        "Profond",
+    ]
+    assert _label_mismatches(sorted(DEMO_SITES.rglob("*.html"))) == []
+
+
+def test_page_labels_equal_link_label_on_the_real_corpus(shared_dir):
+    assert _label_mismatches(sorted((shared_dir / "corpus/real").glob("*.html"))) == []
