@@ -39,7 +39,13 @@ def normalize(text: str) -> str:
         return text
     text = _replace_special(text)
     if not unicodedata.is_normalized("NFKC", text):
-        text = _replace_special(unicodedata.normalize("NFKC", text))
+        # Line by line: a line break is a stable character (NFKC never composes across
+        # it), so only the few lines that change are normalised, not the whole page.
+        lines = text.split("\n")
+        for index, line in enumerate(lines):
+            if not unicodedata.is_normalized("NFKC", line):
+                lines[index] = unicodedata.normalize("NFKC", line)
+        text = _replace_special("\n".join(lines))
     return text
 
 

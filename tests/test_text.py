@@ -9,7 +9,7 @@ import pytest
 
 from checks._links import fold_label, fold_labels
 from checks.page import Page
-from checks.text import _COMBINING, fold, squash
+from checks.text import _COMBINING, _replace_special, fold, normalize, squash
 
 DEMO_SITES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites"
 
@@ -57,3 +57,24 @@ def test_fold_labels_equals_fold_label_of_each_label():
         texts += [link.text for link in Page.from_bytes(path.read_bytes(), "https://f/").links]
     assert fold_labels(texts) == [fold_label(text) for text in texts]
     assert fold_labels([]) == []
+
+
+def _normalize_definition(text: str) -> str:
+    return _replace_special(unicodedata.normalize("NFKC", _replace_special(text)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ﬁche … ½\nligne\u00a0deux", "e\u0301\ne\u0301", "Tél.\u202f: 01 23", "\u1100\n\u1161", "ok"],
+)
+def test_normalize_equals_its_definition(text):
+    assert normalize(text) == _normalize_definition(text)
+
+
+def test_normalize_equals_its_definition_on_every_demo_page():
+    from checks.page import _VISIBLE_TEXT
+
+    for path in sorted(DEMO_SITES.rglob("*.html")):
+        page = Page.from_bytes(path.read_bytes(), "https://n.invalid/")
+        raw = str(_VISIBLE_TEXT(page.root)) + "\n\ufb01 \u2026"
+        assert normalize(raw) == _normalize_definition(raw), path.name
