@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
-from checks.page import Link, Page, element_snippet
+from checks.page import Link, Page, element_snippet, text_content
 from checks.result import CheckResult, Evidence
 from checks.text import fold
 
@@ -436,7 +436,7 @@ def headings(page: Page, tags: tuple[str, ...] = ("title", "h1")) -> list[tuple[
     """
     found = []
     for el in page.root.iter(*tags):
-        text = fold_label(el.text_content())
+        text = fold_label(text_content(el))
         if text:
             found.append((el, text))
     return found

@@ -24,7 +24,7 @@ from checks._links import (
     split_url,
     suffixes,
 )
-from checks.page import Page
+from checks.page import Page, text_content
 from checks.registry import check
 from checks.result import CheckResult, Evidence
 
@@ -94,7 +94,7 @@ def _labelled(page: Page) -> list[tuple[Any, str, str | None]]:
     links = candidates(page, labels=(_CHAT_LABEL, _CHAT_PHRASE, _MESSAGING))
     items: list[tuple[Any, str, str | None]] = [(i.link.element, i.label, i.href) for i in links]
     for el in page.root.iter("button"):
-        bits = (el.text_content(), el.get("aria-label", ""), el.get("title", ""))
+        bits = (text_content(el), el.get("aria-label", ""), el.get("title", ""))
         items.append((el, fold_label(" ".join(bits)), None))
     return items
 

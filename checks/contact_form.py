@@ -28,7 +28,7 @@ from checks._links import (
     same_site,
     unique_hrefs,
 )
-from checks.page import Page
+from checks.page import Page, text_content
 from checks.registry import check
 from checks.result import CheckResult
 
@@ -74,10 +74,10 @@ def _hints(page: Page, el: Any) -> str:
     field_id = el.get("id")
     if field_id:
         labels = page.root.iter("label")
-        bits.extend(lab.text_content() for lab in labels if lab.get("for") == field_id)
+        bits.extend(text_content(lab) for lab in labels if lab.get("for") == field_id)
     parent = el.getparent()
     if parent is not None:  # "<div><label>Votre message</label><textarea>" without for=
-        bits.extend(lab.text_content() for lab in parent.iter("label"))
+        bits.extend(text_content(lab) for lab in parent.iter("label"))
     return fold_label(" ".join(bits))
 
 

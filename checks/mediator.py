@@ -33,7 +33,7 @@ from checks._links import (
     links_where,
     phrase_pattern,
 )
-from checks.page import Page
+from checks.page import Page, text_content
 from checks.registry import check
 from checks.result import CheckResult, Evidence
 
@@ -92,12 +92,12 @@ def _action_links_near(block: Any) -> bool:
     """
     container = block
     parent = block.getparent()
-    if parent is not None and len(parent.text_content()) <= _CARD_MAX:
+    if parent is not None and len(text_content(parent)) <= _CARD_MAX:
         container = parent
     for a in container.iter("a"):
         if a.get("href", "").strip().startswith("#"):
             continue
-        if _ACTION.search(fold_label(a.text_content())):
+        if _ACTION.search(fold_label(text_content(a))):
             return True
     return container.find(".//form") is not None
 
@@ -114,7 +114,7 @@ def _mediator_blocks(page: Page) -> list[tuple[Any, int, int]]:
         if block is None or block in seen:
             continue
         seen.add(block)
-        if len(" ".join(block.text_content().split())) > _NAME_LINE_MAX:
+        if len(" ".join(text_content(block).split())) > _NAME_LINE_MAX:
             continue  # prose: a paragraph mentioning mediation names nobody to contact
         window = folded[match.start() : match.end() + _CONTACT_WINDOW]
         if _has_contact(window) or _action_links_near(block):
@@ -154,7 +154,7 @@ def mediator(page: Page) -> CheckResult:
     evidence += [page.text_evidence(start, end) for _, start, end in blocks]
     value = {
         "links": list(dict.fromkeys(i.href for i in links)),
-        "contacts": [" ".join(b.text_content().split()) for b, _, _ in blocks],
+        "contacts": [" ".join(text_content(b).split()) for b, _, _ in blocks],
         "defenseur_des_droits": ddd,
     }
     if not found:

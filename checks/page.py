@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree, html
+from lxml import etree
 
 from checks.result import Evidence, clip
 from checks.text import fold, normalize, squash
@@ -55,7 +55,10 @@ _TEXT_NODES = etree.XPath("//text()", smart_strings=False)
 _NTH_TEXT_NODE = etree.XPath("(//text())[$n]")
 _NODE_SEPARATOR = "\x00"  # lxml never keeps NUL in text, so it cannot occur in a node
 _LINKS = etree.XPath("//a[@href] | //area[@href]")
-_STRING = etree.XPath("string()")
+_STRING = etree.XPath("string()", smart_strings=False)
+#: Plain lxml elements: ``lxml.html``'s parser looks every element's class up through a
+#: Python call each time a proxy is made, a cost paid on every element the checks touch.
+_PARSER = etree.HTMLParser()
 _ALTS = etree.XPath(".//img/@alt")
 #: Images with a text alternative inside a link, in document order (the alt is the label
 #: of an image link).
@@ -222,7 +225,7 @@ class Page:
     @cached_property
     def title(self) -> str:
         t = self.root.find(".//title")
-        return squash(t.text_content()) if t is not None else ""
+        return squash(text_content(t)) if t is not None else ""
 
     @cached_property
     def host(self) -> str:
@@ -380,19 +383,33 @@ def element_snippet(element: Any) -> str:
     """Opening tag and text of ``element``, at most ~200 characters."""
     attrs = " ".join(f'{k}="{v}"' for k, v in element.attrib.items() if isinstance(k, str))
     tag = element.tag if isinstance(element.tag, str) else "node"
-    text = squash(element.text_content()) if hasattr(element, "text_content") else ""
+    text = squash(text_content(element)) if isinstance(element.tag, str) else ""
     return clip(f"<{tag}{' ' + attrs if attrs else ''}>{text}")
 
 
+def text_content(element: Any) -> str:
+    """All the text inside ``element`` (``lxml.html``'s ``text_content()``, for any element)."""
+    return _STRING(element)
+
+
+_EMPTY_DOCUMENT = "<html><body></body></html>"
+
+
 def _parse(text: str) -> Any:
-    """Parse a whole document; an empty or unparsable body gives an empty ``<html>``."""
+    """Parse a whole document; an empty or unparsable body gives an empty ``<html>``.
+
+    Exactly ``lxml.html.document_fromstring`` but with plain elements (see ``_PARSER``).
+    """
     text = _XML_DECL.sub("", text, count=1)
-    if not text.strip():
-        return html.document_fromstring("<html><body></body></html>")
+    if not text or text.isspace():
+        text = _EMPTY_DOCUMENT
     try:
-        return html.document_fromstring(text)
+        root = etree.fromstring(text, _PARSER)
     except etree.ParserError:
-        return html.document_fromstring("<html><body></body></html>")
+        root = None
+    if root is None:  # libxml2 found no element at all
+        root = etree.fromstring(_EMPTY_DOCUMENT, _PARSER)
+    return root
 
 
 def _structured_items(
@@ -438,7 +455,7 @@ def _structured_items(
 
         # pyRdfa walks an xml.dom-like tree (``documentElement``…), which only extruct's
         # XmlDomHTMLParser builds: re-parse the markup with it, on these rare pages only.
-        dom = parse_xmldom_html(html.tostring(root, encoding="unicode"), encoding="UTF-8")
+        dom = parse_xmldom_html(etree.tostring(root, encoding="unicode", method="html"), "UTF-8")
         for item in RDFaExtractor().extract_items(dom, base_url):
             items.append({**item, "_syntax": "rdfa"})
     return items
