@@ -176,7 +176,7 @@ class _PageLinks:
     hosts: str  # every distinct host, one per line
     label_starts: list[int]  # offset of each link's label in ``labels``
     target_starts: list[int]  # offset of each link's target in ``targets``
-    by_host: dict[str, list[int]]  # host -> indices of its links
+    by_host: dict[str, tuple[frozenset[str], list[int]]]  # host -> its suffixes, its links
 
 
 def fold_label(text: str) -> str:
@@ -253,9 +253,12 @@ def _describe_links(page: Page) -> _PageLinks:
     ]
     labels = [info.label for info in infos]
     targets = [info.target or info.href.lower() for info in infos]
-    by_host: dict[str, list[int]] = {}
+    by_host: dict[str, tuple[frozenset[str], list[int]]] = {}
     for index, info in enumerate(infos):
-        by_host.setdefault(info.host, []).append(index)
+        entry = by_host.get(info.host)
+        if entry is None:
+            entry = by_host[info.host] = (info.domains, [])
+        entry[1].append(index)
     return _PageLinks(
         infos,
         "\n".join(labels),
@@ -324,8 +327,8 @@ def candidates(
     domains = frozenset(hosts)
     words = tuple(host_words)
     if domains or words:
-        for host, indices in described.by_host.items():
-            if (domains and host_in(host, domains)) or any(word in host for word in words):
+        for host, (suffix_set, indices) in described.by_host.items():
+            if not suffix_set.isdisjoint(domains) or any(word in host for word in words):
                 found.update(indices)
     infos = described.infos
     return [infos[index] for index in sorted(found)]
