@@ -248,23 +248,29 @@ class Store:
         page_rows: Sequence[tuple[dict[str, Any], Sequence[dict[str, Any]]]],
         error_rows: Sequence[dict[str, Any]],
     ) -> None:
-        """Write pages with their findings, and crawl errors, in one transaction."""
+        """Write pages with their findings, and crawl errors, in one transaction.
+
+        Two statements for the whole batch, not two per page: the pages in one
+        multi-row INSERT … RETURNING (SQLAlchemy's "insertmanyvalues", ids in the order
+        of the rows), then every finding of every page in one executemany.
+        """
         with self.engine.begin() as conn:
-            for page, page_findings in page_rows:
-                page_id = conn.execute(insert(pages).values(**page)).inserted_primary_key[0]
-                if page_findings:
+            if page_rows:
+                page_ids = (
                     conn.execute(
-                        insert(findings),
-                        [
-                            {
-                                **f,
-                                "page_id": page_id,
-                                "run_id": page["run_id"],
-                                "site_id": page["site_id"],
-                            }
-                            for f in page_findings
-                        ],
+                        insert(pages).returning(pages.c.id, sort_by_parameter_order=True),
+                        [page for page, _ in page_rows],
                     )
+                    .scalars()
+                    .all()
+                )
+                finding_batch = [
+                    {**f, "page_id": page_id, "run_id": page["run_id"], "site_id": page["site_id"]}
+                    for page_id, (page, page_findings) in zip(page_ids, page_rows, strict=True)
+                    for f in page_findings
+                ]
+                if finding_batch:
+                    conn.execute(insert(findings), finding_batch)
             if error_rows:
                 conn.execute(insert(crawl_errors), list(error_rows))
 
