@@ -62,7 +62,7 @@ _PARSER = etree.HTMLParser()
 _ALTS = etree.XPath(".//img/@alt")
 #: Images with a text alternative inside a link, in document order (the alt is the label
 #: of an image link).
-_LINKED_IMAGES = etree.XPath("//a[@href]//img[@alt] | //area[@href]//img[@alt]")
+_LINKED_IMAGES = etree.XPath("//img[@alt][ancestor::a[@href] or ancestor::area[@href]]")
 _LABEL_SEPARATOR = "\x00"
 #: Attributes that label a link (an image map's ``<area>`` is labelled by its ``alt``).
 _LABEL_ATTRIBUTES = (("aria-label", "title"), ("alt", "aria-label", "title"))
@@ -201,25 +201,31 @@ class Page:
             for a in img.iterancestors("a", "area"):
                 if a.get("href") is not None:
                     alts.setdefault(a, []).append(img.get("alt"))
+        resolve = Resolver(self.base_url)
         raw_labels = []
+        targets = []
         for a in elements:
+            attrs = a.attrib
             bits = [_STRING(a)]
             if a in alts:
                 bits.extend(alts[a])
             for attr in _LABEL_ATTRIBUTES[a.tag == "area"]:
-                value = a.get(attr)
+                value = attrs.get(attr)
                 if value:
                     bits.append(value)
             raw_labels.append(" ".join(bits))
+            raw = attrs["href"].strip()
+            # mailto:, tel:, javascript:… are kept as written.
+            href = raw if ":" in raw and _NON_HTTP.match(raw) else resolve(raw)
+            targets.append((href, raw))
         # lxml never holds NUL in text or attributes: a safe separator, and a starter, so
         # NFKC cannot compose across it.
         labels = normalize(_LABEL_SEPARATOR.join(raw_labels)).split(_LABEL_SEPARATOR)
-        resolve = Resolver(self.base_url)
-        links = []
-        for a, label in zip(elements, labels, strict=True):
-            raw = a.get("href").strip()
-            href = raw if _NON_HTTP.match(raw) else resolve(raw)
-            links.append(Link(href, raw, " ".join(label.split()), a))
+        new_link = tuple.__new__  # the named tuple's own __new__ is a Python function
+        links = [
+            new_link(Link, (href, raw, " ".join(label.split()), a))
+            for (href, raw), label, a in zip(targets, labels, elements, strict=True)
+        ]
         return links
 
     @cached_property
