@@ -47,6 +47,11 @@ _SPACES = re.compile(r"\s+")
 _URL = re.compile(
     r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S
 )
+#: The same, for many URLs one a line (none holding a line break).
+_URL_LINES = re.compile(
+    r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#\n]*))?([^?#\n]*)(?:\?([^#\n]*))?(?:#([^\n]*))?$",
+    re.M,
+)
 
 
 class Sieve:
@@ -221,10 +226,31 @@ def split_url(url: str) -> tuple[str, str, str, str, str]:
     if match is None:  # only possible with characters the regex excludes: none
         return "", "", "", "", ""
     scheme, netloc, path, query, fragment = match.groups(default="")
+    return scheme.lower(), host_of(netloc), path, query, fragment
+
+
+def host_of(netloc: str) -> str:
+    """The lower-case host of a URL's authority: no user info, no port, no final dot."""
     host = netloc.rpartition("@")[2]
     # Drop the port; an IPv6 literal keeps its brackets (and its colons).
     host = host.partition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
-    return scheme.lower(), host.lower().rstrip("."), path, query, fragment
+    return host.lower().rstrip(".")
+
+
+def _url_parts(links: list[Link]) -> list[tuple[str, str, str, str, str]]:
+    """``(scheme, netloc, path, query, fragment)`` of every link, as written.
+
+    One ``findall`` over all the targets, one a line, instead of a regex call per link; a
+    target holding a line break (a raw ``javascript:`` one may) sends the page to the
+    per-link split.
+    """
+    hrefs = [link.href for link in links]
+    joined = "\n".join(hrefs)
+    if joined.count("\n") == len(hrefs) - 1:
+        parts = _URL_LINES.findall(joined)
+        if len(parts) == len(hrefs):
+            return parts
+    return [_URL.match(href).groups(default="") for href in hrefs]  # type: ignore[union-attr]
 
 
 def suffixes(host: str) -> frozenset[str]:
@@ -247,9 +273,10 @@ def _describe_links(page: Page) -> _PageLinks:
     domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
     links = page.links
     labels = fold_labels([link.text for link in links])
+    hosts: dict[str, str] = {}
     infos = [
-        _describe(link, label, page_doc, page.host, domains)
-        for link, label in zip(links, labels, strict=True)
+        _describe(link, label, page_doc, page.host, domains, hosts, parts)
+        for link, label, parts in zip(links, labels, _url_parts(links), strict=True)
     ]
     labels = [info.label for info in infos]
     targets = [info.target or info.href.lower() for info in infos]
@@ -340,7 +367,13 @@ def link_infos(page: Page) -> list[LinkInfo]:
 
 
 def _describe(
-    link: Link, label: str, page_doc: str, page_host: str, domains: dict[str, frozenset[str]]
+    link: Link,
+    label: str,
+    page_doc: str,
+    page_host: str,
+    domains: dict[str, frozenset[str]],
+    hosts: dict[str, str],
+    parts: tuple[str, str, str, str, str],
 ) -> LinkInfo:
     """Fold the label and target; tell whether the link is only an in-page anchor.
 
@@ -348,7 +381,11 @@ def _describe(
     address with a fragment, or a fragment on the site's home (``/#prise-de-rendez-vous``,
     single-page sites): the visitor stays where they are, no booking page is reached.
     """
-    scheme, host, path, query, fragment = split_url(link.href)
+    scheme, netloc, path, query, fragment = parts
+    scheme = scheme.lower()
+    host = hosts.get(netloc)
+    if host is None:
+        host = hosts[netloc] = host_of(netloc)
     target = ""
     if scheme in ("http", "https"):
         target = fold_target(path + ("?" + query if query else ""))
@@ -359,7 +396,10 @@ def _describe(
     host_domains = domains.get(host)
     if host_domains is None:
         host_domains = domains[host] = suffixes(host)
-    return LinkInfo(link, label, scheme, host, host_domains, target, in_page)
+    return _new_info(LinkInfo, (link, label, scheme, host, host_domains, target, in_page))
+
+
+_new_info = tuple.__new__  # the named tuple's own __new__ is a Python function
 
 
 def same_site(info: LinkInfo, page: Page) -> bool:

@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 import pytest
 
+from checks._links import _URL, _url_parts
 from checks.page import Page, Resolver, link_label
 
 DEMO_SITES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites"
@@ -129,3 +130,26 @@ def test_page_labels_equal_link_label_of_each_link():
 
 def test_page_labels_equal_link_label_on_the_real_corpus(shared_dir):
     assert _label_mismatches(sorted((shared_dir / "corpus/real").glob("*.html"))) == []
+
+
+def _parts_mismatches(pages: list[Page]) -> list[str]:
+    wrong = []
+    for page in pages:
+        links = page.links
+        for link, parts in zip(links, _url_parts(links), strict=True):
+            want = _URL.match(link.href).groups(default="")
+            if tuple(parts) != want:
+                wrong.append(f"{link.href!r}: {parts} != {want}")
+    return wrong
+
+
+def test_url_parts_of_all_links_at_once_equal_each_link_split_alone():
+    tricky = "".join(f'<a href="{href}">x</a>' for href in TRICKY if '"' not in href)
+    tricky += '<a href="">vide</a><a href="#">haut</a><a href="?">q</a>'
+    with_break = tricky + '<a href="javascript:a();\nb()">js</a>'
+    pages = [Page(with_break, BASES[0])] + [Page(tricky, base) for base in BASES]
+    pages += [
+        Page.from_bytes(path.read_bytes(), BASES[0]) for path in sorted(DEMO_SITES.rglob("*.html"))
+    ]
+    assert any("\n" in link.href for link in pages[0].links)  # the per-link fallback runs
+    assert _parts_mismatches(pages) == []
