@@ -90,11 +90,6 @@ RELEVANT_PROPERTIES = (
     "contactPoint",
 )
 _RELEVANT_JSON = re.compile("|".join(RELEVANT_PROPERTIES))
-#: Substrings of the markup without which no relevant property can be there ("ddress"
-#: stands for address, streetAddress, PostalAddress): a C-speed test on the raw HTML that
-#: spares most pages the tree searches below. Property names are taken as written: one
-#: spelled with character references (``itemprop="&#116;elephone"``) is not seen.
-_RAW_HINTS = ("telephone", "faxNumber", "email", "ddress", "openingHours", "contactPoint")
 _RELEVANT_ATTR = " or ".join(
     f"contains(concat(' ', @{{attr}}, ' '), '{name}')" for name in RELEVANT_PROPERTIES
 )
@@ -134,16 +129,24 @@ class Page:
         self.tree = self.root.getroottree()
         self.base_url = self._base_url()
         resolve = Resolver(self.base_url)
-        self.script_srcs: list[tuple[str, dict[str, str]]] = [
-            (resolve(s.get("src", "").strip()), dict(s.attrib))
-            for s in self.root.iter("script")
-            if s.get("src")
-        ]
+        self.script_srcs: list[tuple[str, dict[str, str]]] = []
+        json_ld = []  # the JSON-LD blocks naming a property the checks read
+        for script in self.root.iter("script"):
+            attrs = script.attrib
+            src = attrs.get("src")
+            if src:
+                self.script_srcs.append((resolve(src.strip()), dict(attrs)))
+            elif "type" in attrs and _is_relevant_json_ld(script):
+                json_ld.append(script)
         # Problems met while reading the page (broken JSON-LD…), reported, never hidden.
         self.problems: list[str] = []
         self.structured: list[dict[str, Any]] = []
-        if any(hint in text for hint in _RAW_HINTS):
-            self.structured = _structured_items(self.root, self.base_url, self.problems, text)
+        # Microdata needs "itemprop" in the markup, schema.org RDFa the word "schema": two
+        # C-speed tests on the raw HTML spare most pages the tree searches.
+        if json_ld or "itemprop" in text or "schema" in text:
+            self.structured = _structured_items(
+                self.root, self.base_url, self.problems, text, json_ld
+            )
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._memo: dict[str, Any] = {}
         self.text = self._visible_text()
@@ -418,15 +421,27 @@ def _parse(text: str) -> Any:
     return root
 
 
+def _is_relevant_json_ld(script: Any) -> bool:
+    """A ``<script type="application/ld+json">`` whose text names a property we read."""
+    if script.get("type", "").strip().lower() != "application/ld+json":
+        return False
+    return bool(_RELEVANT_JSON.search(script.text or ""))
+
+
 def _structured_items(
-    root: Any, base_url: str, problems: list[str], markup: str = ""
+    root: Any,
+    base_url: str,
+    problems: list[str],
+    markup: str = "",
+    json_ld: list[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """schema.org items from JSON-LD, microdata and RDFa, flattened (``@graph`` unrolled).
 
     Only the syntaxes whose markup names a property the checks read are extracted
     (``RELEVANT_PROPERTIES``): an item without any of them could not change a finding.
     ``markup`` is the page's HTML: a syntax whose attribute never occurs in it is skipped
-    without searching the tree.
+    without searching the tree. ``json_ld``: the relevant JSON-LD blocks, when the caller
+    has already found them.
 
     Each item gets ``_syntax`` ("json-ld", "microdata", "rdfa"). extruct's extractors take
     the tree we already parsed, so the page is not parsed twice.
@@ -435,11 +450,9 @@ def _structured_items(
     from extruct.w3cmicrodata import MicrodataExtractor
 
     items: list[dict[str, Any]] = []
-    for script in root.iterfind(".//script[@type]"):
-        if script.get("type", "").strip().lower() != "application/ld+json":
-            continue
-        if not _RELEVANT_JSON.search(script.text or ""):
-            continue
+    if json_ld is None:
+        json_ld = [s for s in root.iter("script") if _is_relevant_json_ld(s)]
+    for script in json_ld:
         try:
             # One block at a time (the XPath is descendant-or-self): a broken block must
             # not hide the others.

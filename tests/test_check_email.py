@@ -133,3 +133,14 @@ def test_schema_org_email_counts_with_structured_evidence(make_page):
     result = email(page)
     assert _addresses(result) == ["mairie@x.fr"]
     assert result.evidence[0].source == "structured_data"
+
+
+@pytest.mark.parametrize("script_type", [" Application/LD+JSON ", "application/ld+json"])
+def test_schema_org_email_in_json_ld_of_any_type_case(make_page, script_type):
+    page = make_page(
+        f'<html><head><script type="{script_type}">'
+        '{"@context": "https://schema.org", "@type": "GovernmentOffice", "email": "a@x.fr"}'
+        '</script><script type="application/ld+json">{"@type": "WebSite", "name": "X"}</script>'
+        "</head><body><p>Bienvenue</p></body></html>"
+    )
+    assert _addresses(email(page)) == ["a@x.fr"]
