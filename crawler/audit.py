@@ -32,6 +32,7 @@ or, from synchronous code, ``audit_urls([...])``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -75,7 +76,10 @@ _AXE_VERSION = re.compile(r"axe v(\d+)\.(\d+)\.(\d+)")
 
 # Runs in the page: axe.run, then keep only what Vigie stores (the full result carries
 # every check's data for every node and can weigh megabytes on large pages), and the
-# rendered DOM in the same round trip.
+# rendered DOM in the same round trip. Returned as one JSON string: Playwright's own
+# value serialisation walks the object in the page, ships a tagged tree and rebuilds it
+# in Python value by value, 2-3 times slower than JSON.stringify + json.loads (4-12 ms
+# against 2-5 ms a page on the BAD pages). ``?? null`` keeps every key, as before.
 _RUN_AXE_JS = """
 async ([options, htmlMax, withHtml]) => {
   if (typeof window.axe === 'undefined' || typeof window.axe.run !== 'function') {
@@ -83,11 +87,11 @@ async ([options, htmlMax, withHtml]) => {
   }
   const results = await window.axe.run(document, options);
   const slim = (rules) => (rules || []).map((r) => ({
-    id: r.id, impact: r.impact, tags: r.tags, help: r.help, helpUrl: r.helpUrl,
+    id: r.id, impact: r.impact ?? null, tags: r.tags, help: r.help, helpUrl: r.helpUrl,
     description: r.description,
     nodes: r.nodes.map((n) => ({
-      target: n.target, html: (n.html || '').slice(0, htmlMax), impact: n.impact,
-      failureSummary: n.failureSummary,
+      target: n.target, html: (n.html || '').slice(0, htmlMax), impact: n.impact ?? null,
+      failureSummary: n.failureSummary ?? null,
     })),
   }));
   let html = null;
@@ -95,12 +99,12 @@ async ([options, htmlMax, withHtml]) => {
     html = document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '';
     html += document.documentElement ? document.documentElement.outerHTML : '';
   }
-  return {
+  return JSON.stringify({
     version: window.axe.version,
     violations: slim(results.violations),
     incomplete: slim(results.incomplete),
     html,
-  };
+  });
 }
 """
 
@@ -514,7 +518,7 @@ class Auditor:
                 except PlaywrightTimeout:
                     log.debug("%s : réseau encore actif après %s ms, audit quand même", url, settle)
             try:
-                data = await asyncio.wait_for(
+                raw = await asyncio.wait_for(
                     page.evaluate(
                         _RUN_AXE_JS, [self.axe_options, HTML_TRANSFER_MAX, self.keep_html]
                     ),
@@ -527,6 +531,7 @@ class Auditor:
                 ) from exc
             if state["crashed"]:
                 raise _PageFailure(_CRASHED)
+            data = json.loads(raw)
             result.axe_version = data["version"]
             result.violations = data["violations"]
             result.needs_review = data["incomplete"]

@@ -135,10 +135,9 @@ def test_schema_org_email_counts_with_structured_evidence(make_page):
     assert result.evidence[0].source == "structured_data"
 
 
-@pytest.mark.parametrize("script_type", [" Application/LD+JSON ", "application/ld+json"])
-def test_schema_org_email_in_json_ld_of_any_type_case(make_page, script_type):
+def test_schema_org_email_in_one_json_ld_block_among_others(make_page):
     page = make_page(
-        f'<html><head><script type="{script_type}">'
+        '<html><head><script type="application/ld+json">'
         '{"@context": "https://schema.org", "@type": "GovernmentOffice", "email": "a@x.fr"}'
         '</script><script type="application/ld+json">{"@type": "WebSite", "name": "X"}</script>'
         "</head><body><p>Bienvenue</p></body></html>"
