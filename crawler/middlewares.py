@@ -54,7 +54,7 @@ class GuardRailsMiddleware:
         if s.get("VIGIE_REDIS_URL"):
             from crawler.distributed import Coordinator
 
-            shared = Coordinator(s.get("VIGIE_REDIS_URL"), s.get("VIGIE_REDIS_RUN_KEY"))
+            shared = Coordinator.from_settings(s)
         return cls(
             allow_private=s.getbool("VIGIE_ALLOW_PRIVATE"),
             max_url_length=s.getint("VIGIE_MAX_URL_LENGTH"),

@@ -1,7 +1,13 @@
 """The store pipeline: pages, findings and errors go to the SQL store in batches.
 
 Batches keep SQLite fast (one transaction per ``VIGIE_STORE_BATCH`` items instead of one
-per page) and whatever is buffered is written when the spider closes, whatever the reason.
+per page); a batch is also written every ``VIGIE_STORE_FLUSH_INTERVAL`` seconds, and
+whatever is buffered is written when the spider closes, whatever the reason.
+
+Distributed (``crawler.distributed``), an item carries the lease of its request: the lease
+is released once the item is written, so that a worker killed before the write loses
+nothing (another worker fetches the page again). A page or error a dead worker had
+written just before dying is then not written twice.
 """
 
 from __future__ import annotations
@@ -15,9 +21,13 @@ from crawler.store import Store, finding_rows, now
 
 
 class StorePipeline:
-    def __init__(self, db_url: str, batch: int) -> None:
+    def __init__(self, db_url: str, batch: int, interval: float = 2.0) -> None:
         self.db_url = db_url
         self.batch = batch
+        self.interval = interval
+        self._timer: Any = None
+        self.shared: Any = None  # crawler.distributed.Coordinator of a distributed run
+        self._leases: list[tuple[str | None, bool]] = []  # released once written
         self.store: Store | None = None
         self.owned_run: int | None = None
         self.crawler: Crawler | None = None
@@ -26,8 +36,11 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        s = crawler.settings
         pipeline = cls(
-            crawler.settings.get("VIGIE_DB_URL"), crawler.settings.getint("VIGIE_STORE_BATCH")
+            s.get("VIGIE_DB_URL"),
+            s.getint("VIGIE_STORE_BATCH"),
+            s.getfloat("VIGIE_STORE_FLUSH_INTERVAL"),
         )
         pipeline.crawler = crawler
         return pipeline
@@ -36,6 +49,12 @@ class StorePipeline:
         self.store = Store(self.db_url)
         if spider is None and self.crawler is not None:
             spider = self.crawler.spider  # Scrapy ≥ 2.14 calls open_spider() without it
+        self.shared = getattr(spider, "shared", None)
+        if self.interval > 0:
+            from twisted.internet import task
+
+            self._timer = task.LoopingCall(self.flush)
+            self._timer.start(self.interval, now=False)
         # Under Scrapyd (``scrapy crawl sites -a seeds=FILE -a run_label=…``) nobody has
         # opened a run for the spider: the pipeline opens it, and closes it at the end.
         if spider is not None and getattr(spider, "run_id", 0) is None and spider.seeds:
@@ -47,6 +66,8 @@ class StorePipeline:
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         if item.get("run_id") is None:
             return item  # a spider run without a store run (scrapy crawl for a look)
+        if item.get("lease") is not None or item.get("claimed"):
+            self._leases.append((item.get("lease"), bool(item.get("claimed"))))
         if item["kind"] == "page":
             page = {
                 k: item[k]
@@ -84,10 +105,16 @@ class StorePipeline:
 
     def flush(self) -> None:
         if self.store is not None and (self._pages or self._errors):
-            self.store.write_batch(self._pages, self._errors)
+            self.store.write_batch(self._pages, self._errors, skip_stored=self.shared is not None)
         self._pages, self._errors = [], []
+        leases, self._leases = self._leases, []
+        if self.shared is not None:
+            for token, claimed in leases:
+                self.shared.release(token, counted=claimed)
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
         self.flush()
         if self.owned_run is not None and self.store is not None:
             stats = self.crawler.stats.get_stats() if self.crawler else {}

@@ -67,7 +67,9 @@ def run_crawl(
 
         if not label:
             raise ValueError("une exploration distribuée a besoin d'une étiquette (--run-label)")
-        coordinator = Coordinator(redis_url, run_key=label)
+        coordinator = Coordinator(
+            redis_url, run_key=label, lease_ttl=settings.getfloat("VIGIE_REDIS_LEASE_TTL")
+        )
         run_id = coordinator.join(store, list(seeds), label, recorded)
         settings = crawl_settings({**(overrides or {}), **coordinator.scheduler_settings()})
     elif resume_run is not None:

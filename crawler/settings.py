@@ -77,6 +77,20 @@ VIGIE_ANALYSIS_WORKERS = "auto"
 VIGIE_DB_URL = "sqlite:///vigie.db"
 #: Rows buffered before a write to the store (one transaction per batch).
 VIGIE_STORE_BATCH = 50
+#: Seconds after which buffered rows are written even if the batch is not full: bounds
+#: what a killed crawl must fetch again, and lets a distributed worker release its leases.
+VIGIE_STORE_FLUSH_INTERVAL = 2.0
+
+# -- Distributed crawl (``vigie crawl --redis URL``, crawler/distributed.py) ----------
+#: Redis of the shared frontier; None: one process alone. Set by ``--redis``.
+VIGIE_REDIS_URL = None
+#: Key of the run in Redis (its ``--run-label``). Set with ``--redis``.
+VIGIE_REDIS_RUN_KEY = None
+#: This worker's id in Redis; None: a new one per process.
+VIGIE_REDIS_WORKER_ID = None
+#: Seconds a worker stays "alive" without a heartbeat: after that, any other worker puts
+#: the requests it had taken back in the queue (a worker killed loses nothing).
+VIGIE_REDIS_LEASE_TTL = 30.0
 
 # -- Progress -------------------------------------------------------------------------
 #: Seconds between two progress lines on stderr (0 disables the display).

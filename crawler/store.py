@@ -247,14 +247,23 @@ class Store:
         self,
         page_rows: Sequence[tuple[dict[str, Any], Sequence[dict[str, Any]]]],
         error_rows: Sequence[dict[str, Any]],
+        skip_stored: bool = False,
     ) -> None:
         """Write pages with their findings, and crawl errors, in one transaction.
 
         Two statements for the whole batch, not two per page: the pages in one
         multi-row INSERT … RETURNING (SQLAlchemy's "insertmanyvalues", ids in the order
         of the rows), then every finding of every page in one executemany.
+
+        ``skip_stored``: leave out the pages and errors whose URL the run already holds
+        (a distributed worker fetching again what a dead one had stored).
         """
         with self.engine.begin() as conn:
+            if skip_stored:
+                page_rows = [row for row in page_rows if not self._stored(conn, pages, row[0])]
+                error_rows = [
+                    row for row in error_rows if not self._stored(conn, crawl_errors, row)
+                ]
             if page_rows:
                 page_ids = (
                     conn.execute(
@@ -273,6 +282,15 @@ class Store:
                     conn.execute(insert(findings), finding_batch)
             if error_rows:
                 conn.execute(insert(crawl_errors), list(error_rows))
+
+    @staticmethod
+    def _stored(conn: Any, table: Any, row: dict[str, Any]) -> bool:
+        query = select(table.c.id).where(
+            table.c.run_id == row["run_id"],
+            table.c.site_id == row["site_id"],
+            table.c.url == row["url"],
+        )
+        return conn.execute(query.limit(1)).first() is not None
 
     def write_audit(
         self, run_id: int, site_id: str, page_id: int | None, reason: str, record: dict[str, Any]

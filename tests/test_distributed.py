@@ -7,8 +7,10 @@ twice. Redis and PostgreSQL are started by tests/services.sh; skipped without th
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -78,40 +80,90 @@ def _args(seeds: Path, db: str, *extra: str) -> list[str]:
     ]
 
 
-def test_two_workers_crawl_like_one(synthetic_web, pg_url, tmp_path):
-    single_db = f"sqlite:///{tmp_path / 'single.db'}"
+COLUMNS = [*CHECK_IDS, "status", "pages_crawled", "engagement_2"]
+
+
+@pytest.fixture(scope="module")
+def single_table(synthetic_web, tmp_path_factory):
+    """The findings table of one process alone on the same web: the reference."""
+    single_db = f"sqlite:///{tmp_path_factory.mktemp('single') / 'single.db'}"
     single = subprocess.run(
         _args(synthetic_web, single_db), cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert single.returncode == 0, single.stderr[-2000:]
+    table = findings_table(Store(single_db)).set_index("site_id").sort_index()
+    assert len(table) == SITES
+    return table
 
+
+def _worker(seeds: Path, db: str, label: str, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        _args(seeds, db, "--redis", REDIS_URL, "--run-label", label, *extra),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _assert_like_one_process(store: Store, label: str, single_table) -> None:
+    """One finished run, no page stored twice, the single process's table; Redis clean."""
+    [run] = store.list_runs()
+    assert run["label"] == label and run["status"] == "finished"
+    pages = store.pages_of_run(run["id"])
+    urls = [(p["site_id"], p["url"]) for p in pages]
+    assert len(urls) == len(set(urls)), "a page was stored twice"
+    both = findings_table(store).set_index("site_id").sort_index()
+    assert len(both) == SITES
+    pd.testing.assert_frame_equal(both[COLUMNS], single_table[COLUMNS], check_dtype=False)
+    server = redis.Redis.from_url(REDIS_URL)
+    assert server.scard(f"vigie:{label}:workers") == 0
+    assert int(server.get(f"vigie:{label}:pending") or 0) == 0
+    assert server.zcard(f"vigie:{label}:requests") == 0
+    assert list(server.scan_iter(f"vigie:{label}:lease:*")) == []
+
+
+def test_two_workers_crawl_like_one(synthetic_web, single_table, pg_url):
     label = f"dist-{uuid.uuid4().hex[:8]}"
-    workers = [
-        subprocess.Popen(
-            _args(synthetic_web, pg_url, "--redis", REDIS_URL, "--run-label", label),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    workers = [_worker(synthetic_web, pg_url, label) for _ in range(2)]
     outputs = [w.communicate(timeout=600) for w in workers]
     for worker, (_, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err[-2000:]
 
     store = Store(pg_url)
-    [run] = store.list_runs()
-    assert run["label"] == label and run["status"] == "finished"
-    pages = store.pages_of_run(run["id"])
-    urls = [(p["site_id"], p["url"]) for p in pages]
-    assert len(urls) == len(set(urls)), "a page was fetched by both workers"
-    both = findings_table(store).set_index("site_id").sort_index()
-    alone = findings_table(Store(single_db)).set_index("site_id").sort_index()
-    assert len(both) == SITES
-    columns = [*CHECK_IDS, "status", "pages_crawled", "engagement_2"]
-    pd.testing.assert_frame_equal(both[columns], alone[columns], check_dtype=False)
-    # Both workers took part (the shared queue spread the pages).
-    stats = redis.Redis.from_url(REDIS_URL)
-    assert int(stats.get(f"vigie:{label}:workers") or 0) == 0
+    _assert_like_one_process(store, label, single_table)
+    store.engine.dispose()
+
+
+def test_a_worker_killed_half_way_loses_nothing(synthetic_web, single_table, pg_url):
+    """SIGKILL one of two workers mid-crawl, start it again: the table is still exact.
+
+    The killed worker's leased requests (fetched, or being analysed, not yet stored) are
+    put back in the queue by the others once its heartbeat expires (2 s here), and its
+    restarted self joins the same run by its label.
+    """
+    label = f"kill-{uuid.uuid4().hex[:8]}"
+    extra = ("-s", "VIGIE_REDIS_LEASE_TTL=2", "-s", "VIGIE_STORE_FLUSH_INTERVAL=0.5")
+    victim = _worker(synthetic_web, pg_url, label, *extra)
+    survivor = _worker(synthetic_web, pg_url, label, *extra)
+    store = Store(pg_url)
+    server = redis.Redis.from_url(REDIS_URL)
+    deadline = time.monotonic() + 300
+    stored = 0
+    while stored < SITES * PAGES // 5:
+        assert time.monotonic() < deadline, "the crawl did not start"
+        assert victim.poll() is None, "the worker finished before it could be killed"
+        runs = store.list_runs()
+        stored = len(store.pages_of_run(runs[0]["id"])) if runs else 0
+        time.sleep(0.05)
+    leases = sum(server.hlen(key) for key in server.scan_iter(f"vigie:{label}:lease:*"))
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert stored < SITES * PAGES, "killed too late to prove anything"
+    assert leases > 0, "no request was in a worker's hands when it was killed"
+    restarted = _worker(synthetic_web, pg_url, label, *extra)
+    for worker in (survivor, restarted):
+        _, err = worker.communicate(timeout=600)
+        assert worker.returncode == 0, err[-2000:]
+    _assert_like_one_process(store, label, single_table)
     store.engine.dispose()

@@ -101,7 +101,8 @@ class SitesSpider(scrapy.Spider):
         if s.get("VIGIE_REDIS_URL"):
             from crawler.distributed import Coordinator
 
-            spider.shared = Coordinator(s.get("VIGIE_REDIS_URL"), s.get("VIGIE_REDIS_RUN_KEY"))
+            spider.shared = Coordinator.from_settings(s)
+            crawler.signals.connect(spider._on_opened, signal=signals.spider_opened)
         workers = s.get("VIGIE_ANALYSIS_WORKERS")
         spider.analyser = Analyser(default_workers() if workers in (None, "auto") else int(workers))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
@@ -157,9 +158,32 @@ class SitesSpider(scrapy.Spider):
         if url in state.seen:
             return
         state.seen.add(url)
-        if self.shared is not None and not self.shared.claim(state.seed.id, url, self.max_pages):
-            return  # another worker queued it, or the site's budget is spent
+        if self.shared is not None:
+            # Claimed and queued in Redis in one step (no frontier of our own): nothing is
+            # lost if this worker dies right after. False: another worker queued it, or
+            # the site's budget is spent.
+            request = self._page_request(state, url, depth, score)
+            if self.shared.claim(state.seed.id, url, self.max_pages, request):
+                state.scheduled += 1
+            return
         heapq.heappush(state.frontier, (-score, next(self._seq), url, depth))
+
+    def _page_request(self, state: SiteState, url: str, depth: int, score: int) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_page if self.analyser.workers == 0 else self.parse_page_pooled,
+            errback=self.on_error,
+            priority=score - depth,
+            dont_filter=True,  # de-duplication is the frontier's (``seen``)
+            meta={
+                "site_id": state.seed.id,
+                "vigie_depth": depth,
+                "download_slot": f"site:{state.seed.id}",
+                "vigie_home": depth == 0 and url == canonical(state.seed.url),
+                "vigie_started": time.monotonic(),
+                "vigie_claim": True,
+            },
+        )
 
     def _release(self, state: SiteState) -> Iterator[scrapy.Request]:
         """Hand the best candidates to Scrapy, within the in-flight cap and the budget."""
@@ -171,36 +195,44 @@ class SitesSpider(scrapy.Spider):
                 state.seed.id,
                 len(state.frontier),
             )
-            if self.shared is not None:  # claimed links that will never be fetched
-                for _ in state.frontier:
-                    self.shared.answered()
             state.frontier.clear()
-        # Distributed: the shared Redis queue orders every worker's requests and ``claim``
-        # kept the budget; hand everything over. Alone: best-first within a small cap.
-        while state.frontier and (self.shared is not None or state.in_flight < IN_FLIGHT_PER_SITE):
-            if self.shared is None and state.scheduled >= self.max_pages:
+        # Alone: best-first within a small cap. (Distributed, ``_push`` queued each link
+        # in the shared Redis queue, which orders every worker's requests.)
+        while state.frontier and state.in_flight < IN_FLIGHT_PER_SITE:
+            if state.scheduled >= self.max_pages:
                 state.frontier.clear()
                 break
             neg_score, _, url, depth = heapq.heappop(state.frontier)
             state.scheduled += 1
             state.in_flight += 1
-            yield scrapy.Request(
-                url,
-                callback=self.parse_page if self.analyser.workers == 0 else self.parse_page_pooled,
-                errback=self.on_error,
-                priority=-neg_score - depth,
-                dont_filter=True,  # de-duplication is the frontier's (``seen``)
-                meta={
-                    "site_id": state.seed.id,
-                    "vigie_depth": depth,
-                    "download_slot": f"site:{state.seed.id}",
-                    "vigie_home": depth == 0 and url == canonical(state.seed.url),
-                    "vigie_started": time.monotonic(),
-                },
+            yield self._page_request(state, url, depth, -neg_score)
+
+    def _on_opened(self, spider: scrapy.Spider) -> None:
+        """Distributed: say this worker is alive, and take over dead workers' leases."""
+        from twisted.internet import task
+
+        self._heartbeat = task.LoopingCall(self._beat)
+        self._heartbeat.start(max(self.shared.lease_ttl / 3, 0.2), now=True)
+
+    def _beat(self) -> None:
+        self.shared.beat()
+        reaped = self.shared.reap()
+        if reaped:
+            self.crawler.stats.inc_value("vigie/leases_reaped", reaped)
+            self.logger.warning(
+                "%d requête(s) d'un travailleur arrêté remise(s) en file d'attente", reaped
             )
 
     def _on_closed(self, spider: scrapy.Spider) -> None:
+        heartbeat = getattr(self, "_heartbeat", None)
+        if heartbeat is not None and heartbeat.running:
+            heartbeat.stop()
         self.analyser.close()
+
+    def _done_without_item(self, meta: dict[str, Any]) -> None:
+        """A leased request that stores nothing is done now (else the store releases it)."""
+        if self.shared is not None:
+            self.shared.release(meta.get("vigie_lease"), counted=bool(meta.get("vigie_claim")))
 
     def _on_idle(self, spider: scrapy.Spider) -> None:
         """Safety net: if Scrapy is idle while a frontier still holds links, go on.
@@ -215,6 +247,8 @@ class SitesSpider(scrapy.Spider):
                 for request in self._release(state):
                     self.crawler.engine.crawl(request)
                     pending = True
+        if self.shared is not None:
+            self._beat()
         if pending or (self.shared is not None and self.shared.pending() > 0):
             raise DontCloseSpider
 
@@ -225,7 +259,20 @@ class SitesSpider(scrapy.Spider):
         state, outputs, is_page = self._receive(response)
         yield from outputs
         if is_page:
-            yield from self._analysed(state, response, analyse_page(response.text, response.url))
+            try:
+                analysis = analyse_page(response.text, response.url)
+            except Exception as exc:  # reported as the page's error, never lost
+                self.logger.exception("analyse impossible : %s", response.url)
+                state.errors += 1
+                yield self._error_item(
+                    state,
+                    response.url,
+                    "analyse",
+                    f"analyse de la page impossible : {type(exc).__name__}: {exc}",
+                    response.meta,
+                )
+            else:
+                yield from self._analysed(state, response, analysis)
         yield from self._release(state)
 
     async def parse_page_pooled(self, response: Response) -> AsyncIterator[Any]:
@@ -256,8 +303,6 @@ class SitesSpider(scrapy.Spider):
         """Book-keeping of a response; whether it is an HTML page to analyse."""
         state = self.sites[response.meta["site_id"]]
         state.in_flight -= 1
-        if self.shared is not None:
-            self.shared.answered()
         outputs: list[Any] = []
         if response.meta.get("vigie_home"):
             # The home may redirect to another registrable domain (new site address):
@@ -268,11 +313,14 @@ class SitesSpider(scrapy.Spider):
             state.seen.add(canonical(response.url))
             outputs.extend(self._request_sitemap(state, response.url))
         final_url = canonical(response.url)
+        requested = canonical(response.meta.get("redirect_urls", [response.url])[0])
         if final_url in state.fetched or (
-            self.shared is not None and not self.shared.first(f"fetched:{state.seed.id}", final_url)
+            self.shared is not None
+            and not self.shared.first_fetch(state.seed.id, final_url, requested)
         ):
             # Two links redirected to one page (/ancien-contact → /contact): keep one.
             self.logger.debug("page déjà analysée après redirection : %s", response.url)
+            self._done_without_item(response.meta)
             return state, outputs, False
         if (
             not isinstance(response, TextResponse)
@@ -316,6 +364,7 @@ class SitesSpider(scrapy.Spider):
             "problems": analysis.problems or None,
             "results": analysis.results,
             "links": queued,
+            **_lease_of(response.meta),
         }
 
     def _consider(
@@ -393,17 +442,20 @@ class SitesSpider(scrapy.Spider):
             if level == 0:
                 for loc in locs[:5]:
                     if site_key(loc) in state.keys:
+                        meta = {k: v for k, v in response.meta.items() if k != "vigie_lease"}
                         yield response.request.replace(
-                            url=loc, meta={**response.meta, "vigie_sitemap_level": 1}
+                            url=loc, meta={**meta, "vigie_sitemap_level": 1}
                         )
         else:
             for loc in locs:
                 self._consider(state, loc, "", depth=1)
             yield from self._release(state)
+        self._done_without_item(response.meta)
 
     def on_sitemap_error(self, failure: Failure) -> None:
         # No sitemap is normal; it is not an error of the site.
         self.logger.debug("pas de sitemap : %s", failure.request.url)
+        self._done_without_item(failure.request.meta)
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -411,8 +463,6 @@ class SitesSpider(scrapy.Spider):
         request = failure.request
         state = self.sites[request.meta["site_id"]]
         state.in_flight -= 1
-        if self.shared is not None:
-            self.shared.answered()
         state.errors += 1
         kind, reason = classify_failure(failure)
         self.crawler.stats.inc_value("vigie/errors")
@@ -430,7 +480,14 @@ class SitesSpider(scrapy.Spider):
             "error_kind": kind,
             "reason": reason,
             "is_home": bool(meta.get("vigie_home")),
+            **_lease_of(meta),
         }
+
+
+def _lease_of(meta: dict[str, Any]) -> dict[str, Any]:
+    """What the store pipeline needs to release the request's lease once the item is stored
+    (distributed crawl, :mod:`crawler.distributed`)."""
+    return {"lease": meta.get("vigie_lease"), "claimed": bool(meta.get("vigie_claim"))}
 
 
 def _scrapy_exceptions(*names: str) -> tuple[type[BaseException], ...]:
