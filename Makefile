@@ -24,11 +24,13 @@ $(STAMP): pyproject.toml
 $(DSFR): reports/assets.py | $(STAMP)
 	$(BIN)/python -m reports.assets fetch --force
 
-# Debian's Chromium for the rendered audits (Playwright drives it through executable_path).
+# Debian's Chromium for the rendered audits (Playwright drives it through executable_path):
+# the headless shell audits (lighter, same build), the full browser serves the report tests.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installation de chromium (Debian)…"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && command -v chromium-headless-shell; } >/dev/null 2>&1 || { \
+	  echo "Installation de chromium et chromium-headless-shell (Debian)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-headless-shell >/dev/null; }
 
 demo: $(STAMP) $(DSFR) system-deps
 	$(BIN)/vigie demo --db sqlite:///vigie.db -o vigie-demo

@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument(
         "--browser",
         metavar="CHEMIN",
-        help="exécutable Chromium pour --render (défaut : /usr/bin/chromium)",
+        help="exécutable Chromium pour --render (défaut : $VIGIE_CHROMIUM, sinon "
+        "/usr/bin/chromium-headless-shell s'il est installé, sinon /usr/bin/chromium)",
     )
     inspect.add_argument(
         "--timeout",
