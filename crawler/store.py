@@ -260,9 +260,13 @@ class Store:
         """
         with self.engine.begin() as conn:
             if skip_stored:
-                page_rows = [row for row in page_rows if not self._stored(conn, pages, row[0])]
+                stored = self._stored(conn, pages, [page for page, _ in page_rows])
+                page_rows = [
+                    row for row in page_rows if (row[0]["site_id"], row[0]["url"]) not in stored
+                ]
+                stored = self._stored(conn, crawl_errors, error_rows)
                 error_rows = [
-                    row for row in error_rows if not self._stored(conn, crawl_errors, row)
+                    row for row in error_rows if (row["site_id"], row["url"]) not in stored
                 ]
             if page_rows:
                 page_ids = (
@@ -284,13 +288,15 @@ class Store:
                 conn.execute(insert(crawl_errors), list(error_rows))
 
     @staticmethod
-    def _stored(conn: Any, table: Any, row: dict[str, Any]) -> bool:
-        query = select(table.c.id).where(
-            table.c.run_id == row["run_id"],
-            table.c.site_id == row["site_id"],
-            table.c.url == row["url"],
+    def _stored(conn: Any, table: Any, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
+        """``(site_id, url)`` of ``rows`` already in ``table`` for their run (one query)."""
+        if not rows:
+            return set()
+        run_ids = {row["run_id"] for row in rows}
+        query = select(table.c.site_id, table.c.url).where(
+            table.c.run_id.in_(run_ids), table.c.url.in_({row["url"] for row in rows})
         )
-        return conn.execute(query.limit(1)).first() is not None
+        return {(r.site_id, r.url) for r in conn.execute(query)}
 
     def write_audit(
         self, run_id: int, site_id: str, page_id: int | None, reason: str, record: dict[str, Any]

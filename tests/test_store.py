@@ -106,3 +106,35 @@ def test_table_errors_are_clear(tmp_path):
         findings_table(store, 999)
     with pytest.raises(TableError, match="format inconnu"):
         export(findings_table(store), tmp_path / "t.doc")
+
+
+def test_write_batch_can_skip_what_the_run_already_holds(tmp_path):
+    """A distributed worker fetching again what a dead one stored writes it once."""
+    store = Store(f"sqlite:///{tmp_path / 'v.db'}")
+    run_id = store.start_run([Seed(id="s", name="S", url="https://s.fr/", type="mairie")])
+    page = {
+        "run_id": run_id,
+        "site_id": "s",
+        "url": "https://s.fr/",
+        "status_code": 200,
+        "fetched_at": now(),
+    }
+    error = {
+        "run_id": run_id,
+        "site_id": "s",
+        "url": "https://s.fr/x",
+        "kind": "http",
+        "reason": "500",
+        "is_home": False,
+        "at": now(),
+    }
+    store.write_batch([(page, [])], [error])
+    other = {**page, "url": "https://s.fr/contact"}
+    store.write_batch([(page, []), (other, [])], [error], skip_stored=True)
+    assert sorted(p["url"] for p in store.pages_of_run(run_id)) == [
+        "https://s.fr/",
+        "https://s.fr/contact",
+    ]
+    assert len(store.errors_of_run(run_id)) == 1
+    store.write_batch([(page, [])], [], skip_stored=False)  # without: written again
+    assert len(store.pages_of_run(run_id)) == 3
