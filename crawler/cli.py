@@ -199,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--browser",
         metavar="CHEMIN",
         help="exécutable Chromium pour --render (défaut : $VIGIE_CHROMIUM, sinon "
-        "/usr/bin/chromium-headless-shell s'il est installé, sinon /usr/bin/chromium)",
+        "chromium-headless-shell s'il est installé, sinon /usr/bin/chromium)",
     )
     inspect.add_argument(
         "--timeout",

@@ -99,7 +99,7 @@ VIGIE_PROGRESS_INTERVAL = 5.0
 # -- Browser (rendered pages, accessibility audit) ------------------------------------
 #: Debian's Chromium, driven by Playwright through ``executable_path`` (``playwright
 #: install`` needs the internet; the system browser does not). None: $VIGIE_CHROMIUM, else
-#: /usr/bin/chromium-headless-shell if installed (lighter), else /usr/bin/chromium.
+#: Debian's chromium-headless-shell if installed (lighter), else /usr/bin/chromium.
 VIGIE_BROWSER_EXECUTABLE = None
 #: After the HTTP crawl, each site's home, contact and accessibility pages, its JavaScript
 #: shells and this many other pages are rendered and audited with axe-core.
