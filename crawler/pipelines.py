@@ -12,12 +12,15 @@ written just before dying is then not written twice.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from crawler.store import Store, finding_rows, now
+
+logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -54,7 +57,7 @@ class StorePipeline:
             from twisted.internet import task
 
             self._timer = task.LoopingCall(self.flush)
-            self._timer.start(self.interval, now=False)
+            self._timer.start(self.interval, now=False).addErrback(self._timer_failed)
         # Under Scrapyd (``scrapy crawl sites -a seeds=FILE -a run_label=…``) nobody has
         # opened a run for the spider: the pipeline opens it, and closes it at the end.
         if spider is not None and getattr(spider, "run_id", 0) is None and spider.seeds:
@@ -111,6 +114,10 @@ class StorePipeline:
         if self.shared is not None:
             for token, claimed in leases:
                 self.shared.release(token, counted=claimed)
+
+    def _timer_failed(self, failure: Any) -> None:
+        # The rows stay buffered: the next batch, or the spider's close, writes them.
+        logger.error("écriture périodique dans la base arrêtée : %s", failure.getErrorMessage())
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self._timer is not None and self._timer.running:
