@@ -6,6 +6,7 @@ set -euo pipefail
 PGPORT=${VIGIE_TEST_PG_PORT:-54329}
 PGDATA=${VIGIE_TEST_PG_DATA:-/tmp/vigie-test-pg}
 REDISPORT=${VIGIE_TEST_REDIS_PORT:-63799}
+REDISPID=/tmp/vigie-test-redis-$REDISPORT.pid  # one per port: several checkouts may run tests
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -29,18 +30,19 @@ start() {
     echo "# Installation de redis-server (Debian)…" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
   fi
-  if ! { [ -f /tmp/vigie-test-redis.pid ] && kill -0 "$(cat /tmp/vigie-test-redis.pid)" 2>/dev/null; }; then
+  if ! { [ -f "$REDISPID" ] && kill -0 "$(cat "$REDISPID")" 2>/dev/null; }; then
     redis-server --bind 127.0.0.1 --port "$REDISPORT" --save "" --appendonly no \
-      --daemonize yes --pidfile /tmp/vigie-test-redis.pid --logfile /tmp/vigie-test-redis.log
+      --daemonize yes --pidfile "$REDISPID" --logfile "/tmp/vigie-test-redis-$REDISPORT.log"
+    for _ in $(seq 50); do redis-cli -p "$REDISPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
   fi
   echo "export VIGIE_TEST_REDIS_URL=redis://127.0.0.1:$REDISPORT/0"
 }
 
 stop() {
   [ "$(id -u)" = 0 ] || return 0
-  if [ -f /tmp/vigie-test-redis.pid ]; then
-    kill "$(cat /tmp/vigie-test-redis.pid)" 2>/dev/null || true
-    rm -f /tmp/vigie-test-redis.pid
+  if [ -f "$REDISPID" ]; then
+    kill "$(cat "$REDISPID")" 2>/dev/null || true
+    rm -f "$REDISPID"
   fi
   [ -f "$PGDATA/postmaster.pid" ] || return 0
   su postgres -c "$(pg_bin)/pg_ctl -D $PGDATA -m fast -w stop" >/dev/null
