@@ -132,7 +132,11 @@ def run_axe_cli(urls: list[str], chrome: str = CLI_CHROMIUM) -> dict[str, set[st
         "headless,no-sandbox,disable-gpu",
         "--stdout",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **NODE_ENV})
+    # chromedriver leaves its Chrome profile (org.chromium.Chromium.scoped_dir.*, ~4 MB a
+    # run) in $TMPDIR: give it one that goes away with the run.
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, **NODE_ENV, "TMPDIR": tmp}
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"axe CLI : {proc.stderr[-2000:]}")
     return {page["url"]: {v["id"] for v in page["violations"]} for page in json.loads(proc.stdout)}
