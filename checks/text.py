@@ -39,14 +39,36 @@ def normalize(text: str) -> str:
         return text
     text = _replace_special(text)
     if not unicodedata.is_normalized("NFKC", text):
-        # Line by line: a line break is a stable character (NFKC never composes across
-        # it), so only the few lines that change are normalised, not the whole page.
-        lines = text.split("\n")
-        for index, line in enumerate(lines):
-            if not unicodedata.is_normalized("NFKC", line):
-                lines[index] = unicodedata.normalize("NFKC", line)
-        text = _replace_special("\n".join(lines))
+        text = _replace_special("".join(_nfkc_parts(text)))
     return text
+
+
+#: Below this length a part is normalised whole rather than split again.
+_NFKC_PART = 2048
+
+
+def _nfkc_parts(text: str) -> list[str]:
+    """NFKC of ``text`` (known not normalised) as parts, only the changing ones rebuilt.
+
+    A line break is a stable character (NFKC never composes across it), so the text is
+    halved at a line break until each half either passes the C-speed quick check or is
+    short: a page with one "…" costs a few quick checks over its text, not a Python loop
+    over thousands of lines nor a normalisation of the whole page.
+    """
+    if len(text) > _NFKC_PART:
+        middle = len(text) // 2
+        cut = text.find("\n", middle, len(text) - 1)  # both halves must be shorter
+        if cut == -1:
+            cut = text.rfind("\n", 0, middle)
+        if cut != -1:
+            parts = []
+            for half in (text[: cut + 1], text[cut + 1 :]):
+                if unicodedata.is_normalized("NFKC", half):
+                    parts.append(half)
+                else:
+                    parts.extend(_nfkc_parts(half))
+            return parts
+    return [unicodedata.normalize("NFKC", text)]
 
 
 def _replace_special(text: str) -> str:
