@@ -58,12 +58,29 @@ _LINKS = etree.XPath("//a[@href] | //area[@href]")
 _STRING = etree.XPath("string()", smart_strings=False)
 #: Plain lxml elements: ``lxml.html``'s parser looks every element's class up through a
 #: Python call each time a proxy is made, a cost paid on every element the checks touch.
-_PARSER = etree.HTMLParser()
+#: No table of ``id`` attributes either (nothing looks elements up by id): a faster parse.
+_PARSER = etree.HTMLParser(collect_ids=False)
 _ALTS = etree.XPath(".//img/@alt")
-#: Images with a text alternative inside a link, in document order (the alt is the label
-#: of an image link).
-_LINKED_IMAGES = etree.XPath("//img[@alt][ancestor::a[@href] or ancestor::area[@href]]")
-_LABEL_SEPARATOR = "\x00"
+#: Ends each link's label in :data:`_LINK_LABELS`' output: a Unicode noncharacter, allowed
+#: in XML text but never meant to be in a document (a page holding one is read the slow way).
+_LABEL_END = "\ufdd0"
+#: Every link's raw label in one C pass, in document order (the order of :data:`_LINKS`):
+#: its text, the ``alt`` of the images inside it, then for an image map's ``<area>`` its
+#: ``alt``, and the ``aria-label`` and ``title`` — what :func:`link_label` reads for one link.
+_LINK_LABELS = etree.XSLT(
+    etree.XML(
+        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:output method="text" encoding="UTF-8"/>'
+        '<xsl:template match="/"><xsl:for-each select="//a[@href] | //area[@href]">'
+        '<xsl:value-of select="."/>'
+        '<xsl:for-each select=".//img/@alt"><xsl:text> </xsl:text><xsl:value-of select="."/>'
+        "</xsl:for-each>"
+        '<xsl:if test="self::area"><xsl:text> </xsl:text><xsl:value-of select="@alt"/></xsl:if>'
+        '<xsl:text> </xsl:text><xsl:value-of select="@aria-label"/>'
+        '<xsl:text> </xsl:text><xsl:value-of select="@title"/>'
+        f"<xsl:text>{_LABEL_END}</xsl:text></xsl:for-each></xsl:template></xsl:stylesheet>"
+    )
+)
 #: Attributes that label a link (an image map's ``<area>`` is labelled by its ``alt``).
 _LABEL_ATTRIBUTES = (("aria-label", "title"), ("alt", "aria-label", "title"))
 _NON_HTTP = re.compile(r"(?i)(?:mailto|tel|javascript|data|callto|sms):")
@@ -90,6 +107,40 @@ RELEVANT_PROPERTIES = (
     "contactPoint",
 )
 _RELEVANT_JSON = re.compile("|".join(RELEVANT_PROPERTIES))
+
+
+def _attribute_holding(attribute: str, words: str, start: bool = False) -> re.Pattern[str]:
+    """Regex: ``attribute`` whose value (any quoting) holds (or starts with) ``words``.
+
+    The pattern starts with the attribute's name as a literal, which the regex engine
+    finds with a fast substring scan: no ``\\b`` before it, no ``re.IGNORECASE`` (either
+    would make it try every position of the page, twenty times slower).
+    """
+    double, single, bare = ("", "", "") if start else ('[^"]*?', "[^']*?", "[^\\s\"'>=]*?")
+    return re.compile(rf"""{attribute}\s*=\s*(?:"{double}|'{single}|{bare})(?:{words})""")
+
+
+#: Raw-markup gates for the tree searches below: a page whose HTML has no such attribute
+#: cannot have the markup they look for, and a scan of the text is many times cheaper than
+#: an XPath visiting every element (``tests/test_structured_gates.py`` compares them). The
+#: XPath stays the judge; only attribute names not written in lower case (``ITEMPROP=``,
+#: virtually never seen) or values written with character references would slip through.
+_MICRODATA_GATES = (
+    ("itemprop", _attribute_holding("itemprop", "|".join(RELEVANT_PROPERTIES))),
+    ("PostalAddress", _attribute_holding("itemtype", "PostalAddress")),
+)
+_SCHEMA_RDFA_GATES = (
+    ("schema.org", _attribute_holding("vocab", r"schema\.org")),
+    ("schema:", _attribute_holding("typeof", "schema:", start=True)),
+    ("schema:", _attribute_holding("property", "schema:", start=True)),
+)
+
+
+def _gate_open(markup: str, gates: tuple[tuple[str, re.Pattern[str]], ...]) -> bool:
+    """Whether one of ``gates`` (a substring every match holds, its regex) matches."""
+    return any(word in markup and regex.search(markup) for word, regex in gates)
+
+
 _RELEVANT_ATTR = " or ".join(
     f"contains(concat(' ', @{{attr}}, ' '), '{name}')" for name in RELEVANT_PROPERTIES
 )
@@ -193,42 +244,25 @@ class Page:
     def links(self) -> list[Link]:
         """Every link, its target resolved and its label as :func:`link_label` reads it.
 
-        Built for the whole page at once: the few images inside links are found by one
-        XPath rather than one per link, and the labels are normalised in one pass.
+        Built for the whole page at once: every label is written by one XSLT pass in C
+        (:data:`_LINK_LABELS`) rather than one XPath call per link, and normalised in one
+        pass; ``tests/test_page_links.py`` compares them with :func:`link_label`.
         """
         elements = _LINKS(self.root)
         if not elements:
             return []
-        alts: dict[Any, list[str]] = {}
-        for img in _LINKED_IMAGES(self.root):
-            for a in img.iterancestors("a", "area"):
-                if a.get("href") is not None:
-                    alts.setdefault(a, []).append(img.get("alt"))
+        labels = normalize(str(_LINK_LABELS(self.root))).split(_LABEL_END)
+        labels.pop()  # what follows the last label: nothing
+        if len(labels) != len(elements):  # the page's own text holds the separator
+            labels = [normalize(link_label(a)) for a in elements]
         resolve = Resolver(self.base_url)
-        raw_labels = []
-        targets = []
-        for a in elements:
-            attrs = a.attrib
-            bits = [_STRING(a)]
-            if a in alts:
-                bits.extend(alts[a])
-            for attr in _LABEL_ATTRIBUTES[a.tag == "area"]:
-                value = attrs.get(attr)
-                if value:
-                    bits.append(value)
-            raw_labels.append(" ".join(bits))
-            raw = attrs["href"].strip()
+        new_link = tuple.__new__  # the named tuple's own __new__ is a Python function
+        links = []
+        for a, label in zip(elements, labels, strict=True):
+            raw = a.attrib["href"].strip()
             # mailto:, tel:, javascript:… are kept as written.
             href = raw if ":" in raw and _NON_HTTP.match(raw) else resolve(raw)
-            targets.append((href, raw))
-        # lxml never holds NUL in text or attributes: a safe separator, and a starter, so
-        # NFKC cannot compose across it.
-        labels = normalize(_LABEL_SEPARATOR.join(raw_labels)).split(_LABEL_SEPARATOR)
-        new_link = tuple.__new__  # the named tuple's own __new__ is a Python function
-        links = [
-            new_link(Link, (href, raw, " ".join(label.split()), a))
-            for (href, raw), label, a in zip(targets, labels, elements, strict=True)
-        ]
+            links.append(new_link(Link, (href, raw, " ".join(label.split()), a)))
         return links
 
     @cached_property
@@ -462,13 +496,13 @@ def _structured_items(
             continue
         for item in found:
             items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
-    if "itemprop" in markup and _RELEVANT_MICRODATA(root):
+    if _gate_open(markup, _MICRODATA_GATES) and _RELEVANT_MICRODATA(root):
         for item in MicrodataExtractor().extract_items(root, base_url):
             items.append({**item, "_syntax": "microdata"})
     # RDFa only with the schema.org vocabulary: Drupal, common on administration sites,
     # marks every page up with foaf/sioc RDFa that says nothing we look for, and the RDFa
     # parser is by far the slowest extractor.
-    if "schema" in markup and _SCHEMA_RDFA(root) and _RELEVANT_RDFA(root):
+    if _gate_open(markup, _SCHEMA_RDFA_GATES) and _SCHEMA_RDFA(root) and _RELEVANT_RDFA(root):
         from extruct.rdfa import RDFaExtractor
         from extruct.utils import parse_xmldom_html
 

@@ -128,6 +128,15 @@ def test_page_labels_equal_link_label_of_each_link():
     assert _label_mismatches(sorted(DEMO_SITES.rglob("*.html"))) == []
 
 
+def test_a_page_holding_the_label_separator_is_read_link_by_link():
+    page = Page(
+        '<a href="/a">Un \ufdd0 deux</a><p>\ufdd0</p><a href="/b" title="\ufdd0">Trois</a>',
+        BASES[0],
+    )
+    assert [link.text for link in page.links] == ["Un \ufdd0 deux", "Trois \ufdd0"]
+    assert [link.text for link in page.links] == [link_label(link.element) for link in page.links]
+
+
 def test_page_labels_equal_link_label_on_the_real_corpus(shared_dir):
     assert _label_mismatches(sorted((shared_dir / "corpus/real").glob("*.html"))) == []
 
