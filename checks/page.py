@@ -487,6 +487,10 @@ def _structured_items(
     if json_ld is None:
         json_ld = [s for s in root.iter("script") if _is_relevant_json_ld(s)]
     for script in json_ld:
+        # extruct selects ``@type="application/ld+json"`` exactly; browsers and search
+        # engines read the MIME type case-insensitively, spaces aside. The tree is ours
+        # (scripts are stripped right after), so the attribute is written the canonical way.
+        script.set("type", "application/ld+json")
         try:
             # One block at a time (the XPath is descendant-or-self): a broken block must
             # not hide the others.

@@ -80,3 +80,17 @@ def test_gates_cover_the_real_corpus(shared_dir):
     for path in sorted((shared_dir / "corpus/real").glob("*.html")):
         _, markup = html_to_unicode(None, path.read_bytes())
         _assert_gates_cover(markup, path.name)
+
+
+@pytest.mark.parametrize(
+    "mime", ["application/ld+json", " Application/LD+JSON ", "APPLICATION/LD+JSON"]
+)
+def test_json_ld_is_read_whatever_the_case_of_its_type(mime):
+    page = Page(
+        f'<html><head><script type="{mime}">{{"@context": "https://schema.org",'
+        ' "@type": "GovernmentOffice", "telephone": "+33 1 23 45 67 89"}</script></head>'
+        "<body>Mairie</body></html>",
+        "https://gates.invalid/",
+    )
+    assert [item.get("telephone") for item in page.structured] == ["+33 1 23 45 67 89"]
+    assert page.problems == []
