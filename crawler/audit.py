@@ -16,6 +16,12 @@ Why this shape (issue 3, ARCHITECTURE.md):
   its tab or makes axe hang gives an :class:`AuditResult` with ``error`` (a French reason)
   and the pool goes on; the browser is relaunched after it dies and every
   ``restart_every`` pages (bounds memory growth over long crawls).
+- **No reach into private networks.** The crawler refuses private and local addresses
+  for its own requests; in the browser, Chromium's Local Network Access keeps a page
+  served from a public address from loading anything from a private or loopback one
+  (names resolved, every kind of sub-resource and frame), at no cost per request — a
+  Playwright route doing the same would intercept every request, +40 % a page.
+  ``tests/test_audit_browser.py`` proves it holds with the Chromium in use.
 - **axe-core ≥ 4.11** (RGAA tags). It comes from the PyPI package ``axe-playwright-python``
   (pinned, ships ``axe.min.js``), or from a file named by ``axe_path`` /
   ``$VIGIE_AXE_JS``. Its version is in every result.

@@ -13,7 +13,7 @@ import shutil
 import threading
 from collections import defaultdict
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -196,6 +196,45 @@ def test_iframe_violations_are_found_same_and_cross_origin(server):
     # axe gives frame paths: [selector of the iframe, selector inside it]
     assert ["#meme", "img"] in targets, targets
     assert ["#autre", "img"] in targets, targets  # localhost ≠ 127.0.0.1: cross-origin
+
+
+def test_a_public_page_cannot_reach_local_addresses(server):
+    """Chromium's Local Network Access: a page from a public address never gets its
+    sub-resources from a loopback or private one (an intranet, a router, a local Redis), the
+    guard the crawler has for its own requests. The fixture server is declared public with
+    Chromium's testing switch; the "local" server next to it must see no request, and the
+    audit still completes. Without the switch (the demo: a local page) the requests go."""
+    hits: list[str] = []
+
+    class Local(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+    local = ThreadingHTTPServer(("127.0.0.1", 0), Local)
+    threading.Thread(target=local.serve_forever, daemon=True).start()
+    lan = f"http://127.0.0.1:{local.server_address[1]}"
+    FIXTURES["/reaches-local.html"] = PAGE.format(
+        title="Ressources locales",
+        body=f'<img alt="" src="{lan}/img"><script src="{lan}/js"></script>'
+        f'<link rel="stylesheet" href="{lan}/css"><iframe title="x" src="{lan}/frame"></iframe>'
+        f"<script>fetch('{lan}/fetch').catch(() => {{}});</script>",
+    )
+    public = f"--ip-address-space-overrides=127.0.0.1:{urlsplit(server).port}=public"
+    try:
+        (result,) = audit.audit_urls([f"{server}/reaches-local.html"], extra_args=[public])
+        assert result.ok, result.error
+        assert hits == []
+        (result,) = audit.audit_urls([f"{server}/reaches-local.html"])
+        assert result.ok, result.error
+        assert {"/img", "/js", "/css", "/frame"} <= set(hits)
+    finally:
+        local.shutdown()
+        local.server_close()
 
 
 def test_rendered_dom_of_a_javascript_only_page(server):
