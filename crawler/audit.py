@@ -107,7 +107,15 @@ async ([options, htmlMax, withHtml]) => {
   if (typeof window.axe === 'undefined' || typeof window.axe.run !== 'function') {
     throw new Error('vigie: axe-core absent du document');
   }
-  const results = await window.axe.run(document, options);
+  // A same-origin frame whose document has no root element (an empty image/* response)
+  // makes axe 4.12 throw (documentElement of null) and the whole page's audit fail; such a
+  // frame holds nothing to audit, so it is left out of axe's context.
+  const rootless = [...document.querySelectorAll('iframe, frame')].filter((frame) => {
+    try { return frame.contentDocument !== null && !frame.contentDocument.documentElement; }
+    catch (e) { return false; }
+  });
+  const context = rootless.length ? { exclude: rootless } : document;
+  const results = await window.axe.run(context, options);
   const slim = (rules) => (rules || []).map((r) => ({
     id: r.id, impact: r.impact ?? null, tags: r.tags, help: r.help, helpUrl: r.helpUrl,
     description: r.description,

@@ -52,6 +52,11 @@ document.getElementById('app').innerHTML =
 </script></body></html>""",
     "/never-loads.html": PAGE.format(title="Lente", body='<img alt="" src="/hang">'),
     "/busy-loop.html": "<!doctype html><html><body><script>while (true) {}</script></body></html>",
+    "/rootless-frame.html": PAGE.format(
+        title="Cadre vide",
+        body='<iframe title="Pixel" src="/empty.png"></iframe>'
+        '<iframe id="meme" title="Horaires" src="/child.html"></iframe><img src="/plan.png">',
+    ),
     "/popup.html": PAGE.format(
         title="Fenêtre", body="<script>window.open('/ok.html', '_blank');</script>"
     ),
@@ -69,6 +74,12 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         path = urlsplit(self.path).path
+        if path == "/empty.png":  # an empty image: its frame's document has no root
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if path == "/hang":
             self.stop.wait(60)  # never answers while the test runs
             return
@@ -235,6 +246,16 @@ def test_a_public_page_cannot_reach_local_addresses(server):
     finally:
         local.shutdown()
         local.server_close()
+
+
+def test_a_frame_without_root_element_does_not_sink_the_page(server):
+    """axe 4.12 throws on a same-origin frame whose document has no root (an empty image
+    response); Vigie leaves that frame out and audits the rest, other frames included."""
+    (result,) = audit.audit_urls([f"{server}/rootless-frame.html"])
+    assert result.ok, result.error
+    image_alt = next(r for r in result.violations if r["id"] == "image-alt")
+    targets = [node["target"] for node in image_alt["nodes"]]
+    assert ["img"] in targets and ["#meme", "img"] in targets, targets
 
 
 def test_rendered_dom_of_a_javascript_only_page(server):
