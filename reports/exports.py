@@ -18,7 +18,7 @@ import pandas as pd
 from reports.advice import ADVICE, advice_for, type_label
 from reports.data import ReportData
 from reports.present import as_utc
-from reports.table import export
+from reports.table import export, keep_text
 
 #: Machine name → (XLSX sheet name, French description for the overview).
 TABLES: dict[str, tuple[str, str]] = {
@@ -296,22 +296,13 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> Path:
                     out[column] = out[column].astype(str)  # Excel has no time zones
             french_headers(out).to_excel(writer, index=False, sheet_name=sheet_name)
             sheet = writer.sheets[sheet_name]
-            _no_formulas(sheet)
+            keep_text(sheet)
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
             for column in sheet.columns:
                 width = max(len(str(c.value or "")) for c in column[:50])
                 sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 50)
     return path
-
-
-def _no_formulas(sheet: Any) -> None:
-    """Crawled text starting with ``=`` stays text: a page must not plant a formula
-    (``=HYPERLINK(…)``) in the programme's spreadsheet."""
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
 
 
 def write_json(tables: dict[str, pd.DataFrame], run: dict[str, Any], path: Path) -> Path:

@@ -182,8 +182,21 @@ def _to_xlsx(df: pd.DataFrame, path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         df.to_excel(writer, index=False, sheet_name="constats")
         sheet = writer.sheets["constats"]
+        keep_text(sheet)
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column[:50])
             sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 50)
+
+
+def keep_text(sheet: Any) -> None:
+    """Text starting with ``=`` stays text in an XLSX sheet (openpyxl writes it as a formula).
+
+    Cells hold what sites and seed lists say (names, reasons, evidence): a page must not
+    plant a formula (``=HYPERLINK(…)``) in the spreadsheet of whoever opens the export.
+    """
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"

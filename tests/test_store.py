@@ -97,6 +97,21 @@ def test_exports_round_trip(tmp_path, fmt):
     assert "engagement_2" in back.columns and "phone" in back.columns
 
 
+def test_xlsx_export_keeps_formula_like_text_as_text(tmp_path):
+    import openpyxl
+
+    store = Store(f"sqlite:///{tmp_path / 'v.db'}")
+    _crawl_once(store)
+    df = findings_table(store)
+    df.loc[df["site_id"] == "m", "name"] = '=HYPERLINK("https://piege.invalid","Mairie")'
+    path = export(df, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(path)["constats"]
+    column = [c.value for c in sheet[1]].index("name") + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
+    trapped = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
+    assert trapped.data_type == "s"
+
+
 def test_table_errors_are_clear(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'v.db'}")
     with pytest.raises(TableError, match="aucune exploration"):
