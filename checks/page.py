@@ -223,10 +223,15 @@ class Page:
 
         One XSLT pass in C (libxslt) writes the text of every element except the
         invisible ones, with the separators: several times faster than any walk of the
-        tree in Python. Offsets are not kept: :meth:`element_at` finds a match's element
+        tree in Python. Lines are stripped and blank ones dropped: no check reads
+        indentation or empty lines, and they made every scan of the text longer. Offsets are not kept: :meth:`element_at` finds a match's element
         again by searching the tree, which only evidence needs.
         """
-        return normalize(str(_VISIBLE_TEXT(self.root)))
+        lines = str(_VISIBLE_TEXT(self.root)).split("\n")
+        # The source's indentation and the breaks around nested blocks make blank lines,
+        # 40 % of the text on the real corpus (two thirds on some pages): dropped, and
+        # each line stripped, every full-text scan of every check gets that much shorter.
+        return normalize("\n".join(filter(None, map(str.strip, lines))))
 
     # -- shared derived views -----------------------------------------------------------
 
