@@ -18,7 +18,7 @@ import pandas as pd
 from reports.advice import ADVICE, advice_for, type_label
 from reports.data import ReportData
 from reports.present import as_utc
-from reports.table import export, keep_text
+from reports.table import export, write_sheet, xlsx_writer
 
 #: Machine name → (XLSX sheet name, French description for the overview).
 TABLES: dict[str, tuple[str, str]] = {
@@ -287,21 +287,13 @@ def french_headers(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """One sheet per table, French headers, frozen header row, filters, readable widths."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    with xlsx_writer(path) as writer:
         for name, df in tables.items():
-            sheet_name = TABLES[name][0]
             out = df.copy()
             for column in out.columns:
                 if pd.api.types.is_datetime64_any_dtype(out[column]):
                     out[column] = out[column].astype(str)  # Excel has no time zones
-            french_headers(out).to_excel(writer, index=False, sheet_name=sheet_name)
-            sheet = writer.sheets[sheet_name]
-            keep_text(sheet)
-            sheet.freeze_panes = "A2"
-            sheet.auto_filter.ref = sheet.dimensions
-            for column in sheet.columns:
-                width = max(len(str(c.value or "")) for c in column[:50])
-                sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 50)
+            write_sheet(writer, french_headers(out), TABLES[name][0])
     return path
 
 
