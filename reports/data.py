@@ -225,13 +225,19 @@ def page_titles(store: Store, run_id: int, site_id: str) -> dict[str, str]:
         return {url: title for url, title in conn.execute(query)}
 
 
-def trend(store: Store, run_id: int) -> list[TrendPoint]:
-    """Mean coverage of engagements 2 and 3 over the explored sites of each stored run."""
+def trend(store: Store, run_id: int, current: pd.DataFrame | None = None) -> list[TrendPoint]:
+    """Mean coverage of engagements 2 and 3 over the explored sites of each stored run.
+
+    ``current``: the findings table of ``run_id`` when the caller has it already.
+    """
     points = []
     for run in store.list_runs():
         if run["id"] > run_id or run["status"] != "finished":
             continue
-        table = findings_table(store, run["id"])
+        if run["id"] == run_id and current is not None:
+            table = current
+        else:
+            table = findings_table(store, run["id"])
         explored = table[table["status"] == "ok"]
         points.append(
             TrendPoint(
@@ -290,14 +296,17 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
 
     Raises :class:`reports.table.TableError` when the store has no such run.
     """
-    table = findings_table(store, run_id)
-    if table.empty and run_id is None:
+    latest = run_id is None
+    if latest:
+        run_id = store.latest_run_id()
+    all_rows = store.site_checks_of_run(run_id) if run_id is not None else []
+    table = findings_table(store, run_id, all_rows)  # (raises for no or an unknown run)
+    if table.empty and latest:
         raise TableError("aucun site dans la dernière exploration")
     run_id = int(table["run_id"].iloc[0]) if not table.empty else int(run_id or 0)
     run = next(r for r in store.list_runs() if r["id"] == run_id)
     sites = store.sites_of_run(run_id)
     rows_by_site: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    all_rows = store.site_checks_of_run(run_id)
     for row in all_rows:
         rows_by_site[row["site_id"]][row["check_id"]] = row
     order = _check_order(all_rows)
@@ -358,7 +367,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         run=run,
         table=table,
         sites=reports,
-        trend=trend(store, run_id),
+        trend=trend(store, run_id, table),
         by_type=coverage_by_type(table),
         shares=check_shares(table, order),
         check_order=order,

@@ -29,8 +29,16 @@ class TableError(Exception):
     """The table cannot be built (no run in the store, unknown run id)."""
 
 
-def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
-    """The findings table of ``run_id`` (the latest finished run by default)."""
+def findings_table(
+    store: Store,
+    run_id: int | None = None,
+    site_checks: list[dict[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """The findings table of ``run_id`` (the latest finished run by default).
+
+    ``site_checks``: the run's site-level check rows when the caller has already loaded
+    them (``Store.site_checks_of_run``), the largest read of the table.
+    """
     if run_id is None:
         run_id = store.latest_run_id()
         if run_id is None:
@@ -39,7 +47,9 @@ def findings_table(store: Store, run_id: int | None = None) -> pd.DataFrame:
         raise TableError(f"exploration n° {run_id} inconnue (voir « vigie runs »)")
     run = next(r for r in store.list_runs() if r["id"] == run_id)
     checks_by_site: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in store.site_checks_of_run(run_id):
+    if site_checks is None:
+        site_checks = store.site_checks_of_run(run_id)
+    for row in site_checks:
         checks_by_site.setdefault(row["site_id"], {})[row["check_id"]] = row
     error_kinds: dict[str, Counter[str]] = {}
     for err in store.errors_of_run(run_id):

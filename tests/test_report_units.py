@@ -410,6 +410,10 @@ def test_unknown_run_is_a_clear_error(two_runs, tmp_path):
     with pytest.raises(TableError, match="aucune exploration"):
         write_report(empty, tmp_path / "y")
     assert not (tmp_path / "y").exists() or not (tmp_path / "y" / "index.html").exists()
+    no_sites = Store(f"sqlite:///{tmp_path / 'sans-sites.db'}")
+    no_sites.finish_run(no_sites.start_run([], label="vide"))
+    with pytest.raises(TableError, match="aucun site dans la dernière exploration"):
+        write_report(no_sites, tmp_path / "z")
 
 
 def test_stale_site_pages_are_removed(two_runs, tmp_path):
