@@ -18,7 +18,7 @@ import pandas as pd
 from reports.advice import ADVICE, advice_for, type_label
 from reports.data import ReportData
 from reports.present import as_utc
-from reports.table import export, write_sheet, xlsx_writer
+from reports.table import export, write_sheet, xlsx_workbook
 
 #: Machine name → (XLSX sheet name, French description for the overview).
 TABLES: dict[str, tuple[str, str]] = {
@@ -287,13 +287,13 @@ def french_headers(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """One sheet per table, French headers, frozen header row, filters, readable widths."""
-    with xlsx_writer(path) as writer:
+    with xlsx_workbook(path) as book:
         for name, df in tables.items():
             out = df.copy()
             for column in out.columns:
                 if pd.api.types.is_datetime64_any_dtype(out[column]):
                     out[column] = out[column].astype(str)  # Excel has no time zones
-            write_sheet(writer, french_headers(out), TABLES[name][0])
+            write_sheet(book, french_headers(out), TABLES[name][0])
     return path
 
 

@@ -11,10 +11,12 @@ site could not be crawled; engagement 3 counts "no critical axe violation" once 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from checks import CHECK_IDS
@@ -189,39 +191,49 @@ def export(df: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
 
 def _to_xlsx(df: pd.DataFrame, path: Path) -> None:
     """One sheet, frozen header row, filters on every column, readable widths."""
-    with xlsx_writer(path) as writer:
-        write_sheet(writer, df, "constats")
+    with xlsx_workbook(path) as book:
+        write_sheet(book, df, "constats")
 
 
-def xlsx_writer(path: Path) -> pd.ExcelWriter:
-    """An XLSX writer where text stays text.
+def xlsx_workbook(path: Path) -> Any:
+    """An XlsxWriter workbook where text stays text (close it, or use it in ``with``).
 
-    XlsxWriter rather than openpyxl: a 1 000-site report's workbook took 5.7 s with
-    openpyxl. Cells hold what sites and seed lists say (names, reasons, evidence): a
-    string starting with ``=`` is written as text, never as a formula (a page must not
-    plant ``=HYPERLINK(…)`` in the spreadsheet of whoever opens the export), and URLs stay
-    plain strings (no hyperlink objects, which Excel caps at 65 530 a sheet).
+    XlsxWriter, row by row, rather than ``DataFrame.to_excel``: a 1 000-site report's
+    workbook took 5.7 s through pandas and openpyxl, 3.4–3.7 s through pandas and
+    XlsxWriter (pandas makes an object of every cell), 1.9 s written directly. Cells hold what
+    sites and seed lists say (names, reasons, evidence): a string starting with ``=`` is
+    written as text, never as a formula (a page must not plant ``=HYPERLINK(…)`` in the
+    spreadsheet of whoever opens the export), and URLs stay plain strings (no hyperlink
+    objects, which Excel caps at 65 530 a sheet).
     """
-    return pd.ExcelWriter(
-        path,
-        engine="xlsxwriter",
-        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
-    )
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
 
 
-def write_sheet(writer: pd.ExcelWriter, df: pd.DataFrame, sheet_name: str) -> None:
-    """``df`` as a sheet: frozen header row, filters on every column, readable widths."""
-    df.to_excel(writer, index=False, sheet_name=sheet_name)
-    sheet = writer.sheets[sheet_name]
+def write_sheet(book: Any, df: pd.DataFrame, sheet_name: str) -> None:
+    """``df`` as a sheet: bold frozen header row, filters on every column, readable widths."""
+    sheet = book.add_worksheet(sheet_name)
+    sheet.write_row(0, 0, [str(column) for column in df.columns], book.add_format({"bold": True}))
+    for row, values in enumerate(df.itertuples(index=False, name=None), start=1):
+        sheet.write_row(row, 0, [_cell(value) for value in values])
     sheet.freeze_panes(1, 0)
     if len(df.columns):
         sheet.autofilter(0, 0, len(df), len(df.columns) - 1)
     for index, column in enumerate(df.columns):
         cells = [column, *df[column].head(49)]
-        width = max(len("" if _blank(value) else str(value)) for value in cells)
+        width = max(len("" if (cell := _cell(value)) is None else str(cell)) for value in cells)
         sheet.set_column(index, index, min(max(width, 8), 50))
 
 
-def _blank(value: Any) -> bool:
-    """An empty cell: ``None`` or a missing value (a list or a dict is not blank)."""
-    return value is None or (not isinstance(value, list | dict) and bool(pd.isna(value)))
+def _cell(value: Any) -> Any:
+    """A value XlsxWriter writes as it is: ``None`` (a blank), text, a number, a boolean."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):  # numpy scalars from the frame's columns
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else (None if value != value else str(value))
+    if isinstance(value, str | int):  # bool is an int
+        return value
+    return str(value)  # a timestamp, a list…: its text
