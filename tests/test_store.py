@@ -153,3 +153,33 @@ def test_write_batch_can_skip_what_the_run_already_holds(tmp_path):
     assert len(store.errors_of_run(run_id)) == 1
     store.write_batch([(page, [])], [], skip_stored=False)  # without: written again
     assert len(store.pages_of_run(run_id)) == 3
+
+
+def test_xlsx_cells_keep_their_kind(tmp_path):
+    import math
+
+    import openpyxl
+
+    df = pd.DataFrame(
+        {
+            "text": ["=1+1", "https://mairie.example.fr/", None],
+            "count": pd.Series([3, 0, 7], dtype="int64"),
+            "maybe": pd.Series([1, None, 2], dtype="Int64"),
+            "share": [0.5, float("nan"), float("inf")],
+            "flag": [True, False, True],
+            "when": pd.to_datetime(["2026-11-28", None, "2026-11-29"]),
+            "list": [["a", "b"], [], None],
+        }
+    )
+    path = export(df, tmp_path / "kinds.xlsx")
+    sheet = openpyxl.load_workbook(path)["constats"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [r[0] for r in rows] == ["=1+1", "https://mairie.example.fr/", None]
+    assert sheet["A2"].data_type == "s" and sheet["A3"].hyperlink is None
+    assert [r[1] for r in rows] == [3, 0, 7]
+    assert [r[2] for r in rows] == [1, None, 2]
+    assert rows[0][3] == 0.5 and rows[1][3] is None and rows[2][3] == "inf"
+    assert [r[4] for r in rows] == [True, False, True]
+    assert str(rows[0][5]).startswith("2026-11-28") and rows[1][5] is None
+    assert rows[0][6] == "['a', 'b']" and rows[2][6] is None
+    assert not any(isinstance(v, float) and math.isnan(v) for r in rows for v in r)
