@@ -298,20 +298,25 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> Path:
 
 
 def write_json(tables: dict[str, pd.DataFrame], run: dict[str, Any], path: Path) -> Path:
-    """One object: the run, then every table as a list of records."""
-    payload: dict[str, Any] = {
-        "run": {
-            "id": run["id"],
-            "label": run.get("label"),
-            "started_at": _iso(run.get("started_at")),
-            "finished_at": _iso(run.get("finished_at")),
-        }
+    """One object: the run, then every table as a list of records.
+
+    Written table by table from pandas' own JSON text, never parsed back into Python
+    objects: for a 1 000-site run those took 100 MB and most of the second this export
+    cost. pandas writes ``/`` as ``\\/`` (valid JSON, awkward to read): put back, which is
+    safe because pandas escapes every ``/``, so ``\\/`` in its output is always that escape.
+    """
+    head = {
+        "id": run["id"],
+        "label": run.get("label"),
+        "started_at": _iso(run.get("started_at")),
+        "finished_at": _iso(run.get("finished_at")),
     }
-    for name, df in tables.items():
-        payload[name] = json.loads(
-            df.to_json(orient="records", force_ascii=False, date_format="iso")
-        )
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{\n  "run": ' + json.dumps(head, ensure_ascii=False))
+        for name, df in tables.items():
+            records = df.to_json(orient="records", force_ascii=False, date_format="iso", indent=2)
+            out.write(f",\n  {json.dumps(name)}: " + records.replace("\\/", "/"))
+        out.write("\n}\n")
     return path
 
 

@@ -384,10 +384,23 @@ def test_exports_have_every_table_in_every_format(two_runs):
         ("phone", "apparu"),
         ("faq", "corrigé"),
     }
-    data = json.loads((folder / "vigie.json").read_text(encoding="utf-8"))
+    raw = (folder / "vigie.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    assert "https://alpha.example.fr/" in raw and "\\/" not in raw  # slashes as written
     assert set(data) == {"run", *TABLES} and data["run"]["label"] == "deux"
     assert {r["site_id"] for r in data["constats"]} == {"alpha", "beta"}
     assert {e.path.name for e in written.exports} >= {"vigie.xlsx", "vigie.json", "audit.csv"}
+
+
+def test_json_export_keeps_every_character(tmp_path):
+    from reports.exports import write_json
+
+    tricky = ["a/b", "c\\/d", "\\", "e\\\\/f", "« é »", '"=x"', "\n", None]
+    tables = {"constats": pd.DataFrame({"value": tricky, "n": range(len(tricky))})}
+    run = {"id": 7, "label": "essai", "started_at": None, "finished_at": None}
+    data = json.loads(write_json(tables, run, tmp_path / "v.json").read_text(encoding="utf-8"))
+    assert [r["value"] for r in data["constats"]] == tricky
+    assert data["run"] == {"id": 7, "label": "essai", "started_at": None, "finished_at": None}
 
 
 def test_reports_are_written_without_the_dsfr(two_runs, tmp_path, monkeypatch):
