@@ -1,6 +1,6 @@
 """Crawl cost as the seed list grows, and two workers against one (issue 5).
 
-    .venv/bin/python bench/scale.py [--sizes 100 300 1000] [--pages 20] [--workers]
+    .venv/bin/python bench/scale.py [--sizes 100 300 1000] [--pages 20] [--workers] [--reports]
 
 A synthetic administration web of the largest size (``crawler/demo/synthetic.py``, one
 process, one port per site, ``--pages`` pages per site) is served once; for each size, the
@@ -8,6 +8,9 @@ first N sites are crawled by ``vigie crawl`` with every static check and the SQL
 (``--no-audit --no-report``, no artificial delay), and the wall time and peak memory
 (max RSS of the crawl process) are measured. Linearity is the ratio of the largest run's
 time to (largest / smallest) smallest runs: 1.0 is perfectly linear (target ≤ 1.2).
+
+``--reports`` also times ``vigie report`` and ``vigie table`` on each size's store (wall
+time, peak memory), with the same linearity ratio for the report.
 
 ``--workers`` also crawls the smallest size with two workers sharing a Redis frontier and
 a PostgreSQL store (started by ``tests/services.sh``, root only), against one worker on the
@@ -78,6 +81,24 @@ def timed(cmds: list[list[str]]) -> tuple[float, float]:
     return elapsed, peak
 
 
+#: Runs a command and prints the peak RSS (MiB) of its process: the max RSS of a parent's
+#: children is cumulative, so each measured command gets a fresh parent.
+PEAK_WRAPPER = (
+    "import resource,subprocess,sys;"
+    "subprocess.run(sys.argv[1:],check=True,stdout=subprocess.DEVNULL);"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)"
+)
+
+
+def measured(cmd: list[str]) -> tuple[float, float]:
+    """Run ``cmd`` alone; wall time (s) and its peak RSS (MiB)."""
+    started = time.monotonic()
+    out = subprocess.run([PY, "-c", PEAK_WRAPPER, *cmd], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(out.stderr[-2000:])
+    return time.monotonic() - started, float(out.stdout.strip())
+
+
 def subset(seeds: Path, n: int, out: Path) -> Path:
     with open(seeds, encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
@@ -91,6 +112,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--workers", action="store_true")
+    parser.add_argument("--reports", action="store_true", help="time vigie report and table too")
     args = parser.parse_args()
     sizes = sorted(args.sizes)
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,35 +136,39 @@ def main() -> None:
         )
         try:
             assert server.stdout is not None and server.stdout.readline().startswith("ready")
-            times = {}
+            times: dict[int, float] = {}
+            report_times: dict[int, float] = {}
             for n in sizes:
                 part = subset(seeds, n, work / f"s{n}.csv")
-                # A fresh process per size: max RSS of children is cumulative, so run
-                # each size through a tiny wrapper that reports its own child's peak.
-                wrapper = (
-                    "import resource,subprocess,sys;"
-                    "subprocess.run(sys.argv[1:],check=True,stdout=subprocess.DEVNULL);"
-                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)"
-                )
-                cmd = [PY, "-c", wrapper, *crawl_cmd(part, f"sqlite:///{work}/v{n}.db", args.pages)]
-                started = time.monotonic()
-                out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-                if out.returncode != 0:
-                    sys.exit(out.stderr[-2000:])
-                elapsed = time.monotonic() - started
+                db = f"sqlite:///{work}/v{n}.db"
+                elapsed, peak = measured(crawl_cmd(part, db, args.pages))
                 times[n] = elapsed
                 print(
                     f"{n:>5} sites × {args.pages} pages: {elapsed:7.1f} s, "
-                    f"{n * args.pages / elapsed:6.1f} pages/s, "
-                    f"peak RSS {float(out.stdout.strip()):.0f} MiB",
+                    f"{n * args.pages / elapsed:6.1f} pages/s, peak RSS {peak:.0f} MiB",
                     flush=True,
                 )
+                if args.reports:
+                    cli = [PY, "-m", "crawler.cli"]
+                    report = measured([*cli, "report", "-o", str(work / f"r{n}"), "--db", db])
+                    table = measured([*cli, "table", "-o", str(work / f"t{n}.csv"), "--db", db])
+                    report_times[n] = report[0]
+                    print(
+                        f"{'':>5} vigie report {report[0]:6.2f} s, peak RSS {report[1]:.0f} MiB; "
+                        f"vigie table {table[0]:5.2f} s, peak RSS {table[1]:.0f} MiB",
+                        flush=True,
+                    )
             small, large = sizes[0], sizes[-1]
             ratio = times[large] / (times[small] * large / small)
             print(
                 f"linearity: t({large}) / ({large // small} × t({small})) = {ratio:.2f} "
                 "(target ≤ 1.2)"
             )
+            if args.reports:
+                ratio = report_times[large] / (report_times[small] * large / small)
+                print(
+                    f"report linearity: t({large}) / ({large // small} × t({small})) = {ratio:.2f}"
+                )
             if args.workers:
                 env = subprocess.run(
                     ["bash", str(ROOT / "tests/services.sh"), "start"],
