@@ -144,6 +144,16 @@ class SitesSpider(scrapy.Spider):
             state.seen.add(canonical(url))
             state.fetched.add(canonical(url))
         state.seen.update(canonical(u) for u in progress.failed)
+        if self.shared is None:  # (distributed, the counts live in Redis and survive)
+            # Each stored or failed URL was counted as a query variant when it was queued:
+            # without these counts a resumed crawl would take a calendar's variants afresh.
+            home = canonical(state.seed.url)
+            for url in [*(u for u, _ in progress.fetched), *progress.failed]:
+                url = canonical(url)
+                parts = urlsplit(url)
+                if parts.query and url != home:
+                    path = f"{parts.netloc}{parts.path}"
+                    state.query_variants[path] = state.query_variants.get(path, 0) + 1
         state.scheduled = len(progress.fetched) + len(progress.failed)
         state.pages_ok = len(progress.fetched)
         state.errors = len(progress.failed)
