@@ -31,7 +31,7 @@ from reports.advice import (
 from reports.audit_view import AuditView, audit_view, load_audits
 from reports.changes import SiteChanges, compare, is_problem
 from reports.present import safe_href, site_filename, value_lines
-from reports.table import TableError, findings_table
+from reports.table import TableError, coverage_of_run, findings_table
 
 #: Engagements listed first on a site page; the others follow in number order.
 FIRST_ENGAGEMENTS = (2, 3)
@@ -244,7 +244,7 @@ def trend(store: Store, run_id: int, current: pd.DataFrame | None = None) -> lis
         if run["id"] == run_id and current is not None:
             table = current
         else:
-            table = findings_table(store, run["id"])
+            table = coverage_of_run(store, run["id"])
         explored = table[table["status"] == "ok"]
         points.append(
             TrendPoint(

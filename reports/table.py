@@ -63,7 +63,7 @@ def findings_table(
     records = []
     for site in sites:
         checks = checks_by_site.get(site["site_id"], {})
-        statuses = {c: checks[c]["status"] if c in checks else "error" for c in CHECK_IDS}
+        statuses = _statuses({c: row["status"] for c, row in checks.items()})
         mention = checks.get("a11y_mention", {}).get("value")
         kinds = error_kinds.get(site["site_id"], Counter())
         audit = site.get("audit") or {}
@@ -111,9 +111,13 @@ def findings_table(
         "engagement_2",
         "engagement_3",
     ]
-    df = pd.DataFrame.from_records(records, columns=columns)
-    df["engagement_2"] = df["engagement_2"].astype("Float64").round(3)
-    df["engagement_3"] = df["engagement_3"].astype("Float64").round(3)
+    return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
+
+
+def _coverage_typed(df: pd.DataFrame) -> pd.DataFrame:
+    """Engagement coverage as nullable floats to three decimals (empty: not measured)."""
+    for column in ("engagement_2", "engagement_3"):
+        df[column] = df[column].astype("Float64").round(3)
     return df
 
 
@@ -165,6 +169,43 @@ def change_columns(
         "appeared": " ".join(c.check_id for c in appeared) or None,
         "fixed": " ".join(c.check_id for c in fixed) or None,
     }
+
+
+def _statuses(found: dict[str, str]) -> dict[str, str]:
+    """Every check's status for a site; a check with no row (site in error) is ``error``."""
+    return {c: found.get(c, "error") for c in CHECK_IDS}
+
+
+def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
+    """``site_id``, ``status``, ``engagement_2``, ``engagement_3`` of every site of a run.
+
+    The columns of :func:`findings_table` that the trend of the reports needs, computed
+    the same way from the check statuses alone: a report reads one such table for every
+    earlier run, and the full table decodes every check's value and evidence
+    (``tests/test_report_units.py`` compares the two).
+    """
+    found: dict[str, dict[str, str]] = {}
+    mentions: dict[str, Any] = {}
+    for site_id, check_id, status, value in store.check_statuses_of_run(run_id):
+        found.setdefault(site_id, {})[check_id] = status
+        if check_id == "a11y_mention":
+            mentions[site_id] = value
+    records = []
+    for site in store.sites_of_run(run_id):
+        statuses = _statuses(found.get(site["site_id"], {}))
+        audit = site.get("audit") or {}
+        records.append(
+            {
+                "site_id": site["site_id"],
+                "status": site["status"] or "error",
+                "engagement_2": engagement_2(statuses),
+                "engagement_3": engagement_3(
+                    statuses, mentions.get(site["site_id"]), audit.get("no_critical")
+                ),
+            }
+        )
+    columns = ["site_id", "status", "engagement_2", "engagement_3"]
+    return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
 
 
 def export(df: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:

@@ -214,6 +214,19 @@ def test_bad_seed_files_exit_non_zero_with_a_clear_message(tmp_path):
     assert proc.returncode != 0 and "illisible" in proc.stderr
 
 
+def test_the_reports_trend_reads_the_same_coverage_as_the_table(crawled):
+    """On the demo (sites in error, a placeholder accessibility mention, audits)."""
+    from reports.table import coverage_of_run
+
+    store, run_id, table, _, _ = crawled
+    columns = ["site_id", "status", "engagement_2", "engagement_3"]
+    pd.testing.assert_frame_equal(
+        coverage_of_run(store, run_id),
+        table[columns].reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
 def test_table_command_exports_every_format(crawled, tmp_path):
     store, run_id, table, _, _ = crawled
     for fmt in ("csv", "parquet", "xlsx", "json"):

@@ -415,6 +415,19 @@ def test_reports_are_written_without_the_dsfr(two_runs, tmp_path, monkeypatch):
     assert len(written.site_pages) == 2
 
 
+def test_the_trends_coverage_equals_the_findings_tables(two_runs):
+    """The trend reads earlier runs through coverage_of_run: the same numbers, cheaper."""
+    from reports.table import coverage_of_run, findings_table
+
+    store, *_ = two_runs
+    columns = ["site_id", "status", "engagement_2", "engagement_3"]
+    for run in store.list_runs():
+        full = findings_table(store, run["id"])[columns].reset_index(drop=True)
+        light = coverage_of_run(store, run["id"])
+        pd.testing.assert_frame_equal(light, full, check_dtype=False)
+        assert full["engagement_3"].notna().any()
+
+
 def test_unknown_run_is_a_clear_error(two_runs, tmp_path):
     store, *_ = two_runs
     with pytest.raises(TableError, match="inconnue"):
