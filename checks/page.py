@@ -54,7 +54,10 @@ _TEXT_NODES = etree.XPath("//text()", smart_strings=False)
 #: …and the n-th one (1-based) with its parent, once the right one is known.
 _NTH_TEXT_NODE = etree.XPath("(//text())[$n]")
 _NODE_SEPARATOR = "\x00"  # lxml never keeps NUL in text, so it cannot occur in a node
-_LINKS = etree.XPath("//a[@href] | //area[@href]")
+#: The links of a page, in document order: :data:`_LINKS` and :data:`_LINK_LABELS` must
+#: select the same elements in the same order (labels are matched to links by position).
+_LINK_SELECT = "//a[@href] | //area[@href]"
+_LINKS = etree.XPath(_LINK_SELECT)
 _STRING = etree.XPath("string()", smart_strings=False)
 #: Plain lxml elements: ``lxml.html``'s parser looks every element's class up through a
 #: Python call each time a proxy is made, a cost paid on every element the checks touch.
@@ -71,7 +74,7 @@ _LINK_LABELS = etree.XSLT(
     etree.XML(
         '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
         '<xsl:output method="text" encoding="UTF-8"/>'
-        '<xsl:template match="/"><xsl:for-each select="//a[@href] | //area[@href]">'
+        f'<xsl:template match="/"><xsl:for-each select="{_LINK_SELECT}">'
         '<xsl:value-of select="."/>'
         '<xsl:for-each select=".//img/@alt"><xsl:text> </xsl:text><xsl:value-of select="."/>'
         "</xsl:for-each>"
