@@ -150,9 +150,8 @@ class SitesSpider(scrapy.Spider):
             home = canonical(state.seed.url)
             for url in [*(u for u, _ in progress.fetched), *progress.failed]:
                 url = canonical(url)
-                parts = urlsplit(url)
-                if parts.query and url != home:
-                    path = f"{parts.netloc}{parts.path}"
+                path = _variant_path(url)
+                if path is not None and url != home:
                     state.query_variants[path] = state.query_variants.get(path, 0) + 1
         state.scheduled = len(progress.fetched) + len(progress.failed)
         state.pages_ok = len(progress.fetched)
@@ -401,9 +400,8 @@ class SitesSpider(scrapy.Spider):
             state.keys.add(key)
         if trap_reason(url, self.max_url_length, self.max_repeated):
             return None
-        parts = urlsplit(url)
-        if parts.query:
-            path = f"{parts.netloc}{parts.path}"
+        path = _variant_path(url)
+        if path is not None:
             if self.shared is not None:
                 n = self.shared.count_variant(state.seed.id, path) - 1
             else:
@@ -545,3 +543,10 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     if "Timeout" in name:
         return "délai dépassé", "délai de réponse dépassé"
     return name, f"échec du téléchargement : {name}: {exc}"
+
+
+def _variant_path(url: str) -> str | None:
+    """The key under which ``url``'s query variants are counted (host and path), or
+    ``None`` for a URL without a query."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}" if parts.query else None
