@@ -570,26 +570,23 @@ class Store:
                 for r in conn.execute(select(site_checks).where(site_checks.c.run_id == run_id))
             ]
 
-    def check_statuses_of_run(self, run_id: int) -> list[tuple[str, str, str, Any]]:
-        """``(site_id, check_id, status, value)`` of the run's site-level checks, with the
-        value of ``a11y_mention`` only: what coverage needs, without decoding every check's
-        value and evidence (most of the time of :meth:`site_checks_of_run`)."""
+    def check_statuses_of_run(self, run_id: int) -> list[tuple[str, str, str]]:
+        """``(site_id, check_id, status)`` of the run's site-level checks: what coverage
+        needs, without decoding every check's value and evidence (most of the time of
+        :meth:`site_checks_of_run`)."""
         c = site_checks.c
         with self.engine.connect() as conn:
-            statuses = conn.execute(
-                select(c.site_id, c.check_id, c.status).where(c.run_id == run_id)
-            ).all()
-            mentions = dict(
-                conn.execute(
-                    select(c.site_id, c.value).where(
-                        c.run_id == run_id, c.check_id == "a11y_mention"
-                    )
-                ).all()
+            rows = conn.execute(select(c.site_id, c.check_id, c.status).where(c.run_id == run_id))
+            return [tuple(row) for row in rows]
+
+    def check_values_of_run(self, run_id: int, check_id: str) -> dict[str, Any]:
+        """``site_id → value`` of one check over the run's sites."""
+        c = site_checks.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.site_id, c.value).where(c.run_id == run_id, c.check_id == check_id)
             )
-        return [
-            (site, check, status, mentions.get(site) if check == "a11y_mention" else None)
-            for site, check, status in statuses
-        ]
+            return dict(rows.all())
 
     def errors_of_run(self, run_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -87,8 +87,7 @@ def findings_table(
                 **change_columns(
                     previous.get(site["site_id"]), before.get(site["site_id"]), statuses
                 ),
-                "engagement_2": engagement_2(statuses),
-                "engagement_3": engagement_3(statuses, mention, audit.get("no_critical")),
+                **_coverage(statuses, mention, audit),
             }
         )
     columns = [
@@ -176,6 +175,14 @@ def _statuses(found: dict[str, str]) -> dict[str, str]:
     return {c: found.get(c, "error") for c in CHECK_IDS}
 
 
+def _coverage(statuses: dict[str, str], mention: Any, audit: dict[str, Any]) -> dict[str, Any]:
+    """A site's engagement 2 and 3 coverage (``audit``: its ``run_sites.audit`` summary)."""
+    return {
+        "engagement_2": engagement_2(statuses),
+        "engagement_3": engagement_3(statuses, mention, audit.get("no_critical")),
+    }
+
+
 def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
     """``site_id``, ``status``, ``engagement_2``, ``engagement_3`` of every site of a run.
 
@@ -185,25 +192,15 @@ def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
     (``tests/test_report_units.py`` compares the two).
     """
     found: dict[str, dict[str, str]] = {}
-    mentions: dict[str, Any] = {}
-    for site_id, check_id, status, value in store.check_statuses_of_run(run_id):
+    for site_id, check_id, status in store.check_statuses_of_run(run_id):
         found.setdefault(site_id, {})[check_id] = status
-        if check_id == "a11y_mention":
-            mentions[site_id] = value
+    mentions = store.check_values_of_run(run_id, "a11y_mention")
     records = []
     for site in store.sites_of_run(run_id):
-        statuses = _statuses(found.get(site["site_id"], {}))
-        audit = site.get("audit") or {}
-        records.append(
-            {
-                "site_id": site["site_id"],
-                "status": site["status"] or "error",
-                "engagement_2": engagement_2(statuses),
-                "engagement_3": engagement_3(
-                    statuses, mentions.get(site["site_id"]), audit.get("no_critical")
-                ),
-            }
-        )
+        site_id = site["site_id"]
+        statuses = _statuses(found.get(site_id, {}))
+        coverage = _coverage(statuses, mentions.get(site_id), site.get("audit") or {})
+        records.append({"site_id": site_id, "status": site["status"] or "error", **coverage})
     columns = ["site_id", "status", "engagement_2", "engagement_3"]
     return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
 
