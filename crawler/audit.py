@@ -15,7 +15,11 @@ Why this shape (issue 3, ARCHITECTURE.md):
 - **Failures are results.** A page that never answers, never finishes loading, crashes
   its tab or makes axe hang gives an :class:`AuditResult` with ``error`` (a French reason)
   and the pool goes on; the browser is relaunched after it dies and every
-  ``restart_every`` pages (bounds memory growth over long crawls).
+  ``restart_every`` pages (bounds memory growth over long crawls). A crashed tab is tried
+  again in a fresh tab (``crash_retries``) before its crash is reported: crashes are often
+  transient. One is measured: Debian's headless shell 156 kills the renderer ("bad IPC
+  message, reason 262") on about 8 % of the pages whose sub-resources Local Network Access
+  blocks, below.
 - **No reach into private networks.** The crawler refuses private and local addresses
   for its own requests; in the browser, Chromium's Local Network Access keeps a page
   served from a public address from loading anything from a private or loopback one
@@ -266,6 +270,8 @@ class Auditor:
     open pages. ``settle_s`` > 0 waits up to that long for network idle after ``load``
     (for pages that render after load); 0 audits at ``load``, like ``@axe-core/cli``.
     ``extra_args`` go after :data:`CHROMIUM_ARGS` (a ``--js-flags`` there replaces Vigie's).
+    ``crash_retries``: times a page whose tab crashed is audited again, in a fresh tab,
+    before the crash is its result.
     """
 
     def __init__(
@@ -283,9 +289,13 @@ class Auditor:
         keep_html: bool = True,
         user_agent: str | None = None,
         extra_args: Iterable[str] = (),
+        crash_retries: int = 1,
     ) -> None:
         if concurrency < 1 or restart_every < 1 or page_timeout_s <= 0:
             raise ValueError("concurrency, restart_every et page_timeout_s doivent être > 0")
+        if crash_retries < 0:
+            raise ValueError("crash_retries doit être ≥ 0")
+        self.crash_retries = crash_retries
         self.executable_path = executable_path or os.environ.get(CHROMIUM_ENV) or DEFAULT_EXECUTABLE
         self.concurrency = concurrency
         self.page_timeout_s = page_timeout_s
@@ -311,6 +321,7 @@ class Auditor:
 
         self.pages_audited = 0
         self.restarts = 0  # relaunches after the first launch
+        self.crash_retried = 0  # audits tried again after their tab crashed
         self._pw: Any = None
         self._browser: Any = None
         self._context: Any = None  # shared context when reuse_pages
@@ -461,11 +472,18 @@ class Auditor:
         Raises :class:`AuditSetupError` only when Chromium cannot be (re)launched at all.
         """
         async with self._sem:
-            browser = await self._checkout()
-            try:
-                return await self._audit_once(url, browser)
-            finally:
-                await self._checkin()
+            retries = self.crash_retries
+            while True:
+                browser = await self._checkout()
+                try:
+                    result = await self._audit_once(url, browser)
+                finally:
+                    await self._checkin()
+                if result.error != _CRASHED or retries == 0:
+                    return result
+                retries -= 1
+                self.crash_retried += 1
+                log.info("%s : l’onglet a planté, nouvel essai dans un onglet neuf", url)
 
     async def rules(self) -> list[dict[str, Any]]:
         """axe's rule metadata (``axe.getRules()``: ruleId, tags, actIds…), all rules.
@@ -569,7 +587,7 @@ class Auditor:
             result.needs_review = data["incomplete"]
             result.html = data["html"]
         except Exception as exc:
-            if state["crashed"] and not isinstance(exc, _PageFailure):
+            if not isinstance(exc, _PageFailure) and await _renderer_died(page, state):
                 raise _PageFailure(_CRASHED) from exc
             raise
         finally:
@@ -595,6 +613,22 @@ class Auditor:
 
 
 _CRASHED = "L’onglet du navigateur a planté pendant l’audit"
+
+
+async def _renderer_died(page: Any, state: dict[str, bool]) -> bool:
+    """Whether the page's renderer died, after an error it may have caused.
+
+    A renderer killed during a navigation first fails the navigation ("net::ERR_ABORTED;
+    maybe frame was detached?") and reports its crash a millisecond later (measured), so
+    the crash flag alone misses it. One round trip to the page settles it: events come in
+    order, so once the page answers or fails, an earlier crash event has been seen.
+    """
+    if not state["crashed"]:
+        try:
+            await asyncio.wait_for(page.evaluate("0"), CLOSE_TIMEOUT_S)
+        except Exception as exc:  # a dead page fails here; the flag below says why
+            log.debug("sonde de l’onglet après erreur : %s", exc)
+    return state["crashed"]
 
 
 def _ms_left(deadline: float) -> float:

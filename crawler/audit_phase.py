@@ -102,6 +102,7 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
             concurrency=settings.getint("VIGIE_AUDIT_CONCURRENCY"),
             page_timeout_s=settings.getfloat("VIGIE_AUDIT_TIMEOUT"),
             restart_every=settings.getint("VIGIE_AUDIT_RESTART_EVERY"),
+            crash_retries=settings.getint("VIGIE_AUDIT_CRASH_RETRIES"),
             settle_s=settings.getfloat("VIGIE_AUDIT_SETTLE"),
             user_agent=settings.get("USER_AGENT"),
         )

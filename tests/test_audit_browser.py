@@ -214,7 +214,12 @@ def test_a_public_page_cannot_reach_local_addresses(server):
     sub-resources from a loopback or private one (an intranet, a router, a local Redis), the
     guard the crawler has for its own requests. The fixture server is declared public with
     Chromium's testing switch; the "local" server next to it must see no request, and the
-    audit still completes. Without the switch (the demo: a local page) the requests go."""
+    audit still completes. Without the switch (the demo: a local page) the requests go.
+
+    Debian's headless shell 156 kills the renderer ("bad IPC message, reason 262") on about
+    8 % of such pages (measured: 7 to 10 in 100, 0 in 300 with the full browser); the
+    Auditor tries a crashed tab again, and this test allows three retries so that the
+    completion it asserts does not hang on that Chromium bug (0.08⁴ ≈ 4·10⁻⁵)."""
     hits: list[str] = []
 
     class Local(BaseHTTPRequestHandler):
@@ -237,7 +242,9 @@ def test_a_public_page_cannot_reach_local_addresses(server):
     )
     public = f"--ip-address-space-overrides=127.0.0.1:{urlsplit(server).port}=public"
     try:
-        (result,) = audit.audit_urls([f"{server}/reaches-local.html"], extra_args=[public])
+        (result,) = audit.audit_urls(
+            [f"{server}/reaches-local.html"], extra_args=[public], crash_retries=3
+        )
         assert result.ok, result.error
         assert hits == []
         (result,) = audit.audit_urls([f"{server}/reaches-local.html"])
@@ -294,6 +301,33 @@ def test_crashed_tab_is_an_error_and_the_next_audit_works(server):
     crashed, after = run(scenario())
     assert crashed.error == "L’onglet du navigateur a planté pendant l’audit"
     assert after.ok, after.error
+
+
+def test_a_tab_that_crashes_once_is_audited_again_in_a_fresh_tab(server, monkeypatch):
+    """The first attempt really crashes its tab (``chrome://crash``), the retry gets the
+    page: a transient crash is not the page's result. With no retry left, it is."""
+    render = audit.Auditor._render_and_run
+    calls: list[str] = []
+
+    async def crash_first(self, page, url, started, result):
+        calls.append(url)
+        target = "chrome://crash" if len(calls) == 1 else url
+        return await render(self, page, target, started, result)
+
+    monkeypatch.setattr(audit.Auditor, "_render_and_run", crash_first)
+
+    async def scenario(retries):
+        calls.clear()
+        async with audit.Auditor(crash_retries=retries) as auditor:
+            return await auditor.audit(f"{server}/ok.html"), auditor.crash_retried
+
+    (result, retried) = run(scenario(1))
+    assert result.ok, result.error
+    assert retried == 1 and len(calls) == 2
+    assert "Bienvenue à la mairie" in result.html
+    (result, retried) = run(scenario(0))
+    assert result.error == "L’onglet du navigateur a planté pendant l’audit"
+    assert retried == 0 and len(calls) == 1
 
 
 def test_browser_restarts_after_it_dies_and_every_n_pages(server):
