@@ -473,6 +473,7 @@ class Auditor:
         """
         async with self._sem:
             retries = self.crash_retries
+            lost = 0.0  # time of the crashed attempts, counted in the page's duration
             while True:
                 browser = await self._checkout()
                 try:
@@ -480,7 +481,9 @@ class Auditor:
                 finally:
                     await self._checkin()
                 if result.error != _CRASHED or retries == 0:
+                    result.duration_s += lost
                     return result
+                lost += result.duration_s
                 retries -= 1
                 self.crash_retried += 1
                 log.info("%s : l’onglet a planté, nouvel essai dans un onglet neuf", url)

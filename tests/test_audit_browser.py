@@ -309,21 +309,33 @@ def test_a_tab_that_crashes_once_is_audited_again_in_a_fresh_tab(server, monkeyp
     render = audit.Auditor._render_and_run
     calls: list[str] = []
 
+    once = audit.Auditor._audit_once
+    spent: list[float] = []  # each attempt's own duration
+
     async def crash_first(self, page, url, started, result):
         calls.append(url)
         target = "chrome://crash" if len(calls) == 1 else url
         return await render(self, page, target, started, result)
 
+    async def timed_once(self, url, browser):
+        result = await once(self, url, browser)
+        spent.append(result.duration_s)
+        return result
+
     monkeypatch.setattr(audit.Auditor, "_render_and_run", crash_first)
+    monkeypatch.setattr(audit.Auditor, "_audit_once", timed_once)
 
     async def scenario(retries):
         calls.clear()
+        spent.clear()
         async with audit.Auditor(crash_retries=retries) as auditor:
             return await auditor.audit(f"{server}/ok.html"), auditor.crash_retried
 
     (result, retried) = run(scenario(1))
     assert result.ok, result.error
     assert retried == 1 and len(calls) == 2
+    # the crashed attempt's time is part of the page's audit time
+    assert len(spent) == 2 and result.duration_s == pytest.approx(sum(spent), abs=1e-3), spent
     assert "Bienvenue à la mairie" in result.html
     (result, retried) = run(scenario(0))
     assert result.error == "L’onglet du navigateur a planté pendant l’audit"
