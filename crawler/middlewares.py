@@ -9,17 +9,14 @@ every request, redirects included.
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
 from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.scope import is_private_host, trap_reason
+from crawler.addresses import PrivateAddresses
+from crawler.scope import trap_reason
 
 
 class GuardRefused(IgnoreRequest):
@@ -45,7 +42,7 @@ class GuardRailsMiddleware:
         self.max_repeated = max_repeated
         self.shared = shared  # crawler.distributed.Coordinator when several workers run
         self.delay = delay
-        self._resolved: dict[str, bool] = {}
+        self.private = PrivateAddresses()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GuardRailsMiddleware:
@@ -72,31 +69,7 @@ class GuardRailsMiddleware:
             await self.shared.polite(request.meta["site_id"], self.delay)
         if self.allow_private:
             return None
-        host = urlparse_cached(request).hostname or ""
-        if is_private_host(host) or await self._resolves_private(host):
-            raise GuardRefused(
-                "adresse privée",
-                f"adresse privée ou locale refusée : {host} (VIGIE_ALLOW_PRIVATE=False)",
-            )
+        reason = await self.private.refusal(request.url)
+        if reason:
+            raise GuardRefused("adresse privée", reason)
         return None
-
-    async def _resolves_private(self, host: str) -> bool:
-        """Whether a host name resolves to a non-public address (cached per host)."""
-        if host in self._resolved:
-            return self._resolved[host]
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-        except (OSError, UnicodeError):
-            # Unresolvable: let the download fail and report the DNS error itself.
-            self._resolved[host] = False
-            return False
-        private = any(_not_global(info) for info in infos)
-        self._resolved[host] = private
-        return private
-
-
-def _not_global(info: tuple[Any, ...]) -> bool:
-    family, _, _, _, sockaddr = info
-    if family not in (socket.AF_INET, socket.AF_INET6):
-        return False
-    return not ipaddress.ip_address(sockaddr[0].split("%", 1)[0]).is_global

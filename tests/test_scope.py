@@ -49,3 +49,46 @@ def test_trap_rules():
     assert trap_reason("https://a.fr/" + "x" * 500, 400, 3)
     assert trap_reason("https://a.fr/a/b/a/b/a/b/a/b", 400, 3)
     assert trap_reason("https://a.fr/agenda/2024/mois/2025", 400, 3) is None
+
+
+def test_private_addresses_refuse_literals_and_names_resolving_inside(monkeypatch):
+    """The SSRF rule shared by the crawler's middleware and the browser's navigation guard:
+    a literal private address, or a public-looking name that resolves to one."""
+    import asyncio
+    import socket
+
+    from crawler.addresses import PrivateAddresses
+
+    resolved: list[str] = []
+
+    async def fake_getaddrinfo(self, host, port, **kwargs):
+        resolved.append(host)
+        ip = {"intranet.mairie.example": "10.0.0.7", "www.mairie.example": "93.184.216.34"}
+        if host not in ip:
+            raise socket.gaierror("inconnu")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip[host], 0))]
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", fake_getaddrinfo)
+
+    async def scenario():
+        guard = PrivateAddresses()
+        return [
+            await guard.refusal(url)
+            for url in (
+                "http://127.0.0.1:8080/admin",
+                "http://[::1]/",
+                "http://intranet.mairie.example/",
+                "https://www.mairie.example/contact",
+                "https://nulle-part.example/",
+                "http://intranet.mairie.example/autre",  # cached: resolved once
+            )
+        ]
+
+    loopback, v6, intranet, public, unknown, again = asyncio.run(scenario())
+    assert loopback and "127.0.0.1" in loopback and v6 and "::1" in v6
+    assert intranet == (
+        "adresse privée ou locale refusée : intranet.mairie.example (VIGIE_ALLOW_PRIVATE=False)"
+    )
+    assert public is None and unknown is None  # an unknown name fails later, with its DNS error
+    assert again == intranet
+    assert resolved.count("intranet.mairie.example") == 1
