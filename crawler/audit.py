@@ -25,7 +25,12 @@ Why this shape (issue 3, ARCHITECTURE.md):
   served from a public address from loading anything from a private or loopback one
   (names resolved, every kind of sub-resource and frame), at no cost per request — a
   Playwright route doing the same would intercept every request, +40 % a page.
-  ``tests/test_audit_browser.py`` proves it holds with the Chromium in use.
+  ``tests/test_audit_browser.py`` proves it holds with the Chromium in use. Local Network
+  Access leaves top-level navigations alone, though: a public page that redirects, or
+  sends the browser by script, to ``http://192.168.…`` would be followed and that page's
+  content audited and kept. ``navigation_guard`` closes that door: every document request
+  (the main frame's redirects and navigations included) is held by CDP's ``Fetch`` domain,
+  for documents only, until the guard (the crawler's own private-address rule) lets it go.
 - **axe-core ≥ 4.11** (RGAA tags). It comes from the PyPI package ``axe-playwright-python``
   (pinned, ships ``axe.min.js``), or from a file named by ``axe_path`` /
   ``$VIGIE_AXE_JS``. Its version is in every result.
@@ -47,7 +52,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -271,7 +276,9 @@ class Auditor:
     (for pages that render after load); 0 audits at ``load``, like ``@axe-core/cli``.
     ``extra_args`` go after :data:`CHROMIUM_ARGS` (a ``--js-flags`` there replaces Vigie's).
     ``crash_retries``: times a page whose tab crashed is audited again, in a fresh tab,
-    before the crash is its result.
+    before the crash is its result. ``navigation_guard(url)`` returns a French reason to
+    refuse a document request (a redirect or navigation to a private address), or None;
+    a refused navigation of the audited page is its audit error.
     """
 
     def __init__(
@@ -290,12 +297,16 @@ class Auditor:
         user_agent: str | None = None,
         extra_args: Iterable[str] = (),
         crash_retries: int = 1,
+        navigation_guard: Callable[[str], Awaitable[str | None]] | None = None,
     ) -> None:
         if concurrency < 1 or restart_every < 1 or page_timeout_s <= 0:
             raise ValueError("concurrency, restart_every et page_timeout_s doivent être > 0")
         if crash_retries < 0:
             raise ValueError("crash_retries doit être ≥ 0")
         self.crash_retries = crash_retries
+        self.navigation_guard = navigation_guard
+        # Why the guard refused a document of a page (the page's last refusal).
+        self._refused: dict[Any, str] = {}
         self.executable_path = executable_path or os.environ.get(CHROMIUM_ENV) or DEFAULT_EXECUTABLE
         self.concurrency = concurrency
         self.page_timeout_s = page_timeout_s
@@ -454,7 +465,53 @@ class Auditor:
             own = await self._new_context()
             page = await own.new_page()
         page.on("popup", _close_popup)
+        if self.navigation_guard is not None:
+            await self._guard_navigations(page)
         return page, own
+
+    async def _guard_navigations(self, page: Any) -> None:
+        """Hold every document request of ``page`` until :attr:`navigation_guard` decides.
+
+        CDP's ``Fetch`` domain, for the ``Document`` resource type only: sub-resources are
+        not intercepted (Local Network Access already guards them, and holding each of them
+        would cost what a Playwright route costs). A redirect is a new request, held too.
+        """
+        guard = self.navigation_guard
+        assert guard is not None
+        session = await page.context.new_cdp_session(page)
+        # A page's main frame has its target's id: a refused frame inside the page is only
+        # left empty, a refused main-frame navigation makes the audit an error.
+        main_frame = (await session.send("Target.getTargetInfo"))["targetInfo"]["targetId"]
+
+        async def decide(event: dict[str, Any]) -> None:
+            request_id, url = event["requestId"], event["request"]["url"]
+            try:
+                reason = await guard(url)
+            except Exception as exc:  # a guard that cannot answer refuses (fails closed)
+                reason = f"contrôle de l’adresse impossible : {exc}"
+                log.warning("%s : %s", url, reason)
+            try:
+                if reason is None:
+                    await session.send("Fetch.continueRequest", {"requestId": request_id})
+                else:
+                    if event.get("frameId") == main_frame:
+                        self._refused[page] = reason
+                    log.info("navigation refusée vers %s : %s", url, reason)
+                    await session.send(
+                        "Fetch.failRequest",
+                        {"requestId": request_id, "errorReason": "BlockedByClient"},
+                    )
+            except Exception as exc:  # the page closed meanwhile: nothing is left to release
+                log.debug("requête %s non relâchée : %s", url, exc)
+
+        def on_paused(event: dict[str, Any]) -> None:
+            task = asyncio.get_running_loop().create_task(decide(event))
+            task.add_done_callback(_log_task_error)
+
+        session.on("Fetch.requestPaused", on_paused)
+        await session.send(
+            "Fetch.enable", {"patterns": [{"resourceType": "Document", "requestStage": "Request"}]}
+        )
 
     async def _drop_page(self, page: Any, own: Any) -> None:
         """Close a page (and its own context) that may be broken; a hang marks the browser."""
@@ -515,12 +572,19 @@ class Auditor:
         page = own = None
         try:
             page, own = await self._get_page()
+            self._refused.pop(page, None)  # a late refusal of the page's previous audit
             await self._render_and_run(page, url, started, result)
         except _PageFailure as exc:
             result.error = str(exc)
         except Exception as exc:  # anything else from Playwright: reported, pool goes on
             result.error = _reason(exc, browser_dead=self._broken or not browser.is_connected())
             log.info("audit de %s en échec : %s", url, exc)
+        refused = self._refused.pop(page, None)
+        if refused is not None:
+            # The page (a redirect, a script) took the tab toward a private address: what
+            # is left is Chromium's error page or a page half-left, not the page to audit.
+            # The reason, not Chromium's "net::ERR_BLOCKED_BY_CLIENT".
+            result.error = f"Navigation refusée : {refused}"
         if page is not None:
             if result.error is None and own is None and not page.is_closed():
                 self._idle.append(page)

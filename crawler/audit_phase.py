@@ -92,6 +92,7 @@ def run_audits(store: Store, run_id: int, settings: Any) -> dict[str, Any]:
 
 
 async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any) -> dict[str, Any]:
+    from crawler.addresses import PrivateAddresses
     from crawler.audit import Auditor, AuditResult, AuditSetupError
 
     started = time.monotonic()
@@ -103,6 +104,10 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
             page_timeout_s=settings.getfloat("VIGIE_AUDIT_TIMEOUT"),
             restart_every=settings.getint("VIGIE_AUDIT_RESTART_EVERY"),
             crash_retries=settings.getint("VIGIE_AUDIT_CRASH_RETRIES"),
+            # The crawler's SSRF rule, for what the browser navigates to on its own.
+            navigation_guard=(
+                None if settings.getbool("VIGIE_ALLOW_PRIVATE") else PrivateAddresses().refusal
+            ),
             settle_s=settings.getfloat("VIGIE_AUDIT_SETTLE"),
             user_agent=settings.get("USER_AGENT"),
         )

@@ -48,7 +48,8 @@ VIGIE_MAX_DEPTH = 3
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 #: Refuse private, loopback and link-local targets (SSRF guard): a seed list is user
-#: input. The demo and the tests serve sites on 127.0.0.1 and turn this on.
+#: input. The audits' browser follows the same rule for the documents it navigates to
+#: (redirects, scripts). The demo and the tests serve sites on 127.0.0.1 and turn this on.
 VIGIE_ALLOW_PRIVATE = False
 #: Crawler-trap guards: URLs longer than this, with a path segment repeated this many
 #: times, or more distinct query strings than this on one path are not followed.

@@ -15,7 +15,7 @@ from collections import defaultdict
 from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -77,6 +77,12 @@ class _Handler(SimpleHTTPRequestHandler):
         if path == "/empty.png":  # an empty image: its frame's document has no root
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path == "/redirect":  # 302 to ?to=…
+            self.send_response(302)
+            self.send_header("Location", parse_qs(urlsplit(self.path).query)["to"][0])
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -209,6 +215,30 @@ def test_iframe_violations_are_found_same_and_cross_origin(server):
     assert ["#autre", "img"] in targets, targets  # localhost ≠ 127.0.0.1: cross-origin
 
 
+def _recording_server(page: bytes | None = None) -> tuple[ThreadingHTTPServer, str, list[str]]:
+    """A second server on 127.0.0.1 (a "local" or intranet one) that records the paths it
+    is asked for and answers ``page`` as HTML (204 without): (server, base URL, paths)."""
+    hits: list[str] = []
+
+    class Recording(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            hits.append(self.path)
+            self.send_response(204 if page is None else 200)
+            if page is not None:
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            if page is not None:
+                self.wfile.write(page)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}", hits
+
+
 def test_a_public_page_cannot_reach_local_addresses(server):
     """Chromium's Local Network Access: a page from a public address never gets its
     sub-resources from a loopback or private one (an intranet, a router, a local Redis), the
@@ -220,20 +250,7 @@ def test_a_public_page_cannot_reach_local_addresses(server):
     8 % of such pages (measured: 7 to 10 in 100, 0 in 300 with the full browser); the
     Auditor tries a crashed tab again, and this test allows three retries so that the
     completion it asserts does not hang on that Chromium bug (0.08⁴ ≈ 4·10⁻⁵)."""
-    hits: list[str] = []
-
-    class Local(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):  # noqa: N802 (http.server's naming)
-            hits.append(self.path)
-            self.send_response(204)
-            self.end_headers()
-
-    local = ThreadingHTTPServer(("127.0.0.1", 0), Local)
-    threading.Thread(target=local.serve_forever, daemon=True).start()
-    lan = f"http://127.0.0.1:{local.server_address[1]}"
+    local, lan, hits = _recording_server()
     FIXTURES["/reaches-local.html"] = PAGE.format(
         title="Ressources locales",
         body=f'<img alt="" src="{lan}/img"><script src="{lan}/js"></script>'
@@ -253,6 +270,52 @@ def test_a_public_page_cannot_reach_local_addresses(server):
     finally:
         local.shutdown()
         local.server_close()
+
+
+def test_the_navigation_guard_keeps_the_browser_out_of_private_addresses(server):
+    """Local Network Access leaves top-level navigations alone: a page that redirects, or
+    sends the tab by script, to an intranet address would be followed and that page's
+    content audited and kept. With ``navigation_guard`` (the crawler's private-address
+    rule; here one that refuses the "intranet" server's port) no document request reaches
+    it: the redirect or the script makes the audit an error that says why, a frame toward
+    it is left empty and the page is audited, and other pages go through."""
+    intranet, lan, hits = _recording_server(
+        PAGE.format(title="Intranet", body="<p>CONFIDENTIEL</p>").encode()
+    )
+
+    async def guard(url: str) -> str | None:
+        return "adresse privée ou locale refusée : intranet" if url.startswith(lan) else None
+
+    FIXTURES["/sends-to-intranet.html"] = PAGE.format(
+        title="Redirection", body=f"<script>location.href = '{lan}/script';</script>"
+    )
+    FIXTURES["/frames-intranet.html"] = PAGE.format(
+        title="Cadre", body=f'<iframe title="x" src="{lan}/frame"></iframe><img src="a.png">'
+    )
+    urls = [
+        f"{server}/redirect?to={quote(lan + '/redirect', safe='')}",
+        f"{server}/sends-to-intranet.html",
+        f"{server}/frames-intranet.html",
+        f"{server}/ok.html",
+    ]
+    try:
+        redirected, scripted, framed, plain = audit.audit_urls(
+            urls, navigation_guard=guard, settle_s=0.5
+        )
+        (unguarded,) = audit.audit_urls(urls[:1])
+    finally:
+        intranet.shutdown()
+        intranet.server_close()
+    refused = "Navigation refusée : adresse privée ou locale refusée : intranet"
+    assert redirected.error == refused and redirected.html is None
+    assert scripted.error == refused and scripted.html is None
+    assert framed.ok, framed.error
+    assert "image-alt" in ids(framed.violations)
+    assert plain.ok, plain.error
+    assert "CONFIDENTIEL" not in (framed.html or "") + (plain.html or "")
+    # The guard stopped the requests themselves; without it the redirect is followed.
+    assert hits == ["/redirect"], hits
+    assert unguarded.ok and "CONFIDENTIEL" in unguarded.html
 
 
 def test_a_frame_without_root_element_does_not_sink_the_page(server):

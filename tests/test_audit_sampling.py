@@ -90,3 +90,33 @@ def test_no_audit_is_not_a_pass():
     assert audit_summary([]) is None
     failed = audit_summary([{"url": "u", "axe_version": None, "error": "crash"}])
     assert failed["pages_audited"] == 0 and failed["no_critical"] is None
+
+
+def test_the_browser_gets_the_crawlers_private_address_rule(monkeypatch):
+    """``VIGIE_ALLOW_PRIVATE`` governs the browser too: off (the default), the Auditor gets a
+    navigation guard that refuses private addresses; on (demo, tests), none."""
+    import asyncio
+
+    from scrapy.settings import Settings
+
+    from crawler import audit, audit_phase
+
+    given: list[dict] = []
+
+    class Recording:
+        def __init__(self, *args, **kwargs):
+            given.append(kwargs)
+
+        async def start(self):
+            raise audit.AuditSetupError("pas de navigateur dans ce test")
+
+    monkeypatch.setattr(audit, "Auditor", Recording)
+    for allow in (False, True):
+        settings = Settings({"VIGIE_ALLOW_PRIVATE": allow})
+        settings.setmodule("crawler.settings", priority="default")
+        stats = asyncio.run(audit_phase._audit(None, 1, [], settings))
+        assert stats["audit_errors"] == 0
+    guarded, unguarded = (kwargs["navigation_guard"] for kwargs in given)
+    assert unguarded is None
+    assert asyncio.run(guarded("http://10.0.0.7/")).startswith("adresse privée")
+    assert asyncio.run(guarded("http://93.184.216.34/")) is None
