@@ -201,11 +201,18 @@ def load_axe(path: str | None = None) -> AxeSource:
 
 
 def init_script(axe: AxeSource) -> str:
-    """The script added to every document: axe-core, then cross-origin frame messaging on."""
+    """The script added to every document: axe-core, then cross-origin frame messaging on.
+
+    ``window.open`` gives nothing, as a browser's popup blocker does to a page that opens a
+    window without a click: Debian's headless shell has no popup blocker, and a popup is a
+    new tab that no navigation guard holds (its first request would leave before Vigie
+    could close it).
+    """
     return (
         axe.script
         + "\n;if (typeof window.axe !== 'undefined') {"
         + " window.axe.configure({ allowedOrigins: ['<unsafe_all_origins>'] }); }\n"
+        + "window.open = function () { return null; };\n"
     )
 
 

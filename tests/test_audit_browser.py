@@ -278,7 +278,8 @@ def test_the_navigation_guard_keeps_the_browser_out_of_private_addresses(server)
     content audited and kept. With ``navigation_guard`` (the crawler's private-address
     rule; here one that refuses the "intranet" server's port) no document request reaches
     it: the redirect or the script makes the audit an error that says why, a frame toward
-    it is left empty and the page is audited, and other pages go through."""
+    it is left empty and the page is audited, a popup is never opened (``window.open``
+    gives nothing), and other pages go through."""
     intranet, lan, hits = _recording_server(
         PAGE.format(title="Intranet", body="<p>CONFIDENTIEL</p>").encode()
     )
@@ -292,14 +293,18 @@ def test_the_navigation_guard_keeps_the_browser_out_of_private_addresses(server)
     FIXTURES["/frames-intranet.html"] = PAGE.format(
         title="Cadre", body=f'<iframe title="x" src="{lan}/frame"></iframe><img src="a.png">'
     )
+    FIXTURES["/pops-intranet.html"] = PAGE.format(
+        title="Fenêtre", body=f"<script>window.open('{lan}/popup', '_blank');</script>"
+    )
     urls = [
         f"{server}/redirect?to={quote(lan + '/redirect', safe='')}",
         f"{server}/sends-to-intranet.html",
         f"{server}/frames-intranet.html",
+        f"{server}/pops-intranet.html",
         f"{server}/ok.html",
     ]
     try:
-        redirected, scripted, framed, plain = audit.audit_urls(
+        redirected, scripted, framed, popping, plain = audit.audit_urls(
             urls, navigation_guard=guard, settle_s=0.5
         )
         (unguarded,) = audit.audit_urls(urls[:1])
@@ -312,6 +317,7 @@ def test_the_navigation_guard_keeps_the_browser_out_of_private_addresses(server)
     assert framed.ok, framed.error
     assert "image-alt" in ids(framed.violations)
     assert plain.ok, plain.error
+    assert popping.ok, popping.error  # window.open gives nothing: no tab, no request
     assert "CONFIDENTIEL" not in (framed.html or "") + (plain.html or "")
     # The guard stopped the requests themselves; without it the redirect is followed.
     assert hits == ["/redirect"], hits
