@@ -11,6 +11,10 @@ Not the mention: the word "accessibilité" alone; the status only inside a decla
 "Accessibilité : <status>", so the regex needs the word right before the status. The DSFR
 template's "Accessibilité : non/partiellement/totalement conforme" shipped unedited gives
 the value ``placeholder`` with ``found`` false: the site did not say its status.
+
+Value: ``"totalement"``, ``"partiellement"`` or ``"non"`` from the first real mention
+(``found`` true); ``"placeholder"`` for the unedited template (``found`` false); else
+``None`` (and on error).
 """
 
 from __future__ import annotations

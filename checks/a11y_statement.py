@@ -7,11 +7,12 @@ declaration's fixed "État de conformité" section). An in-page ``href="#"`` foo
 not a link to a declaration; neither is the RGAA reference site
 (accessibilite.numerique.gouv.fr) nor an ``accessibilite@…`` address.
 
-Value: ``{"url": …}``; when the page is the declaration, also ``conformity_rate`` (float,
-the "taux global de conformité" or "NN % des critères"), ``audit_date`` (ISO ``YYYY-MM-DD``
-or ``YYYY-MM`` when only the month is given, else the raw text) and
-``schema_pluriannuel`` (the linked schéma's URL, the page's own URL when the schéma is
-published on the page, else null).
+Value: a link gives ``{"url", "links"}`` (first target, all distinct targets); the page as
+declaration gives ``{"url", "conformity_rate", "audit_date", "schema_pluriannuel"}``: its
+own URL, the rate as a float ("taux global de conformité", "NN % des critères"), the audit
+date as ISO ``YYYY-MM-DD`` or ``YYYY-MM`` (the raw text if not a valid date), the schéma's
+link (the page's URL when published on it), each null when absent; else ``None`` (and on
+error).
 """
 
 from __future__ import annotations

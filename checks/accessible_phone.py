@@ -6,6 +6,10 @@ Rogervoice, Deafi, Tadeo…) named in the text or linked, and on the 114 — the
 number for deaf users by SMS/fax — when the text around it says so (deaf users named
 nearby, or "SMS au 114") (a bare "114" is a
 house number, a page count, an article number).
+
+Value: ``{"terms", "links"}``: the distinct terms matched, in folded form (lower case,
+no accents: ``"sourds et malentendants"``, ``"acceo"``, ``"114"``), and the distinct hrefs
+to relay services (either list may be empty); else ``None`` (and on error).
 """
 
 from __future__ import annotations

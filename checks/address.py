@@ -10,6 +10,11 @@ without a number ("Place de la Mairie", "Parvis…", "Esplanade…"): they count
 name after them is capitalised, so that "mise en place de" stays prose.
 
 schema.org ``PostalAddress`` counts too, and a plain-text schema.org ``address``.
+
+Value: list of distinct address strings: ``"<street lines>, <postcode> <commune>"`` from
+the text (``"55, boulevard Diderot, CS 22305, 75610 Paris Cedex 12"``), or from schema.org
+``"<streetAddress>, <postalCode> <addressLocality>"`` or the plain ``address`` text; else
+``None`` (and on error).
 """
 
 from __future__ import annotations

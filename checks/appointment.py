@@ -10,8 +10,10 @@ menu item that is only an in-page anchor (``/#prise-de-rendez-vous``): it is kep
 value with ``booking_link: false`` so a reader sees it was looked at, but ``found`` stays
 false. "Annuler un rendez-vous" is not booking.
 
-Value: list of ``{"url", "booking_link", "platform"}`` (``platform`` is the booking
-platform's domain when the host is one).
+Value: list of ``{"url", "booking_link", "platform"}``, one per distinct target
+(``platform`` is the booking platform's domain when the host is one, ``"ants.gouv.fr"`` for
+an ANTS booking page, else null), also when only in-page anchors were seen (``found``
+false); else ``None`` (and on error).
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ link or button labelled "Chat", "Tchat", "Chat en ligne", "Discuter avec un cons
 Any other "messagerie" link or button — on public sites the account's secure messaging,
 "Ma messagerie", "Messagerie sécurisée", reached after login — is not instant messaging: it
 is recorded in the value as ``login_messaging`` and ``found`` stays false.
+
+Value: ``{"widgets", "links", "login_messaging"}``: provider names of the widget scripts
+(``"crisp"``…), then chat entry points and login-only messaging entries, each an href or,
+for a ``<button>``, its folded label; set with ``found`` false when only login messaging
+is seen; else ``None`` (and on error).
 """
 
 from __future__ import annotations

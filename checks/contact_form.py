@@ -8,6 +8,9 @@ Not a contact form: a social-media "Contact" button (the conversation happens on
 platform, not with the service); a ``mailto:`` "Nous contacter" (an e-mail address, counted
 by ``email``); an in-page ``#contact`` anchor (the page's own form, if any, is read directly);
 a comment box or a CAPTCHA's hidden ``<textarea>``.
+
+Value: list of distinct URLs: the contact links' targets, then for each message form its
+``action`` (absolute) or, without one, the page's own URL; else ``None`` (and on error).
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ spellings (``contact [at] x.fr``, ``contact(at)x(dot)fr``, ``contact @ x.fr``,
 ``[arobase]``), and schema.org ``email``. Scripts and JSON blobs are already out of
 ``page.text``, so addresses that only live there never count. ``logo@2x.png`` has the
 shape of an address but names an image: file extensions are not top-level domains here.
+
+Value: list of ``{"address", "purpose"}``, one per distinct address (lower-cased);
+``purpose`` is a label (``"contact"``, ``"accessibilité"``, ``"données personnelles"``,
+``"presse"``…) or null; else ``None`` (and on error).
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ often a benefit ("Aides sociales", "Aide à domicile", "Aide à l'embauche", "Ai
 logement"). A careful reader counts "Aide" only as the whole label, or followed by help
 words (contact, assistance, support, "en ligne", "à l'utilisation"…); in targets only a
 path segment that is exactly ``aide`` or ``help``, not ``/aides-sociales``.
+
+Value: list of the distinct help-link targets, or ``[page URL]`` when the page itself is
+the help page; else ``None`` (and on error).
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Two signs, either is enough: a link to franceconnect.gouv.fr (or a sub-domain), or the
 State design system's button, whose markup carries the ``fr-connect`` class whatever its
 target (the login URL is usually the site's own OpenID Connect endpoint).
+
+Value: ``{"links", "button"}``: the distinct hrefs to FranceConnect (possibly empty) and
+whether an ``fr-connect`` element is there (bool); else ``None`` (and on error).
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ widget is a ``<script src=…/jdma-modal-widget.js data-jdma-form-url=…>``. A 
 avis" link to anything else — a local public consultation — is a different thing and does
 not count: the host decides, never the label.
 
-Value: ``{"form_id", "button_id", "variant"}`` with variant ``image``, ``text_link`` or
-``widget``, for the first button found (a page rarely has two).
+Value: ``{"form_id", "button_id", "variant"}`` for the first button found (a page rarely
+has two), plus ``"url"`` when a form URL is known (the link's href, or the widget's
+``data-jdma-form-url`` as written); ids are strings or null, ``variant`` is ``"image"``,
+``"text_link"`` or ``"widget"``; else ``None`` (and on error).
 """
 
 from __future__ import annotations

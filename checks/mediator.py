@@ -17,6 +17,11 @@ nor is an in-page table-of-contents anchor.
 
 The Défenseur des droits is a recourse of its own: its links and mentions are recorded in
 ``value["defenseur_des_droits"]`` but never make ``mediator`` found by themselves.
+
+Value: ``{"links", "contacts", "defenseur_des_droits"}``: mediator hrefs (``mailto:`` and
+``tel:`` included), the text of each mediator block with a contact, and the Défenseur des
+droits' hrefs (or, with no link, its first mention's text); set with ``found`` false when
+only the Défenseur is there; else ``None`` (and on error).
 """
 
 from __future__ import annotations

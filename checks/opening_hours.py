@@ -17,6 +17,10 @@ The value is OpenStreetMap ``opening_hours`` syntax plus the raw text. The OSM s
 checked with the ``opening-hours-py`` library, never trusted from our own building: if it
 does not validate, the raw text is kept with ``osm: None`` (the hours are still shown).
 schema.org ``openingHours`` / ``openingHoursSpecification`` count too.
+
+Value: ``{"osm", "raw"}``: the rules read from the text and from schema.org joined by
+``"; "`` as one OSM string (null when opening-hours-py rejects it), and the matched texts
+joined by ``" · "``; else ``None`` (and on error).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""``oups_link``: a link to oups.gouv.fr, the "droit à l'erreur" site (engagement 1)."""
+"""``oups_link``: a link to oups.gouv.fr, the "droit à l'erreur" site (engagement 1).
+
+Value: list of the distinct hrefs to oups.gouv.fr; else ``None`` (and on error).
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,12 @@
 """``peak_hours``: busy or quiet hours are published (CHECKS.md, engagement 2).
 
 "Heures d'affluence", "heures creuses", "périodes de forte affluence", "les créneaux les
-moins chargés": a desk that tells people when to come. The value is the sentence that
-says it. "Heures creuses" is also an electricity tariff; on the line of a tariff,
-meter or energy supplier it is not about a desk, so it does not count.
+moins chargés": a desk that tells people when to come. The value quotes the lines that say
+it. "Heures creuses" is also an electricity tariff; on the line of a tariff, meter or energy
+supplier it is not about a desk, so it does not count.
+
+Value: list of the distinct text lines that say it, each clipped to 300 characters; else
+``None`` (and on error).
 """
 
 from __future__ import annotations

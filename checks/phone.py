@@ -20,6 +20,14 @@ What the library cannot know, and this module adds:
 * fax numbers are recorded but do not make ``phone`` found.
 
 Both checks read one extraction, computed once per page (:func:`extract_phones`).
+
+Value (phone): list of ``{"e164" | "short", "display", "kind", "purpose", "surcharged"}``,
+one per distinct number, fax numbers included (fax only: a value but ``found`` false);
+``kind`` as in CHECKS.md, ``purpose`` a label (``"standard"``, ``"fax"``…) or null,
+``surcharged`` a bool or null (unknown); else ``None`` (and on error).
+
+Value (premium_phone): the same entries for the surtaxé numbers only (``e164`` in the
+``+3381``/``+3382``/``+3389`` ranges, ``short`` ``118xxx``); else ``None`` (and on error).
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Found on a link to resultats-services-publics.gouv.fr (the State's results porta
 the Services Publics + site, on a link labelled "Nos résultats", "Services Publics +",
 "Qualité de service", "Indicateurs de satisfaction"…, or when the page itself publishes
 them (its ``<title>``/``<h1>``/``<h2>`` says so).
+
+Value: list of the distinct results-link targets, or ``[page URL]`` when the page itself
+publishes the results; else ``None`` (and on error).
 """
 
 from __future__ import annotations

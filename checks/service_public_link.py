@@ -3,6 +3,8 @@
 Any scheme, ``www.`` or not, any sub-domain (``formulaires.service-public.fr``), any path:
 the commitment is to point users to the official portal. The bare text
 "service-public.fr" without a link does not take anyone there, so it does not count.
+
+Value: list of the distinct hrefs to service-public.fr; else ``None`` (and on error).
 """
 
 from __future__ import annotations
