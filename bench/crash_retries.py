@@ -15,6 +15,7 @@ the loopback server (must be 0: that is the guard).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import threading
 from collections import Counter
@@ -89,8 +90,6 @@ def main() -> None:
 
 
 def _run(urls: list[str], executable: str, switch: str, retries: int) -> tuple[Counter, int]:
-    import asyncio
-
     async def go() -> tuple[Counter, int]:
         async with audit.Auditor(executable, extra_args=[switch], crash_retries=retries) as a:
             results = await a.audit_many(urls)

@@ -18,7 +18,7 @@ Why this shape (issue 3, ARCHITECTURE.md):
   ``restart_every`` pages (bounds memory growth over long crawls). A crashed tab is tried
   again in a fresh tab (``crash_retries``) before its crash is reported: crashes are often
   transient. One is measured: Debian's headless shell 156 kills the renderer ("bad IPC
-  message, reason 262") on about 8 % of the pages whose sub-resources Local Network Access
+  message, reason 262") on 7 to 10 % of the pages whose sub-resources Local Network Access
   blocks, below.
 - **No reach into private networks.** The crawler refuses private and local addresses
   for its own requests; in the browser, Chromium's Local Network Access keeps a page
@@ -419,6 +419,7 @@ class Auditor:
 
     async def _close_browser(self) -> None:
         self._idle.clear()
+        self._refused.clear()  # late refusals of the pages closed with the browser
         self._context = None
         browser, self._browser = self._browser, None
         if browser is None:

@@ -115,7 +115,7 @@ VIGIE_AUDIT_SETTLE = 1.0
 #: The browser is relaunched after this many pages: memory stays bounded on long runs.
 VIGIE_AUDIT_RESTART_EVERY = 200
 #: A page whose browser tab crashed is audited again this many times, in a fresh tab,
-#: before the crash is its result (Debian's headless shell 156 kills ~8 % of the tabs of
+#: before the crash is its result (Debian's headless shell 156 kills 7-10 % of the tabs of
 #: public pages whose local sub-resources it blocks; crashes are often transient).
 VIGIE_AUDIT_CRASH_RETRIES = 1
 

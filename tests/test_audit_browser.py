@@ -246,10 +246,10 @@ def test_a_public_page_cannot_reach_local_addresses(server):
     Chromium's testing switch; the "local" server next to it must see no request, and the
     audit still completes. Without the switch (the demo: a local page) the requests go.
 
-    Debian's headless shell 156 kills the renderer ("bad IPC message, reason 262") on about
-    8 % of such pages (measured: 7 to 10 in 100, 0 in 300 with the full browser); the
-    Auditor tries a crashed tab again, and this test allows three retries so that the
-    completion it asserts does not hang on that Chromium bug (0.08⁴ ≈ 4·10⁻⁵)."""
+    Debian's headless shell 156 kills the renderer ("bad IPC message, reason 262") on 7
+    to 10 % of such pages (measured: 31 in 300, bench/crash_retries.py; 0 in 300 with the full
+    browser); the Auditor tries a crashed tab again, and this test allows three retries so
+    that the completion it asserts does not hang on that Chromium bug (0.1⁴ = 10⁻⁴)."""
     local, lan, hits = _recording_server()
     FIXTURES["/reaches-local.html"] = PAGE.format(
         title="Ressources locales",
