@@ -18,9 +18,14 @@ checked with the ``opening-hours-py`` library, never trusted from our own buildi
 does not validate, the raw text is kept with ``osm: None`` (the hours are still shown).
 schema.org ``openingHours`` / ``openingHoursSpecification`` count too.
 
-Value: ``{"osm", "raw"}``: the rules read from the text and from schema.org joined by
-``"; "`` as one OSM string (null when opening-hours-py rejects it), and the matched texts
-joined by ``" · "``; else ``None`` (and on error).
+Value: ``{"osm", "raw"}``: one OSM string for the page (null when opening-hours-py
+rejects it), and the distinct matched texts joined by ``" · "``; else ``None`` (and on
+error). Every reading of the page — each sentence or table row, each schema.org rule — is
+merged into one weekly schedule, each day's ranges united (a page that gives the desk's
+hours and the phone line's means both, and in OSM a later ``;`` rule would *replace* the
+earlier hours of its days), then written with the days of the same hours grouped
+(``Mo,Tu,Th 08:45-12:00,13:30-16:00; We,Fr 08:45-12:00``). A schema.org value in any other
+OSM form is appended as written, as an additional rule (``, ``).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ _OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_INDEX = {name: i for i, name in enumerate(_DAY_NAMES)} | {
     name[:3]: i for i, name in enumerate(_DAY_NAMES)
 }
+#: The days an OSM rule from schema.org ``openingHours`` starts with ("Mo-Fr", "Mo,We,Fr").
+_OSM_DAY_SPEC = re.compile(r"(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?")
 _SCHEMA_DAYS = {
     name: i
     for i, name in enumerate(
@@ -235,6 +242,113 @@ def _groups(folded: str, runs: list[tuple[int, int]]) -> list[_Group]:
     return groups
 
 
+#: A reading of the hours: the days and their opening ranges in minutes ((510, 720) is
+#: 08:30-12:00), merged with the other readings of the page into one weekly schedule.
+_Rule = tuple[frozenset[int], tuple[tuple[int, int], ...]]
+_HHMM = re.compile(r"([01]?\d|2[0-4]):([0-5]\d)")
+#: A schema.org ``openingHours`` value of the plain form: days, then time ranges.
+_OSM_RULE = re.compile(
+    rf"({_OSM_DAY_SPEC.pattern}(?:,{_OSM_DAY_SPEC.pattern})*) +"
+    r"(\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*)"
+)
+
+
+def _days_between(first: int, last: int) -> frozenset[int]:
+    """The days of "lundi au vendredi" (and of "samedi au lundi", across the week's end)."""
+    return frozenset((first + i) % 7 for i in range((last - first) % 7 + 1))
+
+
+def _minutes(hhmm: str) -> int | None:
+    m = _HHMM.fullmatch(hhmm)
+    if m is None or int(m.group(1)) * 60 + int(m.group(2)) > 24 * 60:
+        return None
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def _span(opens: str, closes: str) -> tuple[int, int] | None:
+    a, b = _minutes(opens), _minutes(closes)
+    return (a, b) if a is not None and b is not None and a < b else None
+
+
+def _osm_rule(value: str) -> _Rule | None:
+    """``Mo-Fr,Su 08:00-12:00,14:00-17:00`` as a reading; None for any other OSM form."""
+    m = _OSM_RULE.fullmatch(value)
+    if m is None:
+        return None
+    days: set[int] = set()
+    for spec in m.group(1).split(","):
+        ends = [_OSM_DAYS.index(d) for d in spec.split("-")]
+        days |= _days_between(ends[0], ends[-1])
+    spans = [_span(*r.split("-")) for r in m.group(2).split(",")]
+    if None in spans:
+        return None
+    return frozenset(days), tuple(spans)  # type: ignore[arg-type]
+
+
+def _schedule(rules: list[_Rule]) -> list[list[tuple[int, int]]]:
+    """Each weekday's opening ranges: the union of every reading, overlaps merged.
+
+    A page often gives the same hours twice (a table and a sentence, the text and its
+    schema.org data) or two sets of hours (the desk's and the phone line's): the public
+    can come in whenever one of them says it is open.
+    """
+    week: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    for days, spans in rules:
+        for day in days:
+            week[day].extend(spans)
+    for day, spans in enumerate(week):
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        week[day] = merged
+    return week
+
+
+def _covered(rule: _Rule, week: list[list[tuple[int, int]]]) -> bool:
+    """Whether ``week`` already holds every range of ``rule`` on every one of its days."""
+    days, spans = rule
+    return all(
+        any(lo <= start and end <= hi for lo, hi in week[day])
+        for day in days
+        for start, end in spans
+    )
+
+
+def _osm(week: list[list[tuple[int, int]]]) -> str:
+    """The schedule in OpenStreetMap syntax: days with the same hours grouped, in week
+    order, three or more consecutive days as a range (``Mo,Tu,Th 08:45-12:00; We,Fr …``).
+    """
+    groups: dict[tuple[tuple[int, int], ...], list[int]] = {}
+    for day, spans in enumerate(week):
+        if spans:
+            groups.setdefault(tuple(spans), []).append(day)
+    rules = []
+    for spans, days in groups.items():
+        times = ",".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in spans)
+        rules.append(f"{_days_spec(days)} {times}")
+    return "; ".join(rules)
+
+
+def _days_spec(days: list[int]) -> str:
+    """``Mo-Fr``, ``Mo,Tu,Th``, ``Mo-We,Fr``: runs of three days or more as ranges."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{_OSM_DAYS[run[0]]}-{_OSM_DAYS[run[-1]]}")
+        else:
+            parts.extend(_OSM_DAYS[d] for d in run)
+    return ",".join(parts)
+
+
 def _validated(osm: str) -> str | None:
     """``osm`` if opening-hours-py accepts it, else None (the raw text is kept anyway)."""
     try:
@@ -244,26 +358,30 @@ def _validated(osm: str) -> str | None:
     return osm
 
 
-def _from_text(page: Page) -> tuple[list[str], list[str], list[Evidence]]:
+def _from_text(page: Page) -> tuple[list[_Rule], list[str], list[Evidence]]:
     folded = page.folded
-    rules: list[str] = []
+    rules: list[_Rule] = []
     raws: list[str] = []
     evidence: list[Evidence] = []
     for group in _groups(folded, digit_runs(page)):
         context = folded[max(0, group.start - _LABOUR_CONTEXT) : group.end + 60]
         if _LABOUR.search(context):
             continue  # working hours in labour-law text
-        rule = f"{group.day_spec} {','.join(group.ranges)}"
+        ranged = "-" in group.day_spec
+        days = _days_between(*group.days) if ranged else frozenset(group.days)
+        spans = tuple(_span(*r.split("-")) for r in group.ranges)
+        rule = (days, spans)
         if rule in rules:
-            continue
-        rules.append(rule)
+            continue  # the same hours again (a footer repeating them)
+        rules.append(rule)  # type: ignore[arg-type]
         raws.append(" ".join(page.text[group.start : group.end].split()))
         evidence.append(page.text_evidence(group.start, group.end))
     return rules, raws, evidence
 
 
-def _spec_rule(node: SchemaNode) -> str | None:
-    """``Mo,Tu 08:30-12:00`` from an ``OpeningHoursSpecification`` node."""
+def _spec_rule(node: SchemaNode) -> _Rule | str | None:
+    """A reading of an ``OpeningHoursSpecification`` node (the OSM text if its times are
+    not ``HH:MM``), or None when it lacks days or times."""
     days = []
     for value in node.texts("dayOfWeek"):
         key = re.split(r"[/#:]", value.strip())[-1].lower()
@@ -272,19 +390,27 @@ def _spec_rule(node: SchemaNode) -> str | None:
     opens, closes = node.texts("opens"), node.texts("closes")
     if not days or not opens or not closes:
         return None
-    return f"{_day_spec(sorted(set(days)), False)} {opens[0][:5]}-{closes[0][:5]}"
+    span = _span(opens[0].strip()[:5], closes[0].strip()[:5])
+    if span is None:
+        return f"{_days_spec(sorted(set(days)))} {opens[0][:5]}-{closes[0][:5]}"
+    return frozenset(days), (span,)
 
 
-def _from_structured(page: Page) -> tuple[list[str], list[str], list[Evidence]]:
-    rules: list[str] = []
+def _from_structured(page: Page) -> tuple[list[_Rule | str], list[str], list[Evidence]]:
+    """Readings of schema.org data: plain rules, or OSM text kept as written (``str``)."""
+    rules: list[_Rule | str] = []
     raws: list[str] = []
     evidence: list[Evidence] = []
     for node in schema_nodes(page):
-        candidates = [(v.strip(), v) for v in node.texts("openingHours")]
+        candidates: list[tuple[_Rule | str | None, str]] = [
+            (_osm_rule(v.strip()) or v.strip(), v) for v in node.texts("openingHours")
+        ]
         for spec in node.nodes("openingHoursSpecification"):
             rule = _spec_rule(spec)
             if rule is not None:
-                candidates.append((rule, rule))
+                candidates.append(
+                    (rule, rule if isinstance(rule, str) else _osm(_schedule([rule])))
+                )
         for rule, raw in candidates:
             if rule and rule not in rules:
                 rules.append(rule)
@@ -298,13 +424,21 @@ def opening_hours(page: Page) -> CheckResult:
     """Days with times for the public, as OSM ``opening_hours`` (validated) and raw text."""
     rules, raws, evidence = _from_text(page)
     s_rules, s_raws, s_evidence = _from_structured(page)
-    rules += [r for r in s_rules if r not in rules]
-    raws += s_raws
+    other: list[str] = []  # OSM text from schema.org that is not a plain days-and-times rule
+    for rule, raw in zip(s_rules, s_raws, strict=True):
+        if isinstance(rule, str):
+            other.append(rule)
+        elif not _covered(rule, _schedule(rules)):  # hours the text gave are not said twice
+            rules.append(rule)
+        else:
+            continue
+        raws.append(raw)
     evidence += s_evidence
-    if not rules:
+    if not rules and not other:
         return CheckResult(found=False)
+    osm = ", ".join(filter(None, [_osm(_schedule(rules)), *other]))
     return CheckResult(
         found=True,
-        value={"osm": _validated("; ".join(rules)), "raw": " · ".join(raws)},
+        value={"osm": _validated(osm), "raw": " · ".join(dict.fromkeys(raws))},
         evidence=tuple(evidence),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import opening_hours as oh
 import pytest
 
@@ -132,6 +134,72 @@ def test_same_hours_twice_are_one_rule(make_page):
     hours = "Du lundi au vendredi de 9h à 12h"
     body = f"<p>{hours}</p><footer>{hours}</footer>"
     assert opening_hours(_page(make_page, body)).value["osm"] == "Mo-Fr 09:00-12:00"
+
+
+@pytest.mark.parametrize(
+    ("body", "osm", "open_on_monday_at"),
+    [
+        # The CAF demo: the phone line's hours, then the desk's; Monday 8:45 is open.
+        (
+            "<p>Appelez le 3230 du lundi au vendredi de 9h à 16h30.</p>"
+            "<p>L'accueil est ouvert du lundi au vendredi de 8h30 à 16h30.</p>",
+            "Mo-Fr 08:30-16:30",
+            [(8, 45)],
+        ),
+        # A later reading for Monday adds its afternoon; the morning stays open.
+        (
+            "<p>Du lundi au vendredi de 8h30 à 12h.</p><p>Permanence le lundi de 14h à 17h.</p>",
+            "Mo 08:30-12:00,14:00-17:00; Tu-Fr 08:30-12:00",
+            [(10, 0), (15, 0)],
+        ),
+    ],
+)
+def test_every_reading_of_the_page_adds_hours(make_page, body, osm, open_on_monday_at):
+    """One schedule for the page: in OSM a later ``;`` rule would replace earlier hours."""
+    value = opening_hours(_page(make_page, body)).value
+    assert value["osm"] == osm
+    for hour, minute in open_on_monday_at:
+        state, _ = oh.OpeningHours(value["osm"]).state(datetime(2026, 11, 30, hour, minute))
+        assert state == oh.State.OPEN, (hour, minute)  # 2026-11-30 is a Monday
+
+
+def test_a_table_and_its_structured_data_make_one_grouped_schedule(make_page):
+    """The préfecture demo: a row per day, and the same hours in schema.org."""
+    rows = [("Lundi", True), ("Mardi", True), ("Mercredi", False), ("Jeudi", True)]
+    rows.append(("Vendredi", False))
+    table = "".join(
+        f"<tr><th>{day}</th><td>8h45 - 12h00</td><td>{'13h30 - 16h00' if pm else ''}</td></tr>"
+        for day, pm in rows
+    )
+    page = make_page(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "GovernmentOffice",'
+        ' "openingHoursSpecification": ['
+        '{"dayOfWeek": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],'
+        ' "opens": "08:45", "closes": "12:00"},'
+        '{"dayOfWeek": ["Monday", "Tuesday", "Thursday"], "opens": "13:30", "closes": "16:00"}'
+        f"]}}</script></head><body><table>{table}</table></body></html>"
+    )
+    value = opening_hours(page).value
+    assert value["osm"] == "Mo,Tu,Th 08:45-12:00,13:30-16:00; We,Fr 08:45-12:00"
+    # The structured data said nothing the table had not: its rules are not in ``raw``.
+    assert value["raw"].split(" · ")[0] == "Lundi 8h45 - 12h00 13h30 - 16h00"
+    assert len(value["raw"].split(" · ")) == 5
+
+
+def test_structured_hours_in_another_osm_form_are_added_as_written(make_page):
+    page = make_page(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "GovernmentOffice",'
+        ' "openingHours": ["08:00-12:00", "Mo-Fr 08:30-12:00"]}'
+        "</script></head><body><p>Le samedi de 9h à 12h</p>"
+        "<p>Du lundi au vendredi de 8h30 à 12h</p></body></html>"
+    )
+    value = opening_hours(page).value
+    # A rule with no day (every day, in OSM) is not read: it follows as an additional rule.
+    assert value["osm"] == "Mo-Fr 08:30-12:00; Sa 09:00-12:00, 08:00-12:00"
+    # Hours read in the text and again in the structured data are written once.
+    assert value["raw"] == "samedi de 9h à 12h · lundi au vendredi de 8h30 à 12h · 08:00-12:00"
 
 
 # -- peak_hours -----------------------------------------------------------------------------
