@@ -12,11 +12,15 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from checks import CHECK_IDS
+from crawler import store as store_tables
 from crawler.demo.expected import EXPECTED
 from crawler.demo.server import DemoWeb
 from crawler.store import Store
@@ -398,3 +402,154 @@ def test_scheduled_runs_are_idempotent_by_label(demo_web, tmp_path):
     )
     assert again.returncode == 0 and "déjà terminée" in again.stdout
     assert [r["label"] for r in Store(db).list_runs()] == ["2026-W48"]
+
+
+# -- values and evidence pages: the rest of the answer key -----------------------------------
+
+#: Answer-key facts about the served web rather than a finding: ``test_demo_web`` holds them
+#: (the 301 of /ancien-contact, the ISO-8859-1 page).
+_SERVED_WEB_FACTS = frozenset({"redirect", "charset"})
+
+
+def _page_findings(store: Store, run_id: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """site_id → page path → check id → ``{"status", "value", "evidence"}`` of the run."""
+    f, p = store_tables.findings.c, store_tables.pages.c
+    query = (
+        select(p.site_id, p.url, f.check_id, f.status, f.value, f.evidence)
+        .join_from(store_tables.findings, store_tables.pages, f.page_id == p.id)
+        .where(f.run_id == run_id)
+    )
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    with store.engine.connect() as conn:
+        for site_id, url, check_id, status, value, evidence in conn.execute(query):
+            page = out.setdefault(site_id, {}).setdefault(_path(url), {})
+            page[check_id] = {"status": status, "value": value, "evidence": evidence or []}
+    return out
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _site_relative(url: str, site_url: str) -> str:
+    """``/booking/create/4521`` for a link on the site itself, the URL as is otherwise."""
+    return _path(url) if url.startswith(site_url.rstrip("/") + "/") else url
+
+
+def _items(pages: dict[str, dict[str, Any]], check_id: str) -> list[dict[str, Any]]:
+    """Every item of a list-valued check over the site's pages."""
+    return [
+        item
+        for findings in pages.values()
+        if check_id in findings
+        for item in (findings[check_id]["value"] or [])
+    ]
+
+
+def _number(item: dict[str, Any]) -> str:
+    return item.get("e164") or item["short"]
+
+
+def _value_mismatches(
+    site_id: str,
+    key: str,
+    expected: Any,
+    pages: dict[str, dict[str, Any]],
+    site_values: dict[str, Any],
+    site_url: str,
+) -> list[str]:
+    """Where the crawl's values disagree with one ``values`` fact of the answer key."""
+    check_id = key.removesuffix("_rendered")
+    got: Any
+    if check_id == "phone":
+        got = {_number(i) for i in _items(pages, "phone") if i["purpose"] != "fax"}
+        ok = expected <= got
+    elif check_id == "fax":
+        got = {_number(i) for i in _items(pages, "phone") if i["purpose"] == "fax"}
+        ok = expected <= got
+    elif check_id == "premium_phone":
+        got = {_number(i) for i in _items(pages, "premium_phone")}
+        ok = expected <= got
+    elif check_id == "email":
+        got = {i["address"] for i in _items(pages, "email")}
+        ok = expected <= got
+    elif check_id == "service_public_link":
+        got = set(_items(pages, "service_public_link"))
+        ok = expected <= got
+    elif check_id == "appointment":
+        items = _items(pages, "appointment")
+        if isinstance(expected, dict):  # only an in-page anchor: recorded, not found
+            got = {i["booking_link"] for i in items}
+            ok = got == {expected["booking_link"]}
+        else:
+            got = {_site_relative(i["url"], site_url) for i in items if i["booking_link"]}
+            ok = expected <= got
+    elif check_id == "opening_hours":
+        got = {
+            path: (pages.get(path, {}).get("opening_hours") or {}).get("value") for path in expected
+        }
+        ok = all(got[path] and got[path]["osm"] == osm for path, osm in expected.items())
+    elif check_id == "a11y_mention":
+        got = site_values.get("a11y_mention")
+        ok = got == expected
+    elif check_id == "a11y_statement":
+        got = (pages.get(expected["path"], {}).get("a11y_statement") or {}).get("value") or {}
+        ok = (
+            got.get("conformity_rate") == expected["rate"]
+            and got.get("audit_date") == expected["audit_date"]
+            and bool(got.get("schema_pluriannuel")) == expected["schema_pluriannuel"]
+        )
+    elif check_id == "jdma_button":
+        got = site_values.get("jdma_button") or {}
+        ok = all(got.get(k) == v for k, v in expected.items())
+    elif check_id == "structured_data":
+        got = {
+            path: sorted(
+                c
+                for c, finding in pages.get(path, {}).items()
+                if any(e.get("source") == "structured_data" for e in finding["evidence"])
+            )
+            for path in expected
+        }
+        ok = all(got.values())
+    elif check_id == "js_shell":
+        return []  # test_javascript_shells_are_rendered_and_checked
+    else:
+        return [f"{site_id}.{key}: fait inconnu du test, à relier à un constat"]
+    return [] if ok else [f"{site_id}.{key}: {got!r}, attendu {expected!r}"]
+
+
+def test_values_and_evidence_pages_match_the_answer_key(crawled):
+    """The answer key's ``values`` and ``where`` facts, not only its found/absent ones."""
+    store, run_id, _, _, _ = crawled
+    by_site = _page_findings(store, run_id)
+    site_urls = {s["site_id"]: s["url"] for s in store.sites_of_run(run_id)}
+    site_values: dict[str, dict[str, Any]] = {}
+    for row in store.site_checks_of_run(run_id):
+        site_values.setdefault(row["site_id"], {})[row["check_id"]] = row["value"]
+    crawled_paths = {(p["site_id"], _path(p["url"])) for p in store.pages_of_run(run_id)}
+    mismatches: list[str] = []
+    checked = 0
+    for site_id, expected in EXPECTED.items():
+        if expected.error:
+            continue
+        pages = by_site[site_id]
+        for key, fact in expected.values.items():
+            if key in _SERVED_WEB_FACTS or f"{key}_rendered" in expected.values:
+                continue  # the crawl renders JavaScript shells: the rendered fact holds
+            checked += 1
+            mismatches += _value_mismatches(
+                site_id, key, fact, pages, site_values[site_id], site_urls[site_id]
+            )
+        for check_id, paths in expected.where.items():
+            for path in paths:
+                checked += 1
+                status = pages.get(path, {}).get(check_id, {}).get("status")
+                if status != "found":
+                    mismatches.append(
+                        f"{site_id}.{check_id} sur {path}: {status}"
+                        + ("" if (site_id, path) in crawled_paths else " (page non explorée)")
+                    )
+    assert checked > 60
+    assert not mismatches, "\n".join(mismatches)

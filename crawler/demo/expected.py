@@ -13,7 +13,8 @@ Reading a :class:`SiteExpectation`:
 * ``rendered`` — the checks whose ``found`` changes when the JS-shell pages are rendered
   in a browser (only the ``demarche`` site); missing ids keep their ``found`` value;
 * ``values`` — facts about a finding's value, in plain shapes rather than the checks'
-  exact ``value`` structure (so the test maps them): phone numbers as E.164 or short
+  exact ``value`` structure (``test_values_and_evidence_pages_match_the_answer_key`` in
+  ``tests/test_crawl_demo.py`` maps them): phone numbers as E.164 or short
   numbers, all of which a reader sees (the site may show more); e-mails lower-cased;
   hours as OpenStreetMap strings keyed by the page path that shows them; links absolute
   when external, site-relative paths (``/…``) otherwise; ``a11y_mention`` is
@@ -213,11 +214,13 @@ EXPECTED: Mapping[str, SiteExpectation] = MappingProxyType(
             values={
                 "phone": {"3230", "+33821990012"},
                 "premium_phone": {"+33821990012"},
+                # The phone line's hours (from 9h), then the desk's (from 8h30): united.
+                "opening_hours": {"/nous-contacter": "Mo-Fr 08:30-16:30"},
                 "a11y_mention": "partiellement",  # written "Accessibilité&nbsp;: …"
                 "a11y_statement": {
                     "path": "/accessibilite",
                     "rate": 71,
-                    "audit_date": None,  # "septembre 2024": a month, no day
+                    "audit_date": "2024-09",  # "septembre 2024": a month, no day
                     "schema_pluriannuel": False,
                 },
                 "appointment": {"booking_link": False},
