@@ -8,10 +8,11 @@ widget is a ``<script src=…/jdma-modal-widget.js data-jdma-form-url=…>``. A 
 avis" link to anything else — a local public consultation — is a different thing and does
 not count: the host decides, never the label.
 
-Value: ``{"form_id", "button_id", "variant"}`` for the first button found (a page rarely
-has two), plus ``"url"`` when a form URL is known (the link's href, or the widget's
-``data-jdma-form-url`` as written); ids are strings or null, ``variant`` is ``"image"``,
-``"text_link"`` or ``"widget"``; else ``None`` (and on error).
+Value: ``{"form_id", "button_id", "variant", "url"}`` for the first button found (a page
+rarely has two): ``url`` is the form's absolute URL (the link's target, or the widget's
+``data-jdma-form-url`` resolved against the page), null when only the button's image was
+seen; ids are strings or null, ``variant`` is ``"image"``, ``"text_link"`` or
+``"widget"``; else ``None`` (and on error).
 """
 
 from __future__ import annotations
@@ -75,9 +76,12 @@ def _is_form_link(info: LinkInfo) -> bool:
 
 def _result(form_url: str | None, variant: str, evidence: Evidence) -> CheckResult:
     form_id, button_id = _ids(form_url) if form_url else (None, None)
-    value: dict[str, Any] = {"form_id": form_id, "button_id": button_id, "variant": variant}
-    if form_url:
-        value["url"] = form_url
+    value: dict[str, Any] = {
+        "form_id": form_id,
+        "button_id": button_id,
+        "variant": variant,
+        "url": form_url,
+    }
     return CheckResult(found=True, value=value, evidence=(evidence,))
 
 
@@ -95,8 +99,9 @@ def jdma_button(page: Page) -> CheckResult:
         if _WIDGET_SCRIPT.search(path) and (
             host_in(host, HOSTS) or any(k.startswith("data-jdma-") for k in attrs)
         ):
-            form_url = attrs.get("data-jdma-form-url")
-            snippet = f'<script src="{src}" data-jdma-form-url="{form_url or ""}">'
+            written = attrs.get("data-jdma-form-url")
+            snippet = f'<script src="{src}" data-jdma-form-url="{written or ""}">'
+            form_url = urljoin(page.base_url, written.strip()) if written else None
             return _result(form_url, "widget", Evidence(page.url, None, snippet))
     for img in _CANDIDATE_IMAGES(page.root):
         if _is_jdma_image(page, img.get("src", "")):

@@ -87,7 +87,22 @@ def test_widget_script(make_page):
     assert result.value["variant"] == "widget"
     assert result.value["form_id"] == "42"
     assert result.value["button_id"] == "123"
+    assert result.value["url"] == (
+        "https://jedonnemonavis.numerique.gouv.fr/Demarches/avis/42?button=123"
+    )
     assert "jdma-modal-widget.js" in result.evidence[0].snippet
+
+
+def test_widget_form_url_written_relative_is_made_absolute(make_page):
+    """A site proxying the service writes the form's path only: the value is an address."""
+    body = (
+        '<script src="/assets/jdma-modal-widget.js" data-jdma-form-url="/Demarches/avis/7"'
+        "></script><p>Page</p>"
+    )
+    result = run(make_page, body)
+    assert result.found and result.value["variant"] == "widget"
+    assert result.value["url"].startswith(("http://", "https://"))
+    assert result.value["url"].endswith("/Demarches/avis/7")
 
 
 def test_lone_button_image(make_page):
@@ -96,6 +111,7 @@ def test_lone_button_image(make_page):
     assert result.found
     assert result.value["variant"] == "image"
     assert result.value["form_id"] is None
+    assert result.value["url"] is None  # the key is always there: one shape for the table
 
 
 @pytest.mark.parametrize(
