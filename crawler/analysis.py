@@ -2,10 +2,8 @@
 
 Scrapy runs on one thread; with the checks on that thread as well, the crawl of many
 sites is bound by one core while the others idle. :class:`Analyser` runs
-:func:`analyse_page` in worker processes (``VIGIE_ANALYSIS_WORKERS``; 0 runs it inline,
-which small crawls and the tests use). Workers come from a *forkserver* that has already
-imported the checks: forking the crawling process itself, threads and reactor included,
-would not be safe.
+:func:`analyse_page` in worker processes (``VIGIE_ANALYSIS_WORKERS``, by default one per
+core beyond the first; 0 runs it inline, which small crawls and most tests use).
 """
 
 from __future__ import annotations
@@ -13,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+import socket
+import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -62,36 +63,175 @@ def _in_chrome(element: Any) -> bool:
 
 
 def default_workers() -> int:
-    """One worker per core beyond two: one for Scrapy's reactor, one for the rest.
+    """One worker per core beyond the first, which Scrapy's reactor keeps busy.
 
-    Measured (docs/benchmarks.md): on two cores, a worker process slows the crawl down —
-    the pickling and the extra process cost more than the second core gives back.
+    Measured (docs/benchmarks.md): on two cores, one worker reached through a socket takes
+    the analysis off the reactor and speeds the crawl up; with ``ProcessPoolExecutor``
+    it did not (its threads cost the reactor what the worker saved it).
     """
-    return max((os.cpu_count() or 1) - 2, 0)
+    return max((os.cpu_count() or 1) - 1, 0)
+
+
+class AnalysisFailed(Exception):
+    """A page could not be analysed in a worker: the analysis raised, or the worker died."""
+
+
+#: Frame header on the workers' sockets: the payload's length.
+_HEADER = struct.Struct("!Q")
 
 
 class Analyser:
-    """Runs :func:`analyse_page` inline or in a pool of worker processes."""
+    """Runs :func:`analyse_page` inline, or in worker processes each reached by a socket.
 
-    def __init__(self, workers: int) -> None:
+    Why not ``concurrent.futures.ProcessPoolExecutor``: its queue-feeder and management
+    threads live in the crawling process and take the GIL from the reactor thread for
+    every page; measured on two cores, a pool of one worker crawled no faster than the
+    analysis inline, though the worker took all of it. Here the event loop itself reads
+    and writes the workers' sockets (non-blocking, length-prefixed pickles): no thread,
+    one wake-up per answer. Workers come from a *forkserver* that has already imported the
+    checks: forking the crawling process itself, threads and reactor included, would not
+    be safe. A worker that dies fails the pages it held (:class:`AnalysisFailed`) and is
+    replaced. ``target`` is the analysis, :func:`analyse_page` unless a test gives another
+    (a module-level function: the workers import it by name).
+    """
+
+    def __init__(self, workers: int, target: Callable[[str, str], PageAnalysis] | None = None):
         self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-        self.restart()
-
-    def restart(self) -> None:
-        """(Re)create the pool; a pool whose worker died cannot be used again."""
-        self.close()
-        if self.workers > 0:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["checks", "crawler.analysis"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self._target = target or analyse_page
+        self._workers: list[_Worker] = []
+        self._context: Any = None
+        if workers > 0:
+            self._context = multiprocessing.get_context("forkserver")
+            self._context.set_forkserver_preload(["checks", "crawler.analysis"])
+            self._workers = [_Worker(self._context, self._target) for _ in range(workers)]
 
     async def analyse(self, text: str, url: str) -> PageAnalysis:
-        if self._pool is None:
-            return analyse_page(text, url)
-        return await asyncio.wrap_future(self._pool.submit(analyse_page, text, url))
+        if not self._workers:
+            return self._target(text, url)
+        worker = min(self._workers, key=lambda w: len(w.pending))
+        if not worker.alive:
+            self._workers.remove(worker)
+            worker = _Worker(self._context, self._target)
+            self._workers.append(worker)
+        return await worker.submit(text, url)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for worker in self._workers:
+            worker.close()
+        self._workers = []
+
+
+class _Worker:
+    """One worker process and the parent's end of its socket, driven by the event loop."""
+
+    def __init__(self, context: Any, target: Callable[[str, str], PageAnalysis]) -> None:
+        self.sock, child = socket.socketpair()
+        self.process = context.Process(target=_serve, args=(child, target), daemon=True)
+        self.process.start()
+        child.close()
+        self.sock.setblocking(False)
+        self.pending: dict[int, asyncio.Future[PageAnalysis]] = {}
+        self.alive = True
+        self._seq = 0
+        self._inbox = bytearray()
+        self._outbox = bytearray()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def submit(self, text: str, url: str) -> asyncio.Future[PageAnalysis]:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            self._loop.add_reader(self.sock.fileno(), self._readable)
+        self._seq += 1
+        future = self._loop.create_future()
+        self.pending[self._seq] = future
+        payload = pickle.dumps((self._seq, text, url), pickle.HIGHEST_PROTOCOL)
+        self._outbox += _HEADER.pack(len(payload)) + payload
+        self._flush()
+        return future
+
+    def _flush(self) -> None:
+        """Write what the socket takes now; the loop calls back when it takes more."""
+        try:
+            sent = self.sock.send(self._outbox)
+        except BlockingIOError:
+            sent = 0
+        except OSError as exc:  # the worker is gone
+            self._died(f"envoi impossible au processus d'analyse : {exc}")
+            return
+        del self._outbox[:sent]
+        assert self._loop is not None
+        if self._outbox:
+            self._loop.add_writer(self.sock.fileno(), self._flush)
+        else:
+            self._loop.remove_writer(self.sock.fileno())
+
+    def _readable(self) -> None:
+        try:
+            chunk = self.sock.recv(1 << 20)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            self._died(f"processus d'analyse injoignable : {exc}")
+            return
+        if not chunk:
+            self._died(f"processus d'analyse arrêté (code {self._exitcode()})")
+            return
+        self._inbox += chunk
+        while len(self._inbox) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self._inbox)
+            if len(self._inbox) < _HEADER.size + size:
+                break
+            seq, ok, result = pickle.loads(self._inbox[_HEADER.size : _HEADER.size + size])
+            del self._inbox[: _HEADER.size + size]
+            future = self.pending.pop(seq, None)
+            if future is None or future.done():
+                continue
+            if ok:
+                future.set_result(result)
+            else:
+                future.set_exception(AnalysisFailed(result))
+
+    def _exitcode(self) -> int | None:
+        self.process.join(timeout=1)
+        return self.process.exitcode
+
+    def _died(self, reason: str) -> None:
+        """Fail every page the worker held; the Analyser replaces it on the next page."""
+        self.alive = False
+        self._detach()
+        pending, self.pending = self.pending, {}
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(AnalysisFailed(reason))
+
+    def _detach(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self.sock.fileno())
+            self._loop.remove_writer(self.sock.fileno())
+        self._loop = None
+
+    def close(self) -> None:
+        """Close the socket (the worker sees the end and exits), then reap the process."""
+        self._detach()
+        self.sock.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+
+
+def _serve(sock: socket.socket, target: Callable[[str, str], PageAnalysis]) -> None:
+    """A worker: read a page, analyse it, answer ``(seq, ok, analysis or reason)``."""
+    reader = sock.makefile("rb")
+    while True:
+        header = reader.read(_HEADER.size)
+        if len(header) < _HEADER.size:
+            return  # the crawl closed the socket: done
+        (size,) = _HEADER.unpack(header)
+        seq, text, url = pickle.loads(reader.read(size))
+        try:
+            answer = (seq, True, target(text, url))
+        except Exception as exc:  # the page's error, reported with it by the spider
+            answer = (seq, False, f"{type(exc).__name__}: {exc}")
+        payload = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+        sock.sendall(_HEADER.pack(len(payload)) + payload)

@@ -69,8 +69,9 @@ VIGIE_SITEMAP_MAX_URLS = 200
 
 # -- Analysis -------------------------------------------------------------------------
 #: Worker processes that parse pages and run the checks, so that the crawl is not bound
-#: by the one core Scrapy's reactor runs on. "auto": one per core beyond two (none on a
-#: two-core machine, where measurement shows inline analysis is faster); 0: inline.
+#: by the one core Scrapy's reactor runs on. "auto": one per core beyond the first (one on
+#: a two-core machine: 0.53 of a bare Scrapy spider's throughput against 0.32 inline,
+#: docs/benchmarks.md); 0: inline, in the reactor's thread.
 VIGIE_ANALYSIS_WORKERS = "auto"
 
 # -- Store ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from checks import CHECK_IDS
 from crawler import store as store_tables
+from crawler.analysis import default_workers
 from crawler.demo.expected import EXPECTED
 from crawler.demo.server import DemoWeb
 from crawler.store import Store
@@ -246,9 +247,13 @@ def test_table_command_exports_every_format(crawled, tmp_path):
     ] == len(table) * len(CHECK_IDS)
 
 
-def test_analysis_in_worker_processes_gives_the_same_findings(crawled, demo_web, tmp_path):
-    """VIGIE_ANALYSIS_WORKERS > 0 (used on machines with more cores) changes nothing."""
+def test_analysis_inline_and_in_worker_processes_give_the_same_findings(
+    crawled, demo_web, tmp_path
+):
+    """Where the pages are analysed changes nothing: the main crawl used the default
+    (worker processes on a machine with two cores or more); this one the other way."""
     _, _, table, _, _ = crawled
+    other = "0" if default_workers() > 0 else "1"
     seeds = tmp_path / "s.csv"
     seeds.write_text(
         "id,name,url,type\n"
@@ -257,13 +262,13 @@ def test_analysis_in_worker_processes_gives_the_same_findings(crawled, demo_web,
         encoding="utf-8",
     )
     db = f"sqlite:///{tmp_path / 'w.db'}"
-    proc = vigie(*crawl_args(seeds, db, "--allow-private", "-s", "VIGIE_ANALYSIS_WORKERS=1"))
+    proc = vigie(*crawl_args(seeds, db, "--allow-private", "-s", f"VIGIE_ANALYSIS_WORKERS={other}"))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    workers = findings_table(Store(db)).set_index("site_id")
-    inline = table.set_index("site_id")
+    switched = findings_table(Store(db)).set_index("site_id")
+    default = table.set_index("site_id")
     for site_id in ("mairie", "hopital"):
         for column in (*CHECK_IDS, "pages_crawled", "status"):
-            assert workers.loc[site_id, column] == inline.loc[site_id, column], (site_id, column)
+            assert switched.loc[site_id, column] == default.loc[site_id, column], (site_id, column)
 
 
 def test_sampled_pages_are_audited_with_rgaa_mapping(crawled):

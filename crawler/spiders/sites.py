@@ -17,7 +17,6 @@ import heapq
 import itertools
 import time
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +31,13 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
-from crawler.analysis import Analyser, PageAnalysis, analyse_page, default_workers
+from crawler.analysis import (
+    Analyser,
+    AnalysisFailed,
+    PageAnalysis,
+    analyse_page,
+    default_workers,
+)
 from crawler.middlewares import GuardRefused
 from crawler.scope import canonical, is_page_url, link_score, site_key, trap_reason
 from crawler.seeds import Seed, load_seeds
@@ -292,8 +297,8 @@ class SitesSpider(scrapy.Spider):
         if is_page:
             try:
                 analysis = await self.analyser.analyse(response.text, response.url)
-            except BrokenProcessPool as exc:  # a worker died (out of memory, crash)
-                self.analyser.restart()
+            except AnalysisFailed as exc:  # the analysis raised, or its worker died
+                self.logger.error("analyse impossible : %s : %s", response.url, exc)
                 state.errors += 1
                 yield self._error_item(
                     state,

@@ -1,0 +1,123 @@
+"""The analysis in worker processes (``crawler.analysis.Analyser``): same results as inline,
+a page whose analysis fails or whose worker dies is that page's error, the rest goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from crawler.analysis import Analyser, AnalysisFailed, PageAnalysis, analyse_page
+
+URL = "https://www.mairie-exemple.fr/contact"
+PAGE = """<html lang="fr"><head><title>Contact</title></head><body>
+<header><a href="/">Accueil</a><a href="/faq">Questions fréquentes</a></header>
+<p>Accueil : 01 23 45 67 89, du lundi au vendredi de 8h30 à 12h.</p>
+<p><a href="mailto:accueil@mairie-exemple.fr">Écrire à la mairie</a></p>
+<footer><a href="/accessibilite">Accessibilité : partiellement conforme</a></footer>
+</body></html>"""
+
+
+def _failing(text: str, url: str) -> PageAnalysis:
+    """Analysis that raises on a page saying "boom" (pickled by name into the worker)."""
+    if "boom" in text:
+        raise ValueError("page piégée")
+    return analyse_page(text, url)
+
+
+def _dying(text: str, url: str) -> PageAnalysis:
+    """Analysis whose process dies on a page saying "die", as on a crash or an OOM kill."""
+    if "die" in text:
+        os._exit(3)
+    return analyse_page(text, url)
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+def test_a_worker_gives_what_the_inline_analysis_gives():
+    async def main():
+        analyser = Analyser(1)
+        try:
+            return await analyser.analyse(PAGE, URL)
+        finally:
+            analyser.close()
+
+    pooled, inline = _run(main()), analyse_page(PAGE, URL)
+    assert pooled.results == inline.results
+    assert pooled.links == inline.links and pooled.title == inline.title == "Contact"
+    assert pooled.results["phone"].found and pooled.results["a11y_mention"].value == (
+        "partiellement"
+    )
+
+
+def test_pages_larger_than_the_socket_buffer_go_through():
+    big = PAGE.replace("</body>", "<p>" + "Texte de la page. " * 200_000 + "</p></body>")
+    assert len(big) > 3_000_000
+
+    async def main():
+        analyser = Analyser(2)
+        try:
+            return await asyncio.gather(*(analyser.analyse(big, URL) for _ in range(3)))
+        finally:
+            analyser.close()
+
+    for analysis in _run(main()):
+        assert analysis.results["phone"].found
+
+
+def test_an_analysis_that_raises_fails_that_page_only():
+    async def main():
+        analyser = Analyser(1, target=_failing)
+        try:
+            return await asyncio.gather(
+                analyser.analyse(PAGE.replace("Contact", "boom"), URL),
+                analyser.analyse(PAGE, URL),
+                return_exceptions=True,
+            )
+        finally:
+            analyser.close()
+
+    failed, ok = _run(main())
+    assert isinstance(failed, AnalysisFailed)
+    assert "ValueError: page piégée" in str(failed)
+    assert isinstance(ok, PageAnalysis) and ok.results["phone"].found
+
+
+def test_a_dead_worker_fails_its_pages_and_is_replaced():
+    async def main():
+        analyser = Analyser(1, target=_dying)
+        try:
+            first = analyser._workers[0]
+            outcome = await asyncio.gather(
+                analyser.analyse(PAGE.replace("Contact", "die"), URL), return_exceptions=True
+            )
+            after = await analyser.analyse(PAGE, URL)  # a new worker takes over
+            return outcome[0], first, after, analyser._workers[0]
+        finally:
+            analyser.close()
+
+    failed, first, after, second = _run(main())
+    assert isinstance(failed, AnalysisFailed)
+    assert "arrêté (code 3)" in str(failed)
+    assert not first.process.is_alive() and second is not first
+    assert after.results["phone"].found
+
+
+def test_closing_ends_the_worker_processes():
+    async def main():
+        analyser = Analyser(2)
+        await analyser.analyse(PAGE, URL)
+        workers = list(analyser._workers)
+        analyser.close()
+        return workers
+
+    workers = _run(main())
+    assert len(workers) == 2
+    assert all(not w.process.is_alive() and w.process.exitcode == 0 for w in workers)
+
+
+def test_no_worker_means_inline():
+    analyser = Analyser(0)
+    assert _run(analyser.analyse(PAGE, URL)).results == analyse_page(PAGE, URL).results
+    assert analyser._workers == []
