@@ -82,6 +82,9 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # The headless shell's switch: no popup, no new tab, whatever the page does (see
+    # init_script). The full browser does not know it and ignores it.
+    "--block-new-web-contents",
     # Every audited document evaluates axe-core anew, and V8 keeps optimised code per
     # document: each page re-optimised ~240 axe functions with Maglev (~70 ms of
     # background compilation a page, Chromium tracing), most of them called only a few
@@ -200,19 +203,64 @@ def load_axe(path: str | None = None) -> AxeSource:
     return AxeSource(path=where, version=_parse_axe_version(script, where), script=script)
 
 
-def init_script(axe: AxeSource) -> str:
-    """The script added to every document: axe-core, then cross-origin frame messaging on.
+#: No new tab, as a browser's popup blocker has it for a page that opens one without a
+#: click (nobody clicks during an audit): ``window.open`` gives nothing; a link or a form
+#: whose target would open a tab (``_blank``, a name that no frame of the document has,
+#: a modifier key on a scripted click) is not followed, whether the script clicks, submits
+#: or calls ``form.submit()``. The page stays and is audited.
+_NO_NEW_TAB = """
+;(() => {
+  const stays = (target) => {
+    const base = document.querySelector("base[target]");
+    const name = String(target || (base ? base.target : "") || "").trim();
+    const t = name.toLowerCase();
+    if (t === "" || t === "_self" || t === "_parent" || t === "_top") return true;
+    if (t === "_blank") return false;
+    const named = CSS.escape(name);  // a frame's name is case-sensitive
+    return document.querySelector(`iframe[name="${named}"], frame[name="${named}"]`) !== null;
+  };
+  // A click made by a script may be non-cancelable: then the link loses its address
+  // until the event is over, so that following it leads nowhere.
+  const hold = (event, link) => {
+    if (event.cancelable) { event.preventDefault(); return; }
+    const href = link.getAttribute("href");
+    link.removeAttribute("href");
+    setTimeout(() => link.setAttribute("href", href), 0);
+  };
+  window.open = function () { return null; };
+  window.addEventListener("click", (event) => {
+    const on = event.target;
+    const link = on && on.closest ? on.closest("a[href], area[href]") : null;
+    if (link && (!stays(link.getAttribute("target")) || event.ctrlKey || event.metaKey
+        || event.shiftKey || event.button === 1)) hold(event, link);
+  }, true);
+  window.addEventListener("submit", (event) => {
+    const by = event.submitter && event.submitter.getAttribute("formtarget");
+    if (!stays(by || event.target.getAttribute("target"))) event.preventDefault();
+  }, true);
+  const submit = HTMLFormElement.prototype.submit;
+  HTMLFormElement.prototype.submit = function () {
+    if (stays(this.getAttribute("target"))) submit.call(this);
+  };
+})();
+"""
 
-    ``window.open`` gives nothing, as a browser's popup blocker does to a page that opens a
-    window without a click: Debian's headless shell has no popup blocker, and a popup is a
-    new tab that no navigation guard holds (its first request would leave before Vigie
-    could close it).
+
+def init_script(axe: AxeSource) -> str:
+    """The script added to every document: axe-core, cross-origin frame messaging on, and
+    no new tab (:data:`_NO_NEW_TAB`).
+
+    A new tab is a page that no navigation guard holds: Playwright shows it only once its
+    first request has left, so an intranet address in a popup would be reached before
+    Vigie could close it. Debian's headless shell has no popup blocker; it is started with
+    ``--block-new-web-contents``, which refuses every new tab inside the browser, and the
+    script does the same in any browser (the full one ignores that switch).
     """
     return (
         axe.script
         + "\n;if (typeof window.axe !== 'undefined') {"
         + " window.axe.configure({ allowedOrigins: ['<unsafe_all_origins>'] }); }\n"
-        + "window.open = function () { return null; };\n"
+        + _NO_NEW_TAB
     )
 
 

@@ -531,3 +531,56 @@ def test_act_failed_cases_are_flagged_by_the_mapped_axe_rules(server):
     for err in errors:
         print("  erreur :", *err)
     assert rate >= ACT_AGREEMENT_FLOOR
+
+
+@pytest.mark.parametrize("executable", audit.EXECUTABLES)
+def test_links_and_forms_opening_a_new_tab_do_not_escape_the_navigation_guard(server, executable):
+    """A page may open a tab without ``window.open``: a script clicks a link or submits a
+    form with ``target=_blank``, or ctrl-clicks a plain link (the headless shell has no
+    popup blocker, and the full browser lets scripted clicks through). No new tab's request
+    may reach an intranet address: in either browser nothing opens, the page is audited."""
+    if not Path(executable).exists():
+        pytest.skip(f"{executable} absent")
+    intranet, lan, hits = _recording_server(
+        PAGE.format(title="Intranet", body="<p>CONFIDENTIEL</p>").encode()
+    )
+
+    async def guard(url: str) -> str | None:
+        return "adresse privée ou locale refusée : intranet" if url.startswith(lan) else None
+
+    FIXTURES["/blank-link.html"] = PAGE.format(
+        title="Lien",
+        body=f'<a id="l" href="{lan}/anchor" target="_blank">Intranet</a>'
+        "<script>document.getElementById('l').click();</script>",
+    )
+    FIXTURES["/blank-form.html"] = PAGE.format(
+        title="Formulaire",
+        body=f'<form id="f" action="{lan}/form" target="_blank"><input name="q" value="x">'
+        "<button id='b'>Envoyer</button></form>"
+        "<script>document.getElementById('f').submit();"
+        "document.getElementById('b').click();</script>",
+    )
+    FIXTURES["/base-target.html"] = PAGE.format(
+        title="Base",
+        body=f'<base target="onglet"><a id="l" href="{lan}/base">Intranet</a>'
+        "<script>document.getElementById('l').click();</script>",
+    )
+    FIXTURES["/ctrl-click.html"] = PAGE.format(
+        title="Ctrl",
+        body=f'<a id="l" href="{lan}/ctrl">Intranet</a><script>document.getElementById("l")'
+        ".dispatchEvent(new MouseEvent('click', {ctrlKey: true, bubbles: true}));</script>",
+    )
+    pages = ["blank-link", "blank-form", "base-target", "ctrl-click"]
+    try:
+        results = audit.audit_urls(
+            [f"{server}/{name}.html" for name in pages],
+            navigation_guard=guard,
+            settle_s=0.5,
+            executable_path=executable,
+        )
+    finally:
+        intranet.shutdown()
+        intranet.server_close()
+    assert hits == [], hits
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert all("CONFIDENTIEL" not in (r.html or "") for r in results)
