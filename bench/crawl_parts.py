@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from crawl_throughput import SETTINGS  # noqa: E402
+from synthetic_web import synthetic_web  # noqa: E402
 
 VARIANTS = {
     "everything": {},
@@ -100,32 +101,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         seeds = work / "seeds.csv"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "crawler.demo.synthetic",
-                "--sites",
-                str(args.sites),
-                "--pages",
-                str(args.pages),
-                "--seeds",
-                str(seeds),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        try:
-            assert server.stdout is not None and server.stdout.readline().startswith("ready")
+        with synthetic_web(args.sites, args.pages, seeds):
             for r in range(args.rounds):
                 for name, variant in VARIANTS.items():
                     db = work / f"{r}-{len(os.listdir(work))}.db"
                     elapsed = crawl(seeds, db, args.pages, variant)
                     print(f"round {r + 1}, {name:30s} {elapsed:6.2f} s", flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 if __name__ == "__main__":

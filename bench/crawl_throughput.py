@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from synthetic_web import synthetic_web
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 #: Same for both crawlers: no artificial delay, so the figure measures the software.
@@ -110,23 +112,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         seeds = work / "seeds.csv"
-        server = subprocess.Popen(
-            [
-                PY,
-                "-m",
-                "crawler.demo.synthetic",
-                "--sites",
-                str(args.sites),
-                "--pages",
-                str(args.pages),
-                "--seeds",
-                str(seeds),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert server.stdout is not None and server.stdout.readline().startswith("ready")
+        with synthetic_web(args.sites, args.pages, seeds):
             ratios: dict[str, list[float]] = {w: [] for w in args.workers}
             for r in range(args.rounds):
                 for workers in args.workers:
@@ -141,9 +127,6 @@ def main() -> None:
                         f"({b_tp:.1f} p/s), ratio {v_tp / b_tp:.2f}",
                         flush=True,
                     )
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     for workers, values in ratios.items():
         print(
             f"median ratio vigie/bare throughput, analysis workers={workers}: "

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import pandas as pd  # noqa: E402
-from scale import PY, crawl_cmd  # noqa: E402
+from scale import crawl_cmd  # noqa: E402
+from synthetic_web import synthetic_web  # noqa: E402
 
 from crawler.store import Store  # noqa: E402
 from reports.data import load_report  # noqa: E402
@@ -87,22 +88,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         seeds = work / "seeds.csv"
-        server = subprocess.Popen(
-            [PY, "-m", "crawler.demo.synthetic", "--sites", str(args.sites)]
-            + ["--pages", str(args.pages), "--seeds", str(seeds)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert server.stdout is not None and server.stdout.readline().startswith("ready")
+        with synthetic_web(args.sites, args.pages, seeds):
             db = f"sqlite:///{work}/v.db"
             subprocess.run(
                 crawl_cmd(seeds, db, args.pages), cwd=ROOT, check=True, stdout=subprocess.DEVNULL
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         store = Store(db)
         data = load_report(store)
         tables = build_tables(data)

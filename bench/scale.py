@@ -31,6 +31,8 @@ import time
 import uuid
 from pathlib import Path
 
+from synthetic_web import synthetic_web
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 SETTINGS = (
@@ -118,24 +120,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         seeds = work / "all.csv"
-        server = subprocess.Popen(
-            [
-                PY,
-                "-m",
-                "crawler.demo.synthetic",
-                "--sites",
-                str(sizes[-1]),
-                "--pages",
-                str(args.pages),
-                "--seeds",
-                str(seeds),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert server.stdout is not None and server.stdout.readline().startswith("ready")
+        with synthetic_web(sizes[-1], args.pages, seeds):
             times: dict[int, float] = {}
             report_times: dict[int, float] = {}
             for n in sizes:
@@ -211,9 +196,6 @@ def main() -> None:
                     "(services left running; stop them with: "
                     f"{shlex.join(['bash', 'tests/services.sh', 'stop'])})"
                 )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     os.environ.pop("VIGIE_TEST_PG_URL", None)
 
 
