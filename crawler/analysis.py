@@ -12,6 +12,7 @@ import asyncio
 import multiprocessing
 import os
 import pickle
+import signal
 import socket
 import struct
 from collections.abc import Callable
@@ -215,13 +216,21 @@ class _Worker:
         self._detach()
         self.sock.close()
         self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.terminate()
+        if self.process.is_alive():  # stuck on a page: it would not hear a first SIGTERM
+            self.process.kill()
             self.process.join(timeout=5)
 
 
 def _serve(sock: socket.socket, target: Callable[[str, str], PageAnalysis]) -> None:
-    """A worker: read a page, analyse it, answer ``(seq, ok, analysis or reason)``."""
+    """A worker: read a page, analyse it, answer ``(seq, ok, analysis or reason)``.
+
+    A stop signal sent to the whole process group (Ctrl-C in a terminal, systemd's SIGTERM
+    to a service) asks the crawl to stop gracefully, and the crawl still needs the answers
+    for the pages in flight: the worker ignores SIGINT and a first SIGTERM, and ends when
+    the crawl closes its socket; a second SIGTERM ends it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: signal.signal(signal.SIGTERM, signal.SIG_DFL))
     reader = sock.makefile("rb")
     while True:
         header = reader.read(_HEADER.size)

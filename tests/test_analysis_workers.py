@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import time
 
 from crawler.analysis import Analyser, AnalysisFailed, PageAnalysis, analyse_page
 
@@ -28,6 +30,12 @@ def _dying(text: str, url: str) -> PageAnalysis:
     """Analysis whose process dies on a page saying "die", as on a crash or an OOM kill."""
     if "die" in text:
         os._exit(3)
+    return analyse_page(text, url)
+
+
+def _slow(text: str, url: str) -> PageAnalysis:
+    """Analysis that takes its time, so that a signal arrives while a page is in it."""
+    time.sleep(0.5)
     return analyse_page(text, url)
 
 
@@ -102,6 +110,32 @@ def test_a_dead_worker_fails_its_pages_and_is_replaced():
     assert "arrêté (code 3)" in str(failed)
     assert not first.process.is_alive() and second is not first
     assert after.results["phone"].found
+
+
+def test_a_stop_signal_to_the_process_group_lets_the_pages_in_flight_finish():
+    """Ctrl-C or systemd's SIGTERM reach the workers too; the crawl stops gracefully and
+    still needs their answers. A second SIGTERM ends a worker (one stuck on a page)."""
+
+    async def main():
+        analyser = Analyser(1, target=_slow)
+        try:
+            worker = analyser._workers[0]
+            await analyser.analyse(PAGE, URL)  # the worker is up and serving
+            pending = asyncio.ensure_future(analyser.analyse(PAGE, URL))
+            await asyncio.sleep(0.1)
+            os.kill(worker.process.pid, signal.SIGINT)
+            os.kill(worker.process.pid, signal.SIGTERM)
+            analysis = await pending
+            assert worker.process.is_alive()
+            os.kill(worker.process.pid, signal.SIGTERM)
+            worker.process.join(timeout=5)
+            return analysis, worker.process.exitcode
+        finally:
+            analyser.close()
+
+    analysis, exitcode = _run(main())
+    assert analysis.results["phone"].found
+    assert exitcode == -signal.SIGTERM
 
 
 def test_closing_ends_the_worker_processes():
