@@ -129,6 +129,10 @@ CONCURRENT_ITEMS = 2
 # -- Components -----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.GuardRailsMiddleware": 50,
+    # Scrapy's own, fixed: every request that waits for a site's robots.txt obeys it
+    # (crawler/robots.py); same place in the chain.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxtMiddleware": 100,
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
