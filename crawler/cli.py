@@ -39,6 +39,15 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: A run's state as ``vigie runs`` shows it.
+RUN_STATUSES = {
+    "running": "en cours",
+    "finished": "terminée",
+    "failed": "échouée",
+    "interrupted": "interrompue",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vigie",
@@ -335,7 +344,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     run_id = run_crawl(
         seeds, overrides, label=args.run_label, resume_run=resume, redis_url=args.redis
     )
-    if next(r for r in store.list_runs() if r["id"] == run_id)["status"] != "finished":
+    status = next(r for r in store.list_runs() if r["id"] == run_id)["status"]
+    if status == "interrupted":
+        print(
+            f"Exploration n° {run_id} interrompue avant sa fin : ce qui a été exploré est "
+            f"enregistré. Pour la reprendre : vigie crawl --resume {run_id} --db {args.db}",
+            file=sys.stderr,
+        )
+        return 130
+    if status != "finished":
         return 0  # a distributed worker that was not the last: the last one reports
     _print_summary(args.db, run_id)
     code = _write_table(args.db, run_id, args.table, None) if args.table else 0
@@ -428,7 +445,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print("Aucune exploration dans la base.")
         return 0
     print(
-        f"{'n°':>4}  {'étiquette':<12} {'début':<20} {'état':<9} {'sites':>6} "
+        f"{'n°':>4}  {'étiquette':<12} {'début':<20} {'état':<11} {'sites':>6} "
         f"{'pages':>7} {'erreurs':>8} {'Mo':>7} {'durée':>8}"
     )
     for r in runs:
@@ -439,7 +456,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         megabytes = stats.get("downloader/response_bytes", 0) / 1e6
         duration = stats.get("elapsed_time_seconds")
         print(
-            f"{r['id']:>4}  {(r['label'] or ''):<12} {started:<20} {r['status']:<9} "
+            f"{r['id']:>4}  {(r['label'] or ''):<12} {started:<20} "
+            f"{RUN_STATUSES.get(r['status'], r['status']):<11} "
             f"{r['seeds_count']:>6} {pages:>7} {errors:>8} {megabytes:>7.1f} "
             f"{'' if duration is None else f'{duration:.0f} s':>8}"
         )

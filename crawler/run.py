@@ -88,12 +88,20 @@ def run_crawl(
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
         raise
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    if coordinator is not None and not coordinator.leave():
-        print(
-            f"[vigie] travailleur terminé ; l'exploration n° {run_id} sera agrégée par le "
-            "dernier travailleur",
-            file=sys.stderr,
-        )
+    # Scrapy's reason when a signal (Ctrl-C, SIGTERM) stopped the crawl gracefully: the
+    # sites are not all crawled, so the run is not finished but left to be resumed.
+    interrupted = stats.get("finish_reason") == "shutdown"
+    if coordinator is not None:
+        last = coordinator.leave()  # hands this worker's leased requests back
+        if interrupted or not last:
+            print(
+                f"[vigie] travailleur {'interrompu' if interrupted else 'terminé'} ; "
+                f"l'exploration n° {run_id} sera agrégée par le dernier travailleur",
+                file=sys.stderr,
+            )
+            return run_id
+    if interrupted:
+        store.interrupt_run(run_id, stats)
         return run_id
     if settings.getbool("VIGIE_AUDIT_ENABLED"):
         from crawler.audit_phase import run_audits

@@ -489,6 +489,16 @@ class Store:
                 update(runs).where(runs.c.id == run_id).values(status="running", finished_at=None)
             )
 
+    def interrupt_run(self, run_id: int, stats: dict[str, Any]) -> None:
+        """Mark a run stopped by a signal before its end: kept for ``--resume``, never
+        aggregated or reported as if every site had been crawled."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(finished_at=now(), status="interrupted", stats=_jsonable(stats))
+            )
+
     def fail_run(self, run_id: int, reason: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(

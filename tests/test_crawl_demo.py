@@ -332,18 +332,15 @@ def test_a_browser_that_cannot_start_gives_audit_errors_not_a_failed_crawl(demo_
     assert audits and all("navigateur indisponible" in a["error"] for a in audits)
 
 
-def test_a_killed_crawl_resumes_to_the_same_table(crawled, demo_web, tmp_path):
-    """SIGKILL half-way, ``--resume``: the final table equals the uninterrupted crawl's."""
+def _crawl_stopped_half_way(seeds: Path, db_path: Path, sig: int) -> subprocess.Popen[str]:
+    """Start a slowed-down crawl of the demo web, send ``sig`` once 25 pages are stored,
+    wait for the end; the process, its stderr readable."""
     import os
-    import signal
     import time
 
-    _, _, table, seeds, _ = crawled
-    db_path = tmp_path / "k.db"
-    db = f"sqlite:///{db_path}"
     args = crawl_args(
         seeds,
-        db,
+        f"sqlite:///{db_path}",
         "--allow-private",
         "-s",
         "VIGIE_STORE_BATCH=5",
@@ -356,7 +353,8 @@ def test_a_killed_crawl_resumes_to_the_same_table(crawled, demo_web, tmp_path):
         [sys.executable, "-m", "crawler.cli", *args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     stored = 0
     deadline = time.monotonic() + 120
@@ -371,20 +369,20 @@ def test_a_killed_crawl_resumes_to_the_same_table(crawled, demo_web, tmp_path):
                 continue  # schema not created yet
         if stored >= 25:
             break
-    assert proc.poll() is None, "the crawl ended before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
-    store = Store(db)
-    [run] = store.list_runs()
-    assert run["status"] == "running"
-    total = sum(len(p.fetched) for p in store.progress(run["id"]).values())
-    assert 0 < total < table["pages_crawled"].sum(), "not half-way"
+    assert proc.poll() is None, "the crawl ended before it could be stopped"
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=60)
+    return proc
 
-    done = vigie(*crawl_args(Path("unused.csv"), db, "--allow-private", "--resume", str(run["id"])))
+
+def _resumes_to_the_same_table(store: Store, db: str, run_id: int, table: pd.DataFrame) -> None:
+    """``--resume``: one finished run, no page stored twice, the uninterrupted table."""
+    total = sum(len(p.fetched) for p in store.progress(run_id).values())
+    assert 0 < total < table["pages_crawled"].sum(), "not half-way"
+    done = vigie(*crawl_args(Path("unused.csv"), db, "--allow-private", "--resume", str(run_id)))
     assert done.returncode == 0, done.stderr[-2000:]
     assert [r["status"] for r in store.list_runs()] == ["finished"]
-    pages = store.pages_of_run(run["id"])
-    urls = [(p["site_id"], p["url"]) for p in pages]
+    urls = [(p["site_id"], p["url"]) for p in store.pages_of_run(run_id)]
     assert len(urls) == len(set(urls)), "a page was stored twice"
     resumed = findings_table(store).set_index("site_id")
     expected = table.set_index("site_id")
@@ -392,6 +390,41 @@ def test_a_killed_crawl_resumes_to_the_same_table(crawled, demo_web, tmp_path):
     pd.testing.assert_frame_equal(
         resumed[columns].sort_index(), expected[columns].sort_index(), check_dtype=False
     )
+
+
+def test_a_killed_crawl_resumes_to_the_same_table(crawled, tmp_path):
+    """SIGKILL half-way, ``--resume``: the final table equals the uninterrupted crawl's."""
+    import signal
+
+    _, _, table, seeds, _ = crawled
+    db_path = tmp_path / "k.db"
+    _crawl_stopped_half_way(seeds, db_path, signal.SIGKILL)
+    store = Store(f"sqlite:///{db_path}")
+    [run] = store.list_runs()
+    assert run["status"] == "running"
+    _resumes_to_the_same_table(store, f"sqlite:///{db_path}", run["id"], table)
+
+
+def test_a_crawl_stopped_by_ctrl_c_is_left_to_resume_not_reported_as_done(crawled, tmp_path):
+    """Ctrl-C (SIGINT; SIGTERM alike) stops Scrapy gracefully: the run is "interrompue",
+    neither audited nor reported with half its sites, the command says how to resume and
+    exits 130, and ``--resume`` ends with the uninterrupted crawl's table."""
+    import signal
+
+    _, _, table, seeds, _ = crawled
+    db_path = tmp_path / "c.db"
+    db = f"sqlite:///{db_path}"
+    proc = _crawl_stopped_half_way(seeds, db_path, signal.SIGINT)
+    assert proc.returncode == 130, proc.stderr.read()[-2000:]
+    assert f"vigie crawl --resume 1 --db {db}" in proc.stderr.read()
+    store = Store(db)
+    [run] = store.list_runs()
+    assert run["status"] == "interrupted" and run["stats"]["finish_reason"] == "shutdown"
+    assert store.latest_run_id() is None  # tables and reports do not take it for done
+    assert store.audits_of_run(run["id"]) == []
+    listing = vigie("runs", "--db", db)
+    assert "interrompue" in listing.stdout, listing.stdout
+    _resumes_to_the_same_table(store, db, run["id"], table)
 
 
 def test_scheduled_runs_are_idempotent_by_label(demo_web, tmp_path):
