@@ -104,3 +104,74 @@ def test_scrapy_s_own_middleware_lets_the_later_waiters_through():
     """Strict: the day Scrapy fixes it this test fails, and crawler/robots.py can go."""
     hits = _crawl("scrapy")
     assert sorted(hits) == ["/ok", "/robots.txt"], hits
+
+
+def _serve(routes: dict[str, tuple[str, str]]) -> tuple[ThreadingHTTPServer, str, list[str]]:
+    """A site answering ``routes`` (path → content type, body with ``{base}``), 404 else."""
+    hits: list[str] = []
+
+    class Site(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            hits.append(self.path)
+            kind, body = routes.get(self.path, ("text/html; charset=utf-8", ""))
+            data = body.replace("{base}", base).encode()
+            self.send_response(200 if self.path in routes else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, base, hits
+
+
+def test_sitemaps_declared_in_robots_txt_are_used(tmp_path):
+    """A sitemap elsewhere than /sitemap.xml, declared by a ``Sitemap:`` line, is read; a
+    sitemap on another domain is not, and /sitemap.xml is not asked for."""
+    html = "text/html; charset=utf-8"
+    xml = "application/xml"
+    page = "<html lang='fr'><head><title>{t}</title></head><body><p>{t}</p>{links}</body></html>"
+    urlset = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>{base}/cachee</loc></url></urlset>"
+    )
+    routes = {
+        "/robots.txt": (
+            "text/plain",
+            "User-agent: *\nDisallow:\nSitemap: {base}/plan-du-site.xml\n"
+            "Sitemap: https://autre-domaine.example/sitemap.xml\n",
+        ),
+        "/": (html, page.format(t="Accueil", links='<a href="/contact">Contact</a>')),
+        "/contact": (html, page.format(t="Contact", links="")),
+        "/cachee": (html, page.format(t="Page du plan du site seulement", links="")),
+        "/plan-du-site.xml": (xml, urlset),
+    }
+    httpd, base, hits = _serve(routes)
+    seeds = tmp_path / "s.csv"
+    seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--seeds", str(seeds), "--db", db]
+            + ["--allow-private", "--quiet", "--no-audit", "--no-report"]
+            + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    from crawler.store import Store
+
+    store = Store(db)
+    pages = {p["url"].removeprefix(base) for p in store.pages_of_run(store.latest_run_id())}
+    assert pages == {"/", "/contact", "/cachee"}, pages
+    assert "/plan-du-site.xml" in hits and "/sitemap.xml" not in hits, hits

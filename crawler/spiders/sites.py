@@ -44,6 +44,9 @@ from crawler.seeds import Seed, load_seeds
 from crawler.store import SiteProgress
 
 IN_FLIGHT_PER_SITE = 4
+#: Sitemaps taken from a site's robots.txt (some list one per section or language; the
+#: page budget is a few dozen pages, and each sitemap gives up to VIGIE_SITEMAP_MAX_URLS).
+ROBOTS_SITEMAPS_MAX = 3
 HOME_PRIORITY = 1000
 
 
@@ -62,6 +65,7 @@ class SiteState:
     pages_ok: int = 0
     errors: int = 0
     sitemap_requested: bool = False
+    sitemaps: list[str] = field(default_factory=list)  # declared in its robots.txt
     started: float = field(default_factory=time.monotonic)
     timed_out: bool = False
 
@@ -110,6 +114,7 @@ class SitesSpider(scrapy.Spider):
             crawler.signals.connect(spider._on_opened, signal=signals.spider_opened)
         workers = s.get("VIGIE_ANALYSIS_WORKERS")
         spider.analyser = Analyser(default_workers() if workers in (None, "auto") else int(workers))
+        crawler.signals.connect(spider._on_robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
@@ -421,26 +426,51 @@ class SitesSpider(scrapy.Spider):
 
     # -- sitemap --------------------------------------------------------------------------
 
+    def _on_robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Keep the sitemaps a site's robots.txt declares (``Sitemap:`` lines) on its own
+        domain: the standard way to find one that is not at ``/sitemap.xml``
+        (``/sitemap_index.xml``, ``/wp-sitemap.xml``, ``/plan-du-site.xml``…).
+
+        The robots.txt of a site is parsed before its home page is fetched (Scrapy holds
+        the request until then), so the home's response finds them here.
+        """
+        state = self.sites.get(request.meta.get("site_id", ""))
+        if state is None:
+            return
+        # Protego, Scrapy's default parser, lists them; with another parser, none is known
+        # and /sitemap.xml is tried as without robots.txt.
+        declared = getattr(getattr(robotparser, "rp", None), "sitemaps", None) or ()
+        for url in (u.strip() for u in declared):
+            if (
+                url.startswith(("http://", "https://"))
+                and site_key(url) in state.keys
+                and url not in state.sitemaps
+                and len(state.sitemaps) < ROBOTS_SITEMAPS_MAX
+            ):
+                state.sitemaps.append(url)
+
     def _request_sitemap(self, state: SiteState, home_url: str) -> Iterator[Any]:
+        """The site's sitemaps: those its robots.txt declares, else ``/sitemap.xml``."""
         if state.sitemap_requested:
             return
         state.sitemap_requested = True
         if self.shared is not None and not self.shared.first("sitemaps", state.seed.id):
             return
         parts = urlsplit(home_url)
-        yield scrapy.Request(
-            f"{parts.scheme}://{parts.netloc}/sitemap.xml",
-            callback=self.parse_sitemap,
-            errback=self.on_sitemap_error,
-            priority=HOME_PRIORITY,
-            dont_filter=True,
-            meta={
-                "site_id": state.seed.id,
-                "vigie_depth": 0,
-                "download_slot": f"site:{state.seed.id}",
-                "vigie_sitemap_level": 0,
-            },
-        )
+        for url in state.sitemaps or [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]:
+            yield scrapy.Request(
+                url,
+                callback=self.parse_sitemap,
+                errback=self.on_sitemap_error,
+                priority=HOME_PRIORITY,
+                dont_filter=True,
+                meta={
+                    "site_id": state.seed.id,
+                    "vigie_depth": 0,
+                    "download_slot": f"site:{state.seed.id}",
+                    "vigie_sitemap_level": 0,
+                },
+            )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         state = self.sites[response.meta["site_id"]]
