@@ -74,7 +74,12 @@ def default_workers() -> int:
 
 
 class AnalysisFailed(Exception):
-    """A page could not be analysed in a worker: the analysis raised, or the worker died."""
+    """A page could not be analysed in a worker: the analysis raised, took longer than the
+    time allowed, or the worker died."""
+
+
+class _WorkerLost(Exception):
+    """The worker holding a page was stopped because of another page: try it elsewhere."""
 
 
 #: Frame header on the workers' sockets: the payload's length.
@@ -92,29 +97,51 @@ class Analyser:
     one wake-up per answer. Workers come from a *forkserver* that has already imported the
     checks: forking the crawling process itself, threads and reactor included, would not
     be safe. A worker that dies fails the pages it held (:class:`AnalysisFailed`) and is
-    replaced. ``target`` is the analysis, :func:`analyse_page` unless a test gives another
+    replaced. A page still unanswered ``timeout`` seconds after it was sent (a pathological
+    page: a regex gone quadratic on megabytes of markup) has its worker killed and fails
+    alone; the pages queued behind it go to a new worker. Inline, nothing can interrupt an
+    analysis. ``target`` is the analysis, :func:`analyse_page` unless a test gives another
     (a module-level function: the workers import it by name).
     """
 
-    def __init__(self, workers: int, target: Callable[[str, str], PageAnalysis] | None = None):
+    def __init__(
+        self,
+        workers: int,
+        target: Callable[[str, str], PageAnalysis] | None = None,
+        timeout: float = 0.0,
+    ) -> None:
         self.workers = workers
+        self.timeout = timeout
         self._target = target or analyse_page
         self._workers: list[_Worker] = []
         self._context: Any = None
         if workers > 0:
             self._context = multiprocessing.get_context("forkserver")
             self._context.set_forkserver_preload(["checks", "crawler.analysis"])
-            self._workers = [_Worker(self._context, self._target) for _ in range(workers)]
+            self._workers = [self._new_worker() for _ in range(workers)]
+
+    def _new_worker(self) -> _Worker:
+        return _Worker(self._context, self._target, self.timeout)
 
     async def analyse(self, text: str, url: str) -> PageAnalysis:
         if not self._workers:
             return self._target(text, url)
+        try:
+            return await self._least_busy().submit(text, url)
+        except _WorkerLost:  # stopped for another page: this one gets a second chance
+            try:
+                return await self._least_busy().submit(text, url)
+            except _WorkerLost as exc:
+                raise AnalysisFailed(str(exc)) from exc
+
+    def _least_busy(self) -> _Worker:
+        """The live worker with the fewest pages waiting (a dead one is replaced)."""
         worker = min(self._workers, key=lambda w: len(w.pending))
         if not worker.alive:
             self._workers.remove(worker)
-            worker = _Worker(self._context, self._target)
+            worker = self._new_worker()
             self._workers.append(worker)
-        return await worker.submit(text, url)
+        return worker
 
     def close(self) -> None:
         for worker in self._workers:
@@ -125,7 +152,11 @@ class Analyser:
 class _Worker:
     """One worker process and the parent's end of its socket, driven by the event loop."""
 
-    def __init__(self, context: Any, target: Callable[[str, str], PageAnalysis]) -> None:
+    def __init__(
+        self, context: Any, target: Callable[[str, str], PageAnalysis], timeout: float = 0.0
+    ) -> None:
+        self.timeout = timeout
+        self._timers: dict[int, asyncio.TimerHandle] = {}
         self.sock, child = socket.socketpair()
         self.process = context.Process(target=_serve, args=(child, target), daemon=True)
         self.process.start()
@@ -145,6 +176,8 @@ class _Worker:
         self._seq += 1
         future = self._loop.create_future()
         self.pending[self._seq] = future
+        if self.timeout > 0:
+            self._timers[self._seq] = self._loop.call_later(self.timeout, self._overdue, self._seq)
         payload = pickle.dumps((self._seq, text, url), pickle.HIGHEST_PROTOCOL)
         self._outbox += _HEADER.pack(len(payload)) + payload
         self._flush()
@@ -185,6 +218,9 @@ class _Worker:
             seq, ok, result = pickle.loads(self._inbox[_HEADER.size : _HEADER.size + size])
             del self._inbox[: _HEADER.size + size]
             future = self.pending.pop(seq, None)
+            timer = self._timers.pop(seq, None)
+            if timer is not None:
+                timer.cancel()
             if future is None or future.done():
                 continue
             if ok:
@@ -196,14 +232,41 @@ class _Worker:
         self.process.join(timeout=1)
         return self.process.exitcode
 
-    def _died(self, reason: str) -> None:
-        """Fail every page the worker held; the Analyser replaces it on the next page."""
+    def _overdue(self, seq: int) -> None:
+        """Page ``seq`` is not answered in time: the worker, busy with it (pages are served
+        in order and this one was sent first), is killed; the page fails, the pages queued
+        behind it are tried again on another worker."""
+        if seq not in self.pending or not self.alive:
+            return
+        self.process.kill()
+        self.process.join(timeout=5)
+        self._died(
+            "processus d'analyse arrêté pour une autre page trop longue",
+            culprit=seq,
+            culprit_reason=f"analyse interrompue : plus de {self.timeout:g} s pour cette page",
+        )
+
+    def _died(self, reason: str, culprit: int | None = None, culprit_reason: str = "") -> None:
+        """Fail every page the worker held; the Analyser replaces it on the next page.
+
+        With a ``culprit`` (a page over its time), only that page fails; the others were
+        innocent and get :class:`_WorkerLost`, which sends them to another worker.
+        """
         self.alive = False
         self._detach()
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers = {}
         pending, self.pending = self.pending, {}
-        for future in pending.values():
-            if not future.done():
+        for seq, future in pending.items():
+            if future.done():
+                continue
+            if culprit is None:
                 future.set_exception(AnalysisFailed(reason))
+            elif seq == culprit:
+                future.set_exception(AnalysisFailed(culprit_reason))
+            else:
+                future.set_exception(_WorkerLost(reason))
 
     def _detach(self) -> None:
         if self._loop is not None and not self._loop.is_closed():

@@ -73,6 +73,11 @@ VIGIE_SITEMAP_MAX_URLS = 200
 #: a two-core machine: 0.53 of a bare Scrapy spider's throughput against 0.32 inline,
 #: docs/benchmarks.md); 0: inline, in the reactor's thread.
 VIGIE_ANALYSIS_WORKERS = "auto"
+#: Seconds a page may take in a worker (a few milliseconds normally; pages are capped at
+#: DOWNLOAD_MAXSIZE): past it the worker is killed and the page recorded as an analysis
+#: error, so that one pathological page cannot stall the crawl. 0: no limit. Inline
+#: analysis (no worker) cannot be interrupted.
+VIGIE_ANALYSIS_TIMEOUT = 60.0
 
 # -- Store ----------------------------------------------------------------------------
 #: Any SQLAlchemy URL; SQLite file in the current folder by default, PostgreSQL at scale.

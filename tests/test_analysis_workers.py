@@ -39,6 +39,13 @@ def _slow(text: str, url: str) -> PageAnalysis:
     return analyse_page(text, url)
 
 
+def _stuck(text: str, url: str) -> PageAnalysis:
+    """Analysis that never ends on a page saying "stuck" (a regex gone quadratic)."""
+    if "stuck" in text:
+        time.sleep(3600)
+    return analyse_page(text, url)
+
+
 def _run(coro):
     return asyncio.run(coro)
 
@@ -136,6 +143,29 @@ def test_a_stop_signal_to_the_process_group_lets_the_pages_in_flight_finish():
     analysis, exitcode = _run(main())
     assert analysis.results["phone"].found
     assert exitcode == -signal.SIGTERM
+
+
+def test_a_page_over_its_time_fails_alone_and_the_pages_behind_it_go_through():
+    async def main():
+        analyser = Analyser(1, target=_stuck, timeout=1.0)
+        try:
+            first = analyser._workers[0]
+            started = time.monotonic()
+            outcome = await asyncio.gather(
+                analyser.analyse(PAGE.replace("Contact", "stuck"), URL),
+                analyser.analyse(PAGE, URL),  # queued behind it on the same worker
+                return_exceptions=True,
+            )
+            return outcome, time.monotonic() - started, first
+        finally:
+            analyser.close()
+
+    (stuck, behind), elapsed, first = _run(main())
+    assert isinstance(stuck, AnalysisFailed)
+    assert "plus de 1 s pour cette page" in str(stuck)
+    assert isinstance(behind, PageAnalysis) and behind.results["phone"].found
+    assert not first.process.is_alive()
+    assert elapsed < 30
 
 
 def test_closing_ends_the_worker_processes():

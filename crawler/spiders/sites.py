@@ -113,7 +113,10 @@ class SitesSpider(scrapy.Spider):
             spider.shared = Coordinator.from_settings(s)
             crawler.signals.connect(spider._on_opened, signal=signals.spider_opened)
         workers = s.get("VIGIE_ANALYSIS_WORKERS")
-        spider.analyser = Analyser(default_workers() if workers in (None, "auto") else int(workers))
+        spider.analyser = Analyser(
+            default_workers() if workers in (None, "auto") else int(workers),
+            timeout=s.getfloat("VIGIE_ANALYSIS_TIMEOUT"),
+        )
         crawler.signals.connect(spider._on_robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
