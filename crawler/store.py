@@ -194,18 +194,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Store:
-    """Vigie's SQL store. Create it with any SQLAlchemy URL; the schema is created once."""
+    """Vigie's SQL store. Create it with any SQLAlchemy URL; the schema is created, or
+    migrated to this version's, when it is opened."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        from crawler import migrations  # imports Alembic, whose env imports this module
+
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "postgresql":
-                # Workers of a distributed crawl start together: one creates the schema.
+                # Workers of a distributed crawl start together: one migrates the schema.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7431001)"))
-            metadata.create_all(conn)
+            # Created, or brought to this Vigie's tables: a history database made by an
+            # earlier version stays usable (crawler/migrations).
+            migrations.upgrade(conn)
 
     # -- runs -----------------------------------------------------------------------------
 
