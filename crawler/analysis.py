@@ -254,6 +254,7 @@ class _Worker:
         """
         self.alive = False
         self._detach()
+        self.sock.close()  # the process is gone or killed: nothing more to read
         for timer in self._timers.values():
             timer.cancel()
         self._timers = {}
