@@ -6,10 +6,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from crawler.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,9 +52,14 @@ process.start()
 """
 
 
-def _site() -> tuple[ThreadingHTTPServer, str, list[str]]:
-    """A site whose robots.txt forbids /prive/ and answers it slowly enough that the
-    spider's first requests all queue up behind it; records the paths asked for."""
+HTML = "text/html; charset=utf-8"
+
+
+@contextmanager
+def _serving(routes: dict[str, tuple[str, str]], slow: str = "") -> Iterator[tuple[str, list[str]]]:
+    """A site on 127.0.0.1 answering ``routes`` (path → content type, body where ``{base}``
+    is its address), 404 elsewhere, ``slow`` after 0.3 s; yields its address and the paths
+    it was asked for."""
     hits: list[str] = []
 
     class Site(BaseHTTPRequestHandler):
@@ -59,38 +68,39 @@ def _site() -> tuple[ThreadingHTTPServer, str, list[str]]:
 
         def do_GET(self):  # noqa: N802 (http.server's naming)
             hits.append(self.path)
-            if self.path == "/robots.txt":
+            if self.path == slow:
                 threading.Event().wait(0.3)
-                body = b"User-agent: *\nDisallow: /prive/\n"
-                kind = "text/plain"
-            else:
-                body = b"<html><body><p>Page</p></body></html>"
-                kind = "text/html; charset=utf-8"
-            self.send_response(200)
+            kind, body = routes.get(self.path, (HTML, ""))
+            data = body.replace("{base}", base).encode()
+            self.send_response(200 if self.path in routes else 404)
             self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(data)
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}", hits
-
-
-def _crawl(middleware: str) -> list[str]:
-    httpd, base, hits = _site()
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", SPIDER, base, middleware],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        yield base, hits
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def _run(command: list[str]) -> None:
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _crawl(middleware: str) -> list[str]:
+    """The spider's requests, against a site whose robots.txt forbids /prive/ and answers
+    slowly enough that they all queue up behind it."""
+    page = (HTML, "<html><body><p>Page</p></body></html>")
+    routes = {"/robots.txt": ("text/plain", "User-agent: *\nDisallow: /prive/\n")}
+    routes |= {path: page for path in ("/ok", "/prive/a", "/prive/b", "/prive/c", "/prive/d")}
+    with _serving(routes, slow="/robots.txt") as (base, hits):
+        _run([sys.executable, "-c", SPIDER, base, middleware])
     return hits
 
 
@@ -106,35 +116,10 @@ def test_scrapy_s_own_middleware_lets_the_later_waiters_through():
     assert sorted(hits) == ["/ok", "/robots.txt"], hits
 
 
-def _serve(routes: dict[str, tuple[str, str]]) -> tuple[ThreadingHTTPServer, str, list[str]]:
-    """A site answering ``routes`` (path → content type, body with ``{base}``), 404 else."""
-    hits: list[str] = []
-
-    class Site(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):  # noqa: N802 (http.server's naming)
-            hits.append(self.path)
-            kind, body = routes.get(self.path, ("text/html; charset=utf-8", ""))
-            data = body.replace("{base}", base).encode()
-            self.send_response(200 if self.path in routes else 404)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, base, hits
-
-
 def test_sitemaps_declared_in_robots_txt_are_used(tmp_path):
     """A sitemap elsewhere than /sitemap.xml, declared by a ``Sitemap:`` line, is read; a
     sitemap on another domain is not, and /sitemap.xml is not asked for."""
-    html = "text/html; charset=utf-8"
-    xml = "application/xml"
+    html, xml = HTML, "application/xml"
     page = "<html lang='fr'><head><title>{t}</title></head><body><p>{t}</p>{links}</body></html>"
     urlset = (
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -151,26 +136,15 @@ def test_sitemaps_declared_in_robots_txt_are_used(tmp_path):
         "/cachee": (html, page.format(t="Page du plan du site seulement", links="")),
         "/plan-du-site.xml": (xml, urlset),
     }
-    httpd, base, hits = _serve(routes)
     seeds = tmp_path / "s.csv"
-    seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'v.db'}"
-    try:
-        done = subprocess.run(
+    with _serving(routes) as (base, hits):
+        seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
+        _run(
             [sys.executable, "-m", "crawler.cli", "crawl", "--seeds", str(seeds), "--db", db]
             + ["--allow-private", "--quiet", "--no-audit", "--no-report"]
-            + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
+            + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"]
         )
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-    assert done.returncode == 0, done.stderr[-2000:]
-    from crawler.store import Store
-
     store = Store(db)
     pages = {p["url"].removeprefix(base) for p in store.pages_of_run(store.latest_run_id())}
     assert pages == {"/", "/contact", "/cachee"}, pages
