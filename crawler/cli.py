@@ -65,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
         "d'accessibilité, FAQ… en premier), lance les vérifications sur chaque "
         "page et enregistre une nouvelle exploration dans la base.",
         epilog="exemple : vigie crawl --seeds sites.csv --max-pages-per-site 50 "
-        "--table constats.csv",
+        "--table constats.csv\n\n"
+        "Ctrl-C (ou SIGTERM) arrête proprement : ce qui est exploré reste en base, "
+        "l'exploration\nest « interrompue » (code de sortie 130) et reprend avec "
+        "--resume N°.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     crawl.add_argument(
