@@ -3,7 +3,7 @@
 Scrapy runs on one thread; with the checks on that thread as well, the crawl of many
 sites is bound by one core while the others idle. :class:`Analyser` runs
 :func:`analyse_page` in worker processes (``VIGIE_ANALYSIS_WORKERS``, by default one per
-core beyond the first; 0 runs it inline, which small crawls and most tests use).
+core beyond the first; 0 runs it inline, in the reactor's thread).
 """
 
 from __future__ import annotations
