@@ -56,10 +56,12 @@ HTML = "text/html; charset=utf-8"
 
 
 @contextmanager
-def _serving(routes: dict[str, tuple[str, str]], slow: str = "") -> Iterator[tuple[str, list[str]]]:
+def _serving(
+    routes: dict[str, tuple[str, str]], slow: str = "", statuses: dict[str, int] | None = None
+) -> Iterator[tuple[str, list[str]]]:
     """A site on 127.0.0.1 answering ``routes`` (path → content type, body where ``{base}``
-    is its address), 404 elsewhere, ``slow`` after 0.3 s; yields its address and the paths
-    it was asked for."""
+    is its address) with 200 or the path's ``statuses``, 404 elsewhere, ``slow`` after
+    0.3 s; yields its address and the paths it was asked for."""
     hits: list[str] = []
 
     class Site(BaseHTTPRequestHandler):
@@ -72,7 +74,8 @@ def _serving(routes: dict[str, tuple[str, str]], slow: str = "") -> Iterator[tup
                 threading.Event().wait(0.3)
             kind, body = routes.get(self.path, (HTML, ""))
             data = body.replace("{base}", base).encode()
-            self.send_response(200 if self.path in routes else 404)
+            status = (statuses or {}).get(self.path, 200 if self.path in routes else 404)
+            self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -91,6 +94,14 @@ def _serving(routes: dict[str, tuple[str, str]], slow: str = "") -> Iterator[tup
 def _run(command: list[str]) -> None:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _vigie_crawl(seeds: Path, db: str) -> None:
+    _run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--seeds", str(seeds), "--db", db]
+        + ["--allow-private", "--quiet", "--no-audit", "--no-report"]
+        + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"]
+    )
 
 
 def _crawl(middleware: str) -> list[str]:
@@ -140,12 +151,32 @@ def test_sitemaps_declared_in_robots_txt_are_used(tmp_path):
     db = f"sqlite:///{tmp_path / 'v.db'}"
     with _serving(routes) as (base, hits):
         seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
-        _run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "--seeds", str(seeds), "--db", db]
-            + ["--allow-private", "--quiet", "--no-audit", "--no-report"]
-            + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"]
-        )
+        _vigie_crawl(seeds, db)
     store = Store(db)
     pages = {p["url"].removeprefix(base) for p in store.pages_of_run(store.latest_run_id())}
     assert pages == {"/", "/contact", "/cachee"}, pages
     assert "/plan-du-site.xml" in hits and "/sitemap.xml" not in hits, hits
+
+
+def test_a_robots_txt_in_server_error_forbids_everything(tmp_path):
+    """RFC 9309: while robots.txt is unreachable (5xx), assume complete disallow. Scrapy
+    parses the error page as rules and allows everything; Vigie fetches nothing and says
+    why. A 404 robots.txt still allows everything."""
+    html = "<html lang='fr'><head><title>Accueil</title></head><body><p>Bonjour</p></body></html>"
+    routes = {"/robots.txt": (HTML, "<h1>Service indisponible</h1>"), "/": (HTML, html)}
+    seeds = tmp_path / "s.csv"
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    with _serving(routes, statuses={"/robots.txt": 503}) as (base, hits):
+        seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
+        _vigie_crawl(seeds, db)
+    assert set(hits) == {"/robots.txt"}, hits  # (asked again by Scrapy's retry on 503)
+    store = Store(db)
+    [error] = store.errors_of_run(store.latest_run_id())
+    assert error["kind"] == "HTTP 503" and error["is_home"]
+    assert error["reason"].startswith("robots.txt inaccessible (HTTP 503)")
+
+    routes = {"/": (HTML, html)}  # no robots.txt at all: 404
+    with _serving(routes) as (base, hits):
+        seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
+        _vigie_crawl(seeds, db)
+    assert "/" in hits
