@@ -180,3 +180,49 @@ def test_a_robots_txt_in_server_error_forbids_everything(tmp_path):
         seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
         _vigie_crawl(seeds, db)
     assert "/" in hits
+
+
+def test_a_resumed_run_reads_the_sitemaps_robots_txt_declares(tmp_path):
+    """A resumed site does not fetch its home again: /sitemap.xml is asked for before
+    robots.txt is read, and the declared sitemap follows once it is."""
+    from crawler.seeds import Seed
+    from crawler.store import now
+
+    page = "<html lang='fr'><head><title>{t}</title></head><body><p>{t}</p></body></html>"
+    urlset = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>{base}/cachee</loc></url></urlset>"
+    )
+    routes = {
+        "/robots.txt": ("text/plain", "User-agent: *\nSitemap: {base}/plan-du-site.xml\n"),
+        "/": (HTML, page.format(t="Accueil")),
+        "/cachee": (HTML, page.format(t="Page du plan du site seulement")),
+        "/plan-du-site.xml": ("application/xml", urlset),
+    }
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    with _serving(routes) as (base, hits):
+        store = Store(db)
+        run_id = store.start_run([Seed("m", "Mairie", f"{base}/", "mairie")])
+        home = {
+            "run_id": run_id,
+            "site_id": "m",
+            "url": f"{base}/",
+            "status_code": 200,
+            "depth": 0,
+            "bytes": 100,
+            "duration_s": 0.01,
+            "title": "Accueil",
+            "js_shell": False,
+            "problems": None,
+            "links": [],
+            "fetched_at": now(),
+        }
+        store.write_batch([(home, [])], [])  # an interrupted run: its home is stored
+        _run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--resume", str(run_id), "--db", db]
+            + ["--allow-private", "--quiet", "--no-audit", "--no-report"]
+            + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"]
+        )
+    pages = {p["url"].removeprefix(base) for p in store.pages_of_run(run_id)}
+    assert pages == {"/", "/cachee"}, (pages, hits)
+    assert "/" not in hits and "/plan-du-site.xml" in hits, hits

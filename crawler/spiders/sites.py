@@ -66,6 +66,7 @@ class SiteState:
     errors: int = 0
     sitemap_requested: bool = False
     sitemaps: list[str] = field(default_factory=list)  # declared in its robots.txt
+    sitemaps_requested: set[str] = field(default_factory=set)
     started: float = field(default_factory=time.monotonic)
     timed_out: bool = False
 
@@ -451,6 +452,12 @@ class SitesSpider(scrapy.Spider):
                 and len(state.sitemaps) < ROBOTS_SITEMAPS_MAX
             ):
                 state.sitemaps.append(url)
+        if state.sitemap_requested and self.shared is None:
+            # A resumed site asks for /sitemap.xml before its robots.txt is read (its
+            # home is not fetched again): the declared sitemaps follow now.
+            for url in state.sitemaps:
+                if url not in state.sitemaps_requested:
+                    self.crawler.engine.crawl(self._sitemap_request(state, url))
 
     def _request_sitemap(self, state: SiteState, home_url: str) -> Iterator[Any]:
         """The site's sitemaps: those its robots.txt declares, else ``/sitemap.xml``."""
@@ -461,19 +468,23 @@ class SitesSpider(scrapy.Spider):
             return
         parts = urlsplit(home_url)
         for url in state.sitemaps or [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]:
-            yield scrapy.Request(
-                url,
-                callback=self.parse_sitemap,
-                errback=self.on_sitemap_error,
-                priority=HOME_PRIORITY,
-                dont_filter=True,
-                meta={
-                    "site_id": state.seed.id,
-                    "vigie_depth": 0,
-                    "download_slot": f"site:{state.seed.id}",
-                    "vigie_sitemap_level": 0,
-                },
-            )
+            yield self._sitemap_request(state, url)
+
+    def _sitemap_request(self, state: SiteState, url: str) -> scrapy.Request:
+        state.sitemaps_requested.add(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.on_sitemap_error,
+            priority=HOME_PRIORITY,
+            dont_filter=True,
+            meta={
+                "site_id": state.seed.id,
+                "vigie_depth": 0,
+                "download_slot": f"site:{state.seed.id}",
+                "vigie_sitemap_level": 0,
+            },
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         state = self.sites[response.meta["site_id"]]
