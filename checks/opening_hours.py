@@ -90,9 +90,8 @@ _DAY_WINDOW = 90  # characters around a time range where its days are looked for
 class _Group:
     """Days and the time ranges that go with them, with their span in the text."""
 
-    days: list[int] = field(default_factory=list)
-    day_spec: str = ""
-    ranges: list[str] = field(default_factory=list)
+    days: frozenset[int] = frozenset()
+    ranges: list[tuple[int, int]] = field(default_factory=list)  # minutes, opening-closing
     start: int = 0
     end: int = 0
 
@@ -108,8 +107,8 @@ def _hhmm(hour: str | None, minute: str | None, word: str | None) -> tuple[int, 
     return h, m
 
 
-def _range(m: re.Match[str]) -> str | None:
-    """``08:30-12:00`` for a matched range, or None if it is not a sensible range."""
+def _range(m: re.Match[str]) -> tuple[int, int] | None:
+    """``(510, 720)`` (minutes) for "8h30 à 12h", or None if it is not a sensible range."""
     a = _hhmm(m.group("ah"), m.group("am"), m.group("aw"))
     b = _hhmm(m.group("bh"), m.group("bm"), m.group("bw"))
     if a is None or b is None or b <= a:
@@ -117,18 +116,14 @@ def _range(m: re.Match[str]) -> str | None:
     # "12/14" or "3-4" are not times: one side at least must say h/:/heures.
     if "h" not in m.group() and ":" not in m.group() and "midi" not in m.group():
         return None
-    return f"{a[0]:02d}:{a[1]:02d}-{b[0]:02d}:{b[1]:02d}"
+    return a[0] * 60 + a[1], b[0] * 60 + b[1]
 
 
-def _day_spec(days: list[int], ranged: bool) -> str:
-    if ranged and len(days) == 2:
-        return f"{_OSM_DAYS[days[0]]}-{_OSM_DAYS[days[1]]}"
-    return ",".join(_OSM_DAYS[d] for d in days)
-
-
-def _time_ranges(folded: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _time_ranges(
+    folded: str, runs: list[tuple[int, int]]
+) -> list[tuple[int, int, tuple[int, int]]]:
     """Time ranges ("8h30 à 12h", "14h–17h30", "9:00-12:00"), tried at each 1-2 digit run."""
-    ranges: list[tuple[int, int, str]] = []
+    ranges: list[tuple[int, int, tuple[int, int]]] = []
     last = 0
     for start, end in runs:
         if start < last or end - start > 2 or (start and folded[start - 1] in ":.,/"):
@@ -210,13 +205,14 @@ def _close(gap: str) -> bool:
 def _groups(folded: str, runs: list[tuple[int, int]]) -> list[_Group]:
     groups: list[_Group] = []
     current: _Group | None = None
-    pending: list[tuple[int, int, str]] = []  # ranges seen before any day ("de 8h à 12h du…")
+    pending: list[tuple[int, int, tuple[int, int]]] = []  # ranges before any day ("de 8h…")
     for start, end, kind, data in _tokens(folded, runs):
         if kind == "days":
             members, ranged = data  # type: ignore[misc]
             if current is not None and current.ranges:
                 groups.append(current)
-            current = _Group(list(members), _day_spec(list(members), ranged), [], start, end)
+            days = _days_between(*members) if ranged else frozenset(members)
+            current = _Group(days, [], start, end)
             if pending and _close(folded[pending[-1][1] : start]):
                 current.ranges = [r for _, _, r in pending]
                 current.start = pending[0][0]
@@ -224,7 +220,7 @@ def _groups(folded: str, runs: list[tuple[int, int]]) -> list[_Group]:
                 current = None
             pending = []
             continue
-        value = str(data)
+        value: tuple[int, int] = data  # type: ignore[assignment]
         if current is not None:
             last = current.end
             if _close(folded[last:start]):
@@ -260,9 +256,8 @@ def _days_between(first: int, last: int) -> frozenset[int]:
 
 def _minutes(hhmm: str) -> int | None:
     m = _HHMM.fullmatch(hhmm)
-    if m is None or int(m.group(1)) * 60 + int(m.group(2)) > 24 * 60:
-        return None
-    return int(m.group(1)) * 60 + int(m.group(2))
+    minutes = int(m.group(1)) * 60 + int(m.group(2)) if m else None
+    return minutes if minutes is not None and minutes <= 24 * 60 else None
 
 
 def _span(opens: str, closes: str) -> tuple[int, int] | None:
@@ -367,13 +362,10 @@ def _from_text(page: Page) -> tuple[list[_Rule], list[str], list[Evidence]]:
         context = folded[max(0, group.start - _LABOUR_CONTEXT) : group.end + 60]
         if _LABOUR.search(context):
             continue  # working hours in labour-law text
-        ranged = "-" in group.day_spec
-        days = _days_between(*group.days) if ranged else frozenset(group.days)
-        spans = tuple(_span(*r.split("-")) for r in group.ranges)
-        rule = (days, spans)
+        rule = (group.days, tuple(group.ranges))
         if rule in rules:
             continue  # the same hours again (a footer repeating them)
-        rules.append(rule)  # type: ignore[arg-type]
+        rules.append(rule)
         raws.append(" ".join(page.text[group.start : group.end].split()))
         evidence.append(page.text_evidence(group.start, group.end))
     return rules, raws, evidence
