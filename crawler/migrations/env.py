@@ -9,14 +9,14 @@ rendered as batches (copy and move), which work on PostgreSQL too.
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from crawler.store import metadata
 
 config = context.config
 
 
-def _run(connection) -> None:  # noqa: ANN001 (a SQLAlchemy Connection)
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
