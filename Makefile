@@ -13,7 +13,8 @@ DSFR := reports/_vendor/dsfr/dsfr.min.css
 
 .PHONY: demo test lint system-deps bench clean
 
-$(STAMP): pyproject.toml
+# setup.py builds checks/_speedups.pyx (the compiled page walk): rebuilt when it changes.
+$(STAMP): pyproject.toml setup.py checks/_speedups.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -56,4 +57,5 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) vigie-demo vigie-rapport vigie.db *.egg-info reports/_vendor
+	rm -rf $(VENV) vigie-demo vigie-rapport vigie.db *.egg-info reports/_vendor build \
+	  checks/_speedups.c checks/_speedups.*.so

@@ -14,6 +14,7 @@ The page is parsed once with lxml (much faster than BeautifulSoup's html.parser)
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from functools import cached_property
@@ -38,7 +39,7 @@ BLOCK_TAGS = frozenset(
 )
 
 #: The visible text in one C pass: invisible elements and comments dropped, a line break
-#: around each block element (see :meth:`Page._visible_text`).
+#: around each block element (see :func:`_visible_lines`).
 _VISIBLE_TEXT = etree.XSLT(
     etree.XML(
         '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
@@ -112,6 +113,13 @@ RELEVANT_PROPERTIES = (
 _RELEVANT_JSON = re.compile("|".join(RELEVANT_PROPERTIES))
 
 
+#: Structured-data syntaxes, as flags (the compiled walk's ``structured``, same values):
+#: microdata (``itemprop``, ``itemtype`` attributes), RDFa (``vocab``, ``typeof``,
+#: ``property``).
+MICRODATA, RDFA = 1, 2
+ALL_SYNTAXES = MICRODATA | RDFA
+
+
 def _attribute_holding(attribute: str, words: str, start: bool = False) -> re.Pattern[str]:
     """Regex: ``attribute`` whose value (any quoting) holds (or starts with) ``words``.
 
@@ -172,6 +180,33 @@ _RELEVANT_RDFA = etree.XPath(
 )
 
 
+def _compiled_walk() -> tuple[Callable[[Any], tuple[Any, ...]] | None, str]:
+    """The compiled walk (``checks/_speedups.pyx``) and how the page model reads trees.
+
+    Without it (a source tree nobody built, an lxml upgraded after the build: the module
+    reads lxml's own structures, so it must run with the lxml it was compiled against)
+    pages are read the lxml-only way: the same results, about 0.4 ms a page slower. Said
+    once in the log, and by ``PAGE_WALK``.
+    """
+    try:
+        from checks import _speedups
+    except ImportError as exc:
+        return None, f"lxml seul (module compilé absent : {exc})"
+    if etree.__version__ != _speedups.BUILT_WITH_LXML:
+        return None, (
+            f"lxml seul (module compilé pour lxml {_speedups.BUILT_WITH_LXML}, "
+            f"lxml {etree.__version__} installé : réinstaller Vigie)"
+        )
+    _speedups.configure(BLOCK_TAGS, INVISIBLE_TAGS)
+    return _speedups.walk, "compilé (checks/_speedups.pyx)"
+
+
+#: The compiled walk, or None; ``PAGE_WALK`` says which way pages are read, and why.
+_walk, PAGE_WALK = _compiled_walk()
+if _walk is None:
+    logging.getLogger(__name__).warning("Modèle de page : %s", PAGE_WALK)
+
+
 class Link(NamedTuple):
     """An ``<a href>`` (or ``<area href>``) with its absolute target and visible label.
 
@@ -196,11 +231,23 @@ class Page:
         self.url = url
         self.root = _parse(text)
         self.tree = self.root.getroottree()
-        self.base_url = self._base_url()
+        # One compiled walk reads the base, the scripts, the visible text, the text nodes
+        # and the links (see ``checks/_speedups.pyx``); without it, the lxml-only way below.
+        walked = _walk(self.root) if _walk is not None else None
+        self._walked_links: list[Any] | None = None
+        if walked is None:
+            base = self.root.find(".//base[@href]")
+            base_href = None if base is None else base.get("href", "")
+            scripts = self.root.iter("script")
+        else:
+            base_href, scripts, structured, visible, nodes, *links = walked
+            self._walked_links = links  # read by the ``links`` property
+            self.__dict__["_text_nodes"] = nodes  # the cached property, already known
+        self.base_url = self.url if base_href is None else urljoin(self.url, base_href.strip())
         resolve = Resolver(self.base_url)
         self.script_srcs: list[tuple[str, dict[str, str]]] = []
         json_ld = []  # the JSON-LD blocks naming a property the checks read
-        for script in self.root.iter("script"):
+        for script in scripts:
             attrs = script.attrib
             src = attrs.get("src")
             if src:
@@ -210,15 +257,19 @@ class Page:
         # Problems met while reading the page (broken JSON-LD…), reported, never hidden.
         self.problems: list[str] = []
         self.structured: list[dict[str, Any]] = []
-        # Microdata needs "itemprop" in the markup, schema.org RDFa the word "schema": two
-        # C-speed tests on the raw HTML spare most pages the tree searches.
-        if json_ld or "itemprop" in text or "schema" in text:
+        if walked is None:
+            # Microdata needs "itemprop" in the markup, schema.org RDFa the word "schema":
+            # two C-speed tests on the raw HTML spare most pages the tree searches.
+            structured = ALL_SYNTAXES if "itemprop" in text or "schema" in text else 0
+        if json_ld or structured:
             self.structured = _structured_items(
-                self.root, self.base_url, self.problems, text, json_ld
+                self.root, self.base_url, self.problems, text, json_ld, structured
             )
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._memo: dict[str, Any] = {}
-        self.text = self._visible_text()
+        if walked is None:
+            visible = _visible_lines(str(_VISIBLE_TEXT(self.root)))
+        self.text = normalize(visible)
 
     # -- construction -------------------------------------------------------------------
 
@@ -229,28 +280,6 @@ class Page:
 
         _, text = html_to_unicode(content_type, body)
         return cls(text, url)
-
-    def _base_url(self) -> str:
-        base = self.root.find(".//base[@href]")
-        if base is not None:
-            return urljoin(self.url, base.get("href", "").strip())
-        return self.url
-
-    def _visible_text(self) -> str:
-        """Visible text, with a line break around every block element.
-
-        One XSLT pass in C (libxslt) writes the text of every element except the
-        invisible ones, with the separators: several times faster than any walk of the
-        tree in Python. Lines are stripped and blank ones dropped: no check reads
-        indentation or empty lines, and they made every scan of the text longer. Offsets
-        are not kept: :meth:`element_at` finds a match's element again by searching the
-        tree, which only evidence needs.
-        """
-        lines = str(_VISIBLE_TEXT(self.root)).split("\n")
-        # The source's indentation and the breaks around nested blocks make blank lines,
-        # 40 % of the text on the real corpus (two thirds on some pages): dropped, and
-        # each line stripped, every full-text scan of every check gets that much shorter.
-        return normalize("\n".join(filter(None, map(str.strip, lines))))
 
     # -- shared derived views -----------------------------------------------------------
 
@@ -268,22 +297,29 @@ class Page:
     def links(self) -> list[Link]:
         """Every link, its target resolved and its label as :func:`link_label` reads it.
 
-        Built for the whole page at once: every label is written by one XSLT pass in C
-        (:data:`_LINK_LABELS`) rather than one XPath call per link, and normalised in one
-        pass; ``tests/test_page_links.py`` compares them with :func:`link_label`.
+        Built for the whole page at once: every label is written by one pass in C (the
+        compiled walk, or :data:`_LINK_LABELS`) rather than one XPath call per link, and
+        normalised in one pass; ``tests/test_page_links.py`` compares them with
+        :func:`link_label`.
         """
-        elements = _LINKS(self.root)
+        walked = self._walked_links
+        if walked is None:
+            elements = _LINKS(self.root)
+            hrefs = [a.attrib["href"] for a in elements]
+            written = str(_LINK_LABELS(self.root)) if elements else ""
+        else:
+            elements, hrefs, written = walked
         if not elements:
             return []
-        labels = normalize(str(_LINK_LABELS(self.root))).split(_LABEL_END)
+        labels = normalize(written).split(_LABEL_END)
         labels.pop()  # what follows the last label: nothing
         if len(labels) != len(elements):  # the page's own text holds the separator
             labels = [normalize(link_label(a)) for a in elements]
         resolve = Resolver(self.base_url)
         new_link = tuple.__new__  # the named tuple's own __new__ is a Python function
         links = []
-        for a, label in zip(elements, labels, strict=True):
-            raw = a.attrib["href"].strip()
+        for a, written_href, label in zip(elements, hrefs, labels, strict=True):
+            raw = written_href.strip()
             # mailto:, tel:, javascript:… are kept as written.
             href = raw if ":" in raw and _NON_HTTP.match(raw) else resolve(raw)
             links.append(new_link(Link, (href, raw, " ".join(label.split()), a)))
@@ -459,6 +495,19 @@ def text_content(element: Any) -> str:
     return _STRING(element)
 
 
+def _visible_lines(visible: str) -> str:
+    """:data:`_VISIBLE_TEXT`'s output, its lines stripped and the blank ones dropped.
+
+    Blank lines and indentation are 40 % of the visible text on the real corpus (two thirds
+    on some pages), made by the source's indentation and the breaks around nested blocks:
+    no check reads them, and every full-text scan of every check got that much longer.
+    Offsets into the markup are not kept: :meth:`Page.element_at` finds a match's element
+    again by searching the text nodes, which only evidence needs. The compiled walk does
+    the same on its bytes.
+    """
+    return "\n".join(filter(None, map(str.strip, visible.split("\n"))))
+
+
 _EMPTY_DOCUMENT = "<html><body></body></html>"
 
 
@@ -492,6 +541,7 @@ def _structured_items(
     problems: list[str],
     markup: str = "",
     json_ld: list[Any] | None = None,
+    syntaxes: int = ALL_SYNTAXES,
 ) -> list[dict[str, Any]]:
     """schema.org items from JSON-LD, microdata and RDFa, flattened (``@graph`` unrolled).
 
@@ -499,7 +549,8 @@ def _structured_items(
     (``RELEVANT_PROPERTIES``): an item without any of them could not change a finding.
     ``markup`` is the page's HTML: a syntax whose attribute never occurs in it is skipped
     without searching the tree. ``json_ld``: the relevant JSON-LD blocks, when the caller
-    has already found them.
+    has already found them. ``syntaxes``: :data:`MICRODATA` and :data:`RDFA` flags, the
+    syntaxes whose attributes the tree may hold (the compiled walk knows).
 
     Each item gets ``_syntax`` ("json-ld", "microdata", "rdfa"). extruct's extractors take
     the tree we already parsed, so the page is not parsed twice.
@@ -524,13 +575,18 @@ def _structured_items(
             continue
         for item in found:
             items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
-    if _gate_open(markup, _MICRODATA_GATES) and _RELEVANT_MICRODATA(root):
+    if syntaxes & MICRODATA and _gate_open(markup, _MICRODATA_GATES) and _RELEVANT_MICRODATA(root):
         for item in MicrodataExtractor().extract_items(root, base_url):
             items.append({**item, "_syntax": "microdata"})
     # RDFa only with the schema.org vocabulary: Drupal, common on administration sites,
     # marks every page up with foaf/sioc RDFa that says nothing we look for, and the RDFa
     # parser is by far the slowest extractor.
-    if _gate_open(markup, _SCHEMA_RDFA_GATES) and _SCHEMA_RDFA(root) and _RELEVANT_RDFA(root):
+    if (
+        syntaxes & RDFA
+        and _gate_open(markup, _SCHEMA_RDFA_GATES)
+        and _SCHEMA_RDFA(root)
+        and _RELEVANT_RDFA(root)
+    ):
         from extruct.rdfa import RDFaExtractor
         from extruct.utils import parse_xmldom_html
 

@@ -133,6 +133,18 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", lowered)
 
 
+#: The reference implementation, kept for the characters the compiled one does not cover
+#: and for ``tests/test_speedups.py``, which compares them.
+fold_reference = fold
+try:
+    from checks import _speedups
+except ImportError:  # a source tree nobody built: checks.page says so in the log
+    pass
+else:
+    _speedups.configure_fold(fold_reference)
+    fold = _speedups.fold  # noqa: F811  the same folding in one pass (checks/_speedups.pyx)
+
+
 def collapse_spaces(text: str) -> str:
     """Collapse runs of horizontal whitespace, keep line breaks."""
     return _SPACES.sub(" ", text)

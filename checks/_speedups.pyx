@@ -1,0 +1,477 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The page model's tree walk, compiled: what :class:`checks.page.Page` reads off the tree.
+
+Why compiled code. Issue 2 asks all checks to cost at most three bare lxml parses a page.
+Before any check ran, the page model alone — visible text, links and their labels, the
+text nodes for evidence, scripts, ``<base>`` — took five separate C passes (two XSLT
+transforms, three XPath or ElementPath searches) plus Python work on every element they
+returned: 3.2 parses (``docs/benchmarks.md``). This module reads all of it in one walk
+over libxml2's nodes, the tree lxml has already built, through lxml's public C API
+(``lxml.includes.etreepublic``, the route lxml documents for extensions): no second
+parser, no copy of the document, and the same nodes, so the output is the same string
+for string. ``checks/page.py`` keeps the lxml-only way as the reference and the fallback;
+``tests/test_speedups.py`` compares both on every page of the demo, the real corpus and
+edge cases.
+
+Only the struct fields of libxml2's nodes are read (``type``, ``name``, ``children``,
+``next``, ``parent``, ``content``, ``properties``): no libxml2 function is called, so
+nothing links against the libxml2 inside lxml. The module refuses to load under another
+lxml version than the one it was compiled against (:func:`checks.page` then falls back).
+"""
+
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy, strcmp, strlen
+
+cimport lxml.includes.etreepublic as cetree
+from lxml.includes cimport tree
+from lxml.includes.tree cimport xmlAttr, xmlNode
+
+cetree.import_lxml__etree()
+
+#: The lxml release whose headers this module was compiled with.
+BUILT_WITH_LXML = (<bytes>cetree.LXML_VERSION_STRING).decode()
+
+# -- a growable UTF-8 buffer ------------------------------------------------------------
+
+cdef struct Buffer:
+    char* data
+    Py_ssize_t size
+    Py_ssize_t capacity
+
+
+cdef int buffer_init(Buffer* b, Py_ssize_t capacity) except -1:
+    b.data = <char*>malloc(capacity)
+    if b.data == NULL:
+        raise MemoryError()
+    b.size = 0
+    b.capacity = capacity
+    return 0
+
+
+cdef int buffer_add(Buffer* b, const char* s, Py_ssize_t n) except -1:
+    cdef Py_ssize_t need = b.size + n
+    cdef char* grown
+    if need > b.capacity:
+        while need > b.capacity:
+            b.capacity *= 2
+        grown = <char*>realloc(b.data, b.capacity)
+        if grown == NULL:
+            raise MemoryError()
+        b.data = grown
+    memcpy(b.data + b.size, s, n)
+    b.size = need
+    return 0
+
+
+cdef inline int buffer_add_text(Buffer* b, const tree.xmlChar* s) except -1:
+    if s != NULL:
+        buffer_add(b, <const char*>s, strlen(<const char*>s))
+    return 0
+
+
+cdef inline str buffer_str(Buffer* b):
+    return PyUnicode_DecodeUTF8(b.data, b.size, "strict")
+
+
+# -- tag names --------------------------------------------------------------------------
+# A tag set is kept as its names sorted by first byte, with the range of each first byte:
+# a lookup compares the name with the few names sharing its first letter.
+
+cdef struct TagSet:
+    const char** names
+    int first[257]  # names[first[c]:first[c + 1]] start with the byte c
+
+
+cdef list _kept = []  # the bytes objects behind the C strings, alive as long as the module
+
+
+cdef int tagset_init(TagSet* tags, names) except -1:
+    encoded = sorted({name.encode("ascii") for name in names})
+    _kept.append(encoded)
+    tags.names = <const char**>malloc(len(encoded) * sizeof(char*) + 1)
+    if tags.names == NULL:
+        raise MemoryError()
+    cdef int i, c, position = 0
+    for i, name in enumerate(encoded):
+        tags.names[i] = <const char*>name
+    for c in range(257):
+        while position < len(encoded) and (<const unsigned char*>tags.names[position])[0] < c:
+            position += 1
+        tags.first[c] = position
+    return 0
+
+
+cdef inline bint tagset_has(TagSet* tags, const tree.xmlChar* name) noexcept:
+    cdef unsigned char c = name[0]
+    cdef int i
+    for i in range(tags.first[c], tags.first[c + 1]):
+        if strcmp(<const char*>name, tags.names[i]) == 0:
+            return True
+    return False
+
+
+cdef TagSet BLOCKS
+cdef TagSet INVISIBLE
+cdef bint configured = False
+
+
+def configure(blocks, invisible):
+    """Set the block and invisible tag names, once (``checks.page`` owns the lists)."""
+    global configured
+    if configured:
+        raise RuntimeError("checks._speedups is already configured")
+    tagset_init(&BLOCKS, blocks)
+    tagset_init(&INVISIBLE, invisible)
+    configured = True
+
+
+# -- attributes -------------------------------------------------------------------------
+
+cdef xmlAttr* find_attribute(xmlNode* node, const char* name) noexcept:
+    """The attribute ``name`` without namespace (what ``@name`` selects), or NULL."""
+    cdef xmlAttr* attribute = node.properties
+    while attribute != NULL:
+        if attribute.ns == NULL and strcmp(<const char*>attribute.name, name) == 0:
+            return attribute
+        attribute = attribute.next
+    return NULL
+
+
+cdef int add_attribute_value(Buffer* b, xmlAttr* attribute) except -1:
+    cdef xmlNode* node
+    if attribute != NULL:
+        node = attribute.children
+        while node != NULL:
+            buffer_add_text(b, node.content)
+            node = node.next
+    return 0
+
+
+cdef str attribute_value(xmlAttr* attribute):
+    cdef Buffer b
+    buffer_init(&b, 256)
+    try:
+        add_attribute_value(&b, attribute)
+        return buffer_str(&b)
+    finally:
+        free(b.data)
+
+
+#: Flags of :func:`walk`'s ``structured``: which structured-data attributes occur.
+MICRODATA = 1  # an ``itemprop`` or ``itemtype`` attribute
+RDFA = 2  # a ``vocab``, ``typeof`` or ``property`` attribute
+
+
+cdef inline int structured_attributes(xmlNode* node) noexcept:
+    """The :data:`MICRODATA` and :data:`RDFA` flags of ``node``'s attributes."""
+    cdef xmlAttr* attribute = node.properties
+    cdef const char* name
+    cdef int found = 0
+    while attribute != NULL:
+        name = <const char*>attribute.name
+        if name[0] == b"i":
+            if strcmp(name, "itemprop") == 0 or strcmp(name, "itemtype") == 0:
+                found |= MICRODATA
+        elif name[0] == b"v" or name[0] == b"t" or name[0] == b"p":
+            if strcmp(name, "vocab") == 0 or strcmp(name, "typeof") == 0 or strcmp(
+                name, "property"
+            ) == 0:
+                found |= RDFA
+        attribute = attribute.next
+    return found
+
+
+cdef inline bint is_text(xmlNode* node) noexcept:
+    return node.type == tree.XML_TEXT_NODE or node.type == tree.XML_CDATA_SECTION_NODE
+
+
+cdef inline bint is_named(xmlNode* node, const char* name) noexcept:
+    return node.type == tree.XML_ELEMENT_NODE and strcmp(<const char*>node.name, name) == 0
+
+
+# -- the visible lines -----------------------------------------------------------------
+
+cdef inline Py_ssize_t space_at(const unsigned char* p, Py_ssize_t n) noexcept:
+    """Length of the whitespace character (``str.isspace``) that ``p`` starts with, or 0.
+
+    ``n`` bytes remain. libxml2's text is valid UTF-8. The Unicode spaces: U+0085, U+00A0,
+    U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
+    """
+    cdef unsigned char c = p[0]
+    if c < 0x80:
+        return 1 if (0x09 <= c <= 0x0D or 0x1C <= c <= 0x20) else 0
+    if c == 0xC2 and n >= 2:
+        return 2 if p[1] == 0x85 or p[1] == 0xA0 else 0
+    if n < 3:
+        return 0
+    if c == 0xE1:
+        return 3 if p[1] == 0x9A and p[2] == 0x80 else 0
+    if c == 0xE2:
+        if p[1] == 0x80:
+            return 3 if (0x80 <= p[2] <= 0x8A or p[2] == 0xA8 or p[2] == 0xA9 or p[2] == 0xAF) else 0
+        return 3 if p[1] == 0x81 and p[2] == 0x9F else 0
+    if c == 0xE3:
+        return 3 if p[1] == 0x80 and p[2] == 0x80 else 0
+    return 0
+
+
+cdef str visible_lines(Buffer* b):
+    """The text's lines (split at ``\\n``) stripped, blank ones dropped, joined by ``\\n``.
+
+    Exactly ``"\\n".join(filter(None, map(str.strip, text.split("\\n"))))``, done on the
+    UTF-8 bytes before they become a ``str``: :func:`checks.page._visible_lines`.
+    """
+    cdef const unsigned char* data = <const unsigned char*>b.data
+    cdef Py_ssize_t size = b.size, start = 0, end, stop, last, width
+    cdef Buffer out
+    buffer_init(&out, size + 1)
+    try:
+        while start < size:
+            stop = start
+            while stop < size and data[stop] != 0x0A:
+                stop += 1
+            end = stop
+            while start < end:  # leading spaces
+                width = space_at(data + start, end - start)
+                if width == 0:
+                    break
+                start += width
+            while end > start:  # trailing spaces: find where the last character starts
+                last = end - 1
+                while last > start and (data[last] & 0xC0) == 0x80:
+                    last -= 1
+                if space_at(data + last, end - last) != end - last:
+                    break
+                end = last
+            if end > start:
+                if out.size:
+                    buffer_add(&out, "\n", 1)
+                buffer_add(&out, <const char*>data + start, end - start)
+            start = stop + 1
+        return buffer_str(&out)
+    finally:
+        free(out.data)
+
+
+# -- a link's label ---------------------------------------------------------------------
+
+cdef int add_label(Buffer* b, xmlNode* link) except -1:
+    """What ``checks.page._LINK_LABELS`` writes for one link, separator excluded.
+
+    Its XPath string value (every text node inside it), then `` alt`` of each image inside
+    it, then for an ``<area>`` its own `` alt``, then `` aria-label`` and `` title``.
+    """
+    cdef xmlNode* node
+    cdef int pass_
+    cdef xmlAttr* alt
+    for pass_ in range(2):  # text first, then the images' alternatives
+        node = link.children
+        while node != NULL:
+            if pass_ == 0 and is_text(node):
+                buffer_add_text(b, node.content)
+            elif pass_ == 1 and is_named(node, "img"):
+                alt = find_attribute(node, "alt")
+                if alt != NULL:
+                    buffer_add(b, " ", 1)
+                    add_attribute_value(b, alt)
+            if (
+                node.type == tree.XML_ELEMENT_NODE
+                and node.children != NULL
+                and not tagset_has(&INVISIBLE, node.name)  # stripped before labels are read
+            ):
+                node = node.children
+                continue
+            while node.next == NULL:
+                node = node.parent
+                if node == link:
+                    break
+            if node == link:
+                break
+            node = node.next
+    if strcmp(<const char*>link.name, "area") == 0:
+        buffer_add(b, " ", 1)
+        add_attribute_value(b, find_attribute(link, "alt"))
+    buffer_add(b, " ", 1)
+    add_attribute_value(b, find_attribute(link, "aria-label"))
+    buffer_add(b, " ", 1)
+    add_attribute_value(b, find_attribute(link, "title"))
+    return 0
+
+
+# -- the walk ---------------------------------------------------------------------------
+
+cdef const char* LABEL_END = b"\xef\xb7\x90"  # U+FDD0, as checks.page._LABEL_END
+
+
+def walk(cetree._Element root):
+    """Read one page's tree in a single pass, before its invisible elements are stripped.
+
+    Returns ``(base, scripts, structured, text, nodes, links, hrefs, labels)``:
+
+    * ``base``: the ``href`` of the first ``<base href>`` below ``root``, or None;
+    * ``scripts``: every ``<script>`` with a ``src`` or a ``type`` attribute, anywhere;
+    * ``structured``: the :data:`MICRODATA` and :data:`RDFA` flags of all elements: without
+      such an attribute, no microdata nor RDFa to look for (the tree, not the markup: no
+      scan of the page's HTML);
+    * ``text``: the visible text as ``checks.page._VISIBLE_TEXT`` writes it once the
+      invisible elements and comments are stripped (every text node outside them, a line
+      break before and after each block element), its lines stripped and the blank ones
+      dropped (:func:`visible_lines`);
+    * ``nodes``: every text node outside the invisible elements, joined by NUL (what
+      ``//text()`` selects once they are stripped);
+    * ``links``: every ``<a href>`` and ``<area href>`` outside them, in document order;
+      ``hrefs`` their ``href`` as written;
+    * ``labels``: their labels as ``checks.page._LINK_LABELS`` writes them, each ended by
+      U+FDD0.
+    """
+    if not configured:
+        raise RuntimeError("checks._speedups.configure() was not called")
+    cdef cetree._Document document = root._doc
+    cdef xmlNode* top = root._c_node
+    cdef xmlNode* node = top
+    cdef xmlAttr* attribute
+    cdef Buffer text, nodes, labels
+    cdef xmlNode* hidden = NULL  # the outermost invisible element the walk is inside
+    cdef bint first_node = True
+    cdef bint descend
+    cdef object base = None
+    cdef int structured = 0
+    cdef list scripts = []
+    cdef list links = []
+    cdef list hrefs = []
+    buffer_init(&text, 1 << 16)
+    buffer_init(&nodes, 1 << 16)
+    buffer_init(&labels, 1 << 13)
+    try:
+        while True:
+            descend = False
+            if node.type == tree.XML_ELEMENT_NODE:
+                descend = node.children != NULL
+                if node.properties != NULL:
+                    structured |= structured_attributes(node)
+                if strcmp(<const char*>node.name, "script") == 0:
+                    if find_attribute(node, "src") != NULL or find_attribute(node, "type") != NULL:
+                        scripts.append(cetree.elementFactory(document, node))
+                elif base is None and node != top and strcmp(<const char*>node.name, "base") == 0:
+                    attribute = find_attribute(node, "href")
+                    if attribute != NULL:
+                        base = attribute_value(attribute)
+                if hidden == NULL and tagset_has(&INVISIBLE, node.name):
+                    hidden = node
+                elif hidden == NULL:
+                    if tagset_has(&BLOCKS, node.name):
+                        buffer_add(&text, "\n", 1)
+                    if is_named(node, "a") or is_named(node, "area"):
+                        attribute = find_attribute(node, "href")
+                        if attribute != NULL:
+                            links.append(cetree.elementFactory(document, node))
+                            hrefs.append(attribute_value(attribute))
+                            add_label(&labels, node)
+                            buffer_add(&labels, LABEL_END, 3)
+            elif is_text(node) and hidden == NULL:
+                if not first_node:
+                    buffer_add(&nodes, "\x00", 1)
+                first_node = False
+                buffer_add_text(&text, node.content)
+                buffer_add_text(&nodes, node.content)
+            if descend:
+                node = node.children
+                continue
+            # Leave ``node`` (all of it is read), then each ancestor it was the last child of.
+            while True:
+                if node == hidden:
+                    hidden = NULL
+                elif hidden == NULL and node.type == tree.XML_ELEMENT_NODE:
+                    if tagset_has(&BLOCKS, node.name):
+                        buffer_add(&text, "\n", 1)
+                if node == top:
+                    return (
+                        base,
+                        scripts,
+                        structured,
+                        visible_lines(&text),
+                        buffer_str(&nodes),
+                        links,
+                        hrefs,
+                        buffer_str(&labels),
+                    )
+                if node.next != NULL:
+                    node = node.next
+                    break
+                node = node.parent
+    finally:
+        free(text.data)
+        free(nodes.data)
+        free(labels.data)
+
+
+# -- folding and digit runs -------------------------------------------------------------
+# Two passes over a page's whole text that Python does with several C calls each (a
+# ``str.replace`` per accented letter, a regex scan making a match object per number).
+
+from cpython.unicode cimport PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND
+
+cdef enum:
+    FOLD_TABLE_SIZE = 0x3001  # Latin, Greek, Cyrillic, punctuation, symbols, CJK spaces
+cdef Py_UCS4 fold_table[FOLD_TABLE_SIZE]  # folded character, or 0: not one character
+cdef object python_fold = None
+
+
+def configure_fold(fold):
+    """Fill the table from the reference ``fold`` (``checks.text``), one character at a time.
+
+    A character is in the table when its folding is one character and does not depend on
+    its neighbours (the final sigma does): then folding a text is folding each character.
+    Anything else — a combining mark, a character beyond the table — sends the whole text
+    to the reference.
+    """
+    global python_fold
+    cdef Py_ssize_t code
+    for code in range(FOLD_TABLE_SIZE):
+        folded = fold(chr(code))
+        fold_table[code] = ord(folded) if len(folded) == 1 and code != 0x3A3 else 0
+    python_fold = fold
+
+
+def fold(str text not None):
+    """``checks.text.fold`` in one pass (``tests/test_speedups.py`` compares them)."""
+    if text.isascii():
+        return text.lower()
+    cdef Py_ssize_t n = len(text), i
+    cdef Py_UCS4 c, folded
+    cdef Py_UCS4* out = <Py_UCS4*>malloc(n * sizeof(Py_UCS4) + 1)
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = text[i]
+            if c < FOLD_TABLE_SIZE:
+                folded = fold_table[c]
+                if folded:
+                    out[i] = folded
+                    continue
+            return python_fold(text)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n)
+    finally:
+        free(out)
+
+
+def digit_runs(str text not None):
+    """``[m.span() for m in re.finditer(r"\\d+", text)]``: every run of decimal digits."""
+    cdef list runs = []
+    cdef Py_ssize_t n = len(text), i = 0, start
+    while i < n:
+        if Py_UNICODE_ISDECIMAL(text[i]):
+            start = i
+            i += 1
+            while i < n and Py_UNICODE_ISDECIMAL(text[i]):
+                i += 1
+            runs.append((start, i))
+        else:
+            i += 1
+    return runs
+
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)

@@ -1,0 +1,211 @@
+"""The compiled page walk (``checks/_speedups.pyx``) must read pages as lxml alone does.
+
+``checks.page`` reads a tree in one compiled walk when the module is built, and with lxml's
+XSLT, XPath and ElementPath otherwise. Both must give the same page model to the last
+character — base, scripts, structured data, visible text, text nodes, links with their
+targets, labels and elements — and so the same results of every check. These tests build
+every page both ways: the demo web, the real corpus, and markup made to trip a tree walk
+(nesting, invisible elements inside links, comments, CDATA, entities, empty attributes).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import checks.page as page_module
+from checks import run_checks
+from checks.page import Page
+
+DEMO_SITES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites"
+
+pytestmark = pytest.mark.skipif(
+    page_module._walk is None, reason=f"modèle de page : {page_module.PAGE_WALK}"
+)
+
+TRICKY = {
+    "nested blocks and inline": "<div>a<p>b<span>c</span>d</p>e<br>f</div><p>g</p>",
+    "invisible everywhere": (
+        "<p>avant<script>var x = '<p>';</script>après</p><noscript><a href='/n'>N</a></noscript>"
+        "<template><p>modèle</p></template><style>p{}</style><a href='/v'>vu<script>1</script></a>"
+    ),
+    "invisible inside a link, with tails": (
+        "<a href='/a'>un<noscript><img alt='caché'></noscript> deux<!-- c -->trois"
+        "<img alt='image'><span title='t'>x</span></a>"
+    ),
+    "comments and processing instructions": "<!-- a --><p>x<!-- b -->y</p><?php echo 1 ?>z",
+    "nested links": "<a href='/a'>A<a href='/b'>B</a>C</a><area href='/m' alt='carte'>",
+    "area with alt, title, aria-label": (
+        "<map><area href='/m' alt='zone' title='t' aria-label='l'>"
+        "<area alt='sans lien'></map><a href='' title='vide'>x</a><a href>nu</a>"
+    ),
+    "entities and no-break spaces": (
+        "<p>Tél.&nbsp;: 01&#160;23&nbsp;45 67 89 &amp; co &lt;tag&gt;</p>"
+        "<a href='/x?a=1&amp;b=2' aria-label='Aller &agrave; la page'>&rarr;</a>"
+    ),
+    "base and scripts": (
+        "<head><base href='/sous/'><script src='/a.js' defer></script>"
+        '<script type=\'application/ld+json\'>{"@type":"Organization","telephone":'
+        '"01 23 45 67 89"}</script><script>inline()</script></head>'
+        "<body><a href='page.html'>p</a><base href='/ignoree/'></body>"
+    ),
+    "microdata": (
+        "<div itemscope itemtype='https://schema.org/GovernmentOffice'>"
+        "<span itemprop='telephone'>01 23 45 67 89</span><div itemprop='address' itemscope "
+        "itemtype='https://schema.org/PostalAddress'><span itemprop='streetAddress'>1 rue A"
+        "</span></div></div><p ITEMPROP='email'>x@y.fr</p>"
+    ),
+    "RDFa": (
+        "<div vocab='https://schema.org/' typeof='GovernmentOffice'><span property='telephone'>"
+        "01 23 45 67 89</span></div><p typeof='foaf:Document' property='dc:title'>t</p>"
+    ),
+    "empty": "",
+    "text only": "juste du texte",
+    "label separator in the text": "<a href='/a'>x\ufdd0y</a><a href='/b'>z</a>",
+    "deep nesting": "<div>" * 300 + "fond" + "</div>" * 300 + "<p>après</p>",
+    "tables and forms": (
+        "<table><tr><td>a</td><td>b</td></tr></table><form><label>Nom<input></label>"
+        "<select><option>1</option><option>2</option></select><textarea>t</textarea></form>"
+    ),
+    # Lines are stripped the way ``str.strip`` does, on the compiled side in UTF-8: every
+    # character ``str.isspace`` knows, and look-alikes it does not (zero-width, BOM…).
+    "every Unicode space": "".join(
+        f"<p>&#{code};x&#{code};</p><p>&#{code};</p>"
+        for code in [c for c in range(0x3001) if chr(c).isspace()] + [0x200B, 0xFEFF, 0x2060]
+    ),
+    "unicode": "<h1>Médiateur — ﬁn…</h1><p>ｆｕｌｌ　ｗｉｄｔｈ ½</p><a href='/é'>Accès é</a>",
+}
+
+
+def _model(page: Page) -> dict[str, Any]:
+    """Everything the checks read off a page, elements as their XPath."""
+    return {
+        "base_url": page.base_url,
+        "script_srcs": page.script_srcs,
+        # RDFa blank nodes get a random name at each extraction, which orders its items.
+        "structured": sorted(re.sub(r"_:N[0-9a-f]{32}", "_:N", repr(i)) for i in page.structured),
+        "problems": page.problems,
+        "text": page.text,
+        "text_nodes": page._text_nodes,
+        "links": [
+            (link.href, link.raw_href, link.text, page.xpath_of(link.element))
+            for link in page.links
+        ],
+        "markup": page_module.etree.tostring(page.root, encoding="unicode"),
+    }
+
+
+def _differences(monkeypatch, name: str, body: bytes, url: str) -> list[str]:
+    compiled = Page.from_bytes(body, url)
+    with monkeypatch.context() as patch:
+        patch.setattr(page_module, "_walk", None)
+        reference = Page.from_bytes(body, url)
+        reference_model = _model(reference)
+    assert compiled._walked_links is not None and reference._walked_links is None
+    compiled_model = _model(compiled)
+    wrong = [
+        f"{name}: {key}" for key in reference_model if compiled_model[key] != reference_model[key]
+    ]
+    with monkeypatch.context() as patch:
+        patch.setattr(page_module, "_walk", None)
+        reference_results = run_checks(Page.from_bytes(body, url))
+    compiled_results = run_checks(compiled)
+    wrong += [
+        f"{name}: check {check_id}"
+        for check_id in reference_results
+        if compiled_results[check_id] != reference_results[check_id]
+    ]
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_compiled_walk_reads_tricky_markup_as_lxml_does(monkeypatch, name):
+    body = TRICKY[name].encode()
+    assert _differences(monkeypatch, name, body, "https://www.mairie-exemple.fr/a/b") == []
+
+
+def test_compiled_walk_reads_the_demo_web_as_lxml_does(monkeypatch):
+    paths = sorted(DEMO_SITES.rglob("*.html"))
+    assert len(paths) > 50
+    wrong = []
+    for path in paths:
+        wrong += _differences(monkeypatch, path.name, path.read_bytes(), "http://127.0.0.1:8000/")
+    assert wrong == []
+
+
+def test_compiled_walk_reads_the_real_corpus_as_lxml_does(monkeypatch, shared_dir):
+    paths = sorted((shared_dir / "corpus/real").glob("*.html"))
+    paths += sorted((shared_dir / "corpus/bad").rglob("*.html"))
+    assert paths
+    wrong = []
+    for path in paths:
+        wrong += _differences(monkeypatch, path.name, path.read_bytes(), "https://corpus.invalid/")
+    assert wrong == []
+
+
+def test_the_page_model_says_how_it_reads_pages():
+    assert page_module.PAGE_WALK.startswith("compilé")
+    from checks import _speedups
+
+    assert (_speedups.MICRODATA, _speedups.RDFA) == (page_module.MICRODATA, page_module.RDFA)
+
+    with pytest.raises(RuntimeError, match="already configured"):
+        _speedups.configure(["p"], ["script"])
+
+
+# -- folding and digit runs ---------------------------------------------------------------
+
+FOLD_SAMPLES = (
+    "Médiateur ÉTÉ Œuvre Ça ÎLE où «guillemets» – tiret — ’apostrophe’ … € ½ ﬁn",
+    "ΟΔΟΣ ΣΟΦΟΣ σ ς",  # final sigma: its folding depends on the next character
+    "e\u0301te\u0301 A\u030a",  # combining marks: folded by the reference
+    "İstanbul ß ǅ ﬀ Ⅻ ℃ ｆｕｌｌ",
+    "日本語 العربية ١٢٣ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "",
+    "plain ascii TEXT",
+)
+
+
+def test_compiled_fold_folds_every_character_as_the_reference():
+    from checks import _speedups
+    from checks.text import fold_reference
+
+    different = [
+        hex(code)
+        for code in range(0x110000)
+        if not 0xD800 <= code < 0xE000 and _speedups.fold(chr(code)) != fold_reference(chr(code))
+    ]
+    assert different == []
+
+
+def test_compiled_fold_folds_texts_as_the_reference(shared_dir):
+    from checks import _speedups
+    from checks.text import fold_reference
+
+    texts = list(FOLD_SAMPLES)
+    for path in sorted((shared_dir / "corpus/real").glob("*.html")):
+        page = Page.from_bytes(path.read_bytes(), "https://corpus.invalid/")
+        texts.append(page.text)
+        texts += [link.text for link in page.links]
+    assert [_speedups.fold(t) for t in texts] == [fold_reference(t) for t in texts]
+
+
+def test_compiled_digit_runs_are_the_regex_runs(shared_dir):
+    from checks import _speedups
+    from checks._contact import _digit_runs_reference
+
+    texts = ["", "12", "a1b22c333", "tél. 01 23 45 67 89", "١٢٣ ² ³ ½ ٣4", "x" * 5 + "9"]
+    for path in sorted((shared_dir / "corpus/real").glob("*.html")):
+        texts.append(Page.from_bytes(path.read_bytes(), "https://corpus.invalid/").text)
+    assert [_speedups.digit_runs(t) for t in texts] == [_digit_runs_reference(t) for t in texts]
+
+
+def test_a_module_built_for_another_lxml_is_not_used(monkeypatch):
+    """It reads lxml's own structures: under another lxml, pages are read by lxml alone."""
+    monkeypatch.setattr(page_module.etree, "__version__", "0.0.1")
+    walk, status = page_module._compiled_walk()
+    assert walk is None
+    assert "lxml 0.0.1 installé" in status and "réinstaller Vigie" in status
