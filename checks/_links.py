@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
+import checks.page as _page_module
 from checks.page import Link, Page, element_snippet, text_content
 from checks.result import CheckResult, Evidence
 from checks.text import fold
@@ -270,9 +271,22 @@ def _page_links(page: Page) -> _PageLinks:
 
 def _describe_links(page: Page) -> _PageLinks:
     page_doc = page.url.split("#", 1)[0]
-    domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
     links = page.links
     labels = fold_labels([link.text for link in links])
+    if _describe_compiled is not None:
+        infos, domains, targets, by_host, label_starts, target_starts = _describe_compiled(
+            links, labels, page_doc, page.host, LinkInfo, host_of, suffixes, unquote
+        )
+        return _PageLinks(
+            infos,
+            "\n".join(labels),
+            "\n".join(targets),
+            "\n".join(domains),
+            label_starts,
+            target_starts,
+            by_host,
+        )
+    domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
     hosts: dict[str, str] = {}
     infos = [
         _describe(link, label, page_doc, page.host, domains, hosts, parts)
@@ -400,6 +414,11 @@ def _describe(
 
 
 _new_info = tuple.__new__  # the named tuple's own __new__ is a Python function
+
+#: The same description in C (``checks/_speedups.pyx``), or None: the code above.
+_describe_compiled: Callable[..., tuple[Any, ...]] | None = None
+if _page_module._walk is not None:
+    from checks._speedups import describe_links as _describe_compiled
 
 
 def same_site(info: LinkInfo, page: Page) -> bool:

@@ -436,6 +436,10 @@ def configure_fold(fold):
 
 def fold(str text not None):
     """``checks.text.fold`` in one pass (``tests/test_speedups.py`` compares them)."""
+    return fold_c(text)
+
+
+cdef str fold_c(str text):
     if text.isascii():
         return text.lower()
     cdef Py_ssize_t n = len(text), i
@@ -475,3 +479,211 @@ def digit_runs(str text not None):
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
+
+
+# -- links and their descriptions -------------------------------------------------------
+# ``checks.page.Page.links`` and ``checks._links._describe_links`` for a hundred links a
+# page: the same steps, with the per-link string work in C. Anything unusual (a target
+# ``urljoin`` must resolve, a non-ASCII scheme) goes to the Python reference.
+
+cdef inline bint ascii_alpha(Py_UCS4 c) noexcept:
+    return (c >= 97 and c <= 122) or (c >= 65 and c <= 90)
+
+
+cdef Py_ssize_t scheme_length(str url):
+    """Length of ``url``'s scheme (``[A-Za-z][A-Za-z0-9+.-]*`` then ``:``), or 0."""
+    cdef Py_ssize_t n = len(url), i = 1
+    cdef Py_UCS4 c
+    if n == 0 or not ascii_alpha(url[0]):
+        return 0
+    while i < n:
+        c = url[i]
+        if c == 58:  # ":"
+            return i
+        if not (ascii_alpha(c) or (c >= 48 and c <= 57) or c == 43 or c == 46 or c == 45):
+            return 0
+        i += 1
+    return 0
+
+
+cdef tuple url_parts(str url):
+    """``(scheme, netloc, path, query, fragment)`` as written: ``checks._links._URL``."""
+    cdef Py_ssize_t n = len(url), i = 0, j
+    cdef Py_UCS4 c
+    cdef str scheme = "", netloc = "", path, query = "", fragment = ""
+    j = scheme_length(url)
+    if j:
+        scheme = url[:j]
+        i = j + 1
+    if i + 1 < n and url[i] == 47 and url[i + 1] == 47:  # "//"
+        j = i + 2
+        while j < n:
+            c = url[j]
+            if c == 47 or c == 63 or c == 35:  # / ? #
+                break
+            j += 1
+        netloc = url[i + 2 : j]
+        i = j
+    j = i
+    while j < n and url[j] != 63 and url[j] != 35:
+        j += 1
+    path = url[i:j]
+    i = j
+    if i < n and url[i] == 63:
+        j = i + 1
+        while j < n and url[j] != 35:
+            j += 1
+        query = url[i + 1 : j]
+        i = j
+    if i < n and url[i] == 35:
+        fragment = url[i + 1 :]
+    return scheme, netloc, path, query, fragment
+
+
+cdef bint rewritten(str raw):
+    """``checks.page._rewritten``: whether ``urljoin`` would change ``raw`` (not empty)."""
+    cdef Py_ssize_t n = len(raw), i
+    cdef Py_UCS4 c, last = raw[n - 1]
+    if raw[0] <= 32 or last <= 32 or last == 63 or last == 35:
+        return True
+    for i in range(n):
+        c = raw[i]
+        if c == 9 or c == 10 or c == 13 or (c == 63 and i + 1 < n and raw[i + 1] == 35):
+            return True
+    return False
+
+
+cdef str resolve(str raw, str origin, str directory, object resolver, object dot_segment):
+    """``checks.page.Resolver.__call__``; ``resolver.join`` for what needs ``urljoin``."""
+    cdef Py_UCS4 first
+    if raw and not rewritten(raw):
+        if raw.startswith("http://") or raw.startswith("https://"):
+            return raw
+        first = raw[0]
+        if origin and not ((first == 46 or "/." in raw) and dot_segment.search(raw)):
+            if first == 47:
+                if not raw.startswith("//"):
+                    return origin + raw
+            elif first != 63 and first != 35 and not scheme_length(raw):
+                return directory + raw
+    return resolver.join(raw)
+
+
+_NON_HTTP_SCHEMES = frozenset({"mailto", "tel", "javascript", "data", "callto", "sms"})
+
+
+def build_links(list elements, list hrefs, list labels, resolver, non_http, dot_segment, Link):
+    """``Page.links``' rows: ``Link(href, raw_href, squashed label, element)`` each.
+
+    ``non_http``: the reference's regex for targets kept as written, asked only when the
+    scheme is not plain ASCII (its case-insensitive match knows "ſ" for "s").
+    """
+    cdef str origin = resolver.origin, directory = resolver.directory, raw, href, label
+    cdef Py_ssize_t i, colon
+    cdef list links = []
+    for i in range(len(elements)):
+        raw = (<str>hrefs[i]).strip()
+        colon = raw.find(":")
+        href = None
+        if colon > 0:
+            scheme = raw[:colon]
+            if scheme.isascii():
+                if scheme.lower() in _NON_HTTP_SCHEMES:
+                    href = raw
+            elif non_http.match(raw):
+                href = raw
+        if href is None:
+            href = resolve(raw, origin, directory, resolver, dot_segment)
+        label = " ".join((<str>labels[i]).split())
+        links.append(tuple.__new__(Link, (href, raw, label, elements[i])))
+    return links
+
+
+cdef list starts(list parts):
+    """Offsets of ``parts`` in ``"\\n".join(parts)``: ``checks._links._starts``."""
+    cdef list offsets = []
+    cdef Py_ssize_t offset = 0
+    for part in parts:
+        offsets.append(offset)
+        offset += len(<str>part) + 1
+    return offsets
+
+
+def describe_links(list links, list labels, str page_doc, str page_host, LinkInfo, host_of,
+                   suffixes, unquote):
+    """``checks._links._describe_links``' parts, from the links and their folded labels.
+
+    Returns ``(infos, domains, targets, by_host, label_starts, target_starts)``, as the
+    reference builds them: ``domains`` maps each host, in the order met, to its domains.
+    """
+    cdef dict hosts = {}, domains = {}, by_host = {}
+    cdef list infos = [], targets = []
+    cdef str href, raw_href, scheme, netloc, path, query, fragment, host, target
+    cdef bint in_page
+    cdef Py_ssize_t i
+    cdef tuple entry
+    for i in range(len(links)):
+        link = links[i]
+        href = link[0]
+        raw_href = link[1]
+        scheme, netloc, path, query, fragment = url_parts(href)
+        scheme = scheme.lower()
+        host = hosts.get(netloc)
+        if host is None:
+            host = hosts[netloc] = host_of(netloc)
+        target = ""
+        if scheme == "http" or scheme == "https":
+            target = path + "?" + query if query else path
+            if "%" in target:
+                target = unquote(target)
+            target = fold_c(target)
+        in_page = raw_href.startswith("#") or (
+            len(fragment) > 0
+            and len(query) == 0
+            and (
+                ((len(path) == 0 or path == "/") and host == page_host)
+                or href.partition("#")[0] == page_doc
+            )
+        )
+        host_domains = domains.get(host)
+        if host_domains is None:
+            host_domains = domains[host] = suffixes(host)
+        infos.append(
+            tuple.__new__(
+                LinkInfo, (link, labels[i], scheme, host, host_domains, target, in_page)
+            )
+        )
+        targets.append(target or href.lower())
+        entry = by_host.get(host)
+        if entry is None:
+            entry = by_host[host] = (host_domains, [])
+        (<list>entry[1]).append(i)
+    return infos, domains, targets, by_host, starts(labels), starts(targets)
+
+
+# -- evidence ---------------------------------------------------------------------------
+
+def text_node_parent(cetree._Element root, Py_ssize_t index):
+    """The element holding the ``index``-th text node (0-based) below ``root``, or None.
+
+    What ``checks.page.Page.element_at`` gets from the XPath ``(//text())[$n]`` and its
+    ``getparent()`` (the tail's element's parent for a tail): the node's parent. A walk
+    that counts, instead of an XPath building the node-set of every text node each time.
+    """
+    cdef xmlNode* top = root._c_node
+    cdef xmlNode* node = top.children
+    if node == NULL:
+        return None
+    while True:
+        if is_text(node):
+            if index == 0:
+                return cetree.elementFactory(root._doc, node.parent)
+            index -= 1
+        if node.type == tree.XML_ELEMENT_NODE and node.children != NULL:
+            node = node.children
+            continue
+        while node.next == NULL:
+            node = node.parent
+            if node == top:
+                return None
+        node = node.next

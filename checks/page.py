@@ -203,6 +203,13 @@ def _compiled_walk() -> tuple[Callable[[Any], tuple[Any, ...]] | None, str]:
 
 #: The compiled walk, or None; ``PAGE_WALK`` says which way pages are read, and why.
 _walk, PAGE_WALK = _compiled_walk()
+#: ``Page.links``' rows built in C (``checks/_speedups.pyx``), or None: the loop below.
+_build_links: Callable[..., list[Any]] | None = None
+#: The element of the n-th text node, found by a compiled walk, or None: the XPath.
+_text_node_parent: Callable[[Any, int], Any] | None = None
+if _walk is not None:
+    from checks._speedups import build_links as _build_links
+    from checks._speedups import text_node_parent as _text_node_parent
 if _walk is None:
     logging.getLogger(__name__).warning("Modèle de page : %s", PAGE_WALK)
 
@@ -316,6 +323,8 @@ class Page:
         if len(labels) != len(elements):  # the page's own text holds the separator
             labels = [normalize(link_label(a)) for a in elements]
         resolve = Resolver(self.base_url)
+        if _build_links is not None:
+            return _build_links(elements, hrefs, labels, resolve, _NON_HTTP, _DOT_SEGMENT, Link)
         new_link = tuple.__new__  # the named tuple's own __new__ is a Python function
         links = []
         for a, written_href, label in zip(elements, hrefs, labels, strict=True):
@@ -368,20 +377,26 @@ class Page:
             while end < len(self.text) and not self.text[end].isspace() and end - start < 40:
                 end += 1
         words = self.text[start:end].split()
-        body = self.root.find("body")
-        fallback = body if body is not None else self.root
         if not words:
-            return fallback
+            return self._body
         needle = max(words, key=len)
         rank = self.text.count(needle, 0, start + self.text[start:end].find(needle))
         index = self._node_holding(needle, rank)
         if index is None:
-            return fallback
+            return self._body
+        if _text_node_parent is not None:
+            return _text_node_parent(self.root, index)
         node = _NTH_TEXT_NODE(self.root, n=index + 1)[0]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:
             element = element.getparent()
         return element
+
+    @cached_property
+    def _body(self) -> Any:
+        """``<body>``, or the root of a page without one: the widest truthful element."""
+        body = self.root.find("body")
+        return body if body is not None else self.root
 
     def _node_holding(self, needle: str, rank: int) -> int | None:
         """Index of the ``rank``-th text node holding ``needle`` (the last one if fewer)."""
@@ -447,6 +462,10 @@ class Resolver:
                         return self.origin + raw
                 elif raw[0] not in "?#" and not (":" in raw and _SCHEME.match(raw)):
                     return self.directory + raw
+        return self.join(raw)
+
+    def join(self, raw: str) -> str:
+        """``urljoin``, for the targets no fast path resolves."""
         try:
             return urljoin(self.base, raw)
         except ValueError:  # an invalid IPv6 host: kept as written, matched by nothing

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import checks._links as links_module
 import checks.page as page_module
 from checks import run_checks
 from checks.page import Page
@@ -82,6 +83,7 @@ TRICKY = {
 
 def _model(page: Page) -> dict[str, Any]:
     """Everything the checks read off a page, elements as their XPath."""
+    described = links_module._describe_links(page)
     return {
         "base_url": page.base_url,
         "script_srcs": page.script_srcs,
@@ -95,13 +97,36 @@ def _model(page: Page) -> dict[str, Any]:
             for link in page.links
         ],
         "markup": page_module.etree.tostring(page.root, encoding="unicode"),
+        # Evidence: the element at some forty places of the text.
+        "elements": [
+            page.xpath_of(page.element_at(start))
+            for start in range(0, len(page.text), max(1, len(page.text) // 40))
+        ],
+        # The links as the link checks compare them (elements as their XPath).
+        "described": [
+            (getattr(described, field), field)
+            for field in ("labels", "targets", "hosts", "label_starts", "target_starts")
+        ]
+        + [
+            (host, domains, indices)
+            for host, (domains, indices) in described.by_host.items()  # in insertion order
+        ]
+        + [(*info[1:], info.link.href) for info in described.infos],
     }
+
+
+def _reference_only(patch: pytest.MonkeyPatch) -> None:
+    """Switch every compiled part of the page model off: the lxml and Python reference."""
+    patch.setattr(page_module, "_walk", None)
+    patch.setattr(page_module, "_build_links", None)
+    patch.setattr(page_module, "_text_node_parent", None)
+    patch.setattr(links_module, "_describe_compiled", None)
 
 
 def _differences(monkeypatch, name: str, body: bytes, url: str) -> list[str]:
     compiled = Page.from_bytes(body, url)
     with monkeypatch.context() as patch:
-        patch.setattr(page_module, "_walk", None)
+        _reference_only(patch)
         reference = Page.from_bytes(body, url)
         reference_model = _model(reference)
     assert compiled._walked_links is not None and reference._walked_links is None
@@ -110,7 +135,7 @@ def _differences(monkeypatch, name: str, body: bytes, url: str) -> list[str]:
         f"{name}: {key}" for key in reference_model if compiled_model[key] != reference_model[key]
     ]
     with monkeypatch.context() as patch:
-        patch.setattr(page_module, "_walk", None)
+        _reference_only(patch)
         reference_results = run_checks(Page.from_bytes(body, url))
     compiled_results = run_checks(compiled)
     wrong += [
@@ -209,3 +234,31 @@ def test_a_module_built_for_another_lxml_is_not_used(monkeypatch):
     walk, status = page_module._compiled_walk()
     assert walk is None
     assert "lxml 0.0.1 installé" in status and "réinstaller Vigie" in status
+
+
+def test_compiled_links_resolve_and_describe_odd_targets_as_the_reference(monkeypatch):
+    from html import escape
+
+    from test_page_links import BASES
+    from test_page_links import TRICKY as TARGETS
+
+    targets = list(TARGETS) + [
+        "ſms:0612345678",  # a case-insensitive scheme match knows the long s
+        "MAILTO:Contact@Mairie.fr",
+        "Tel:+33123456789",
+        " javascript:void(0) ",
+        "#rdv",
+        "/#prise-de-rendez-vous",
+        "/?x=1#y",
+        "https://www.mairie-exemple.fr/#contact",
+        "naissance.html#haut",
+        "/d%C3%A9marches/%E2%82%AC?q=%20M%C3%A9diateur",
+        "https://USER:pw@WWW.Exemple.FR.:8443/Accès?Q#F",
+        "https://[::1]:8443/x",
+        "",
+    ]
+    body = "".join(f'<a href="{escape(t)}">lien {i}</a>' for i, t in enumerate(targets))
+    wrong = []
+    for base in BASES:
+        wrong += _differences(monkeypatch, base, body.encode(), base)
+    assert wrong == []
