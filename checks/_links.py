@@ -10,8 +10,9 @@ described once (:func:`link_infos`) and memoised on the page, since about fourte
 read them; every keyword pattern is a :class:`Sieve` that first looks for plain substrings
 (C speed) and runs its regex only when one is there — a regex made of many alternatives is
 slow to scan, and most labels contain none of its words; and a check hands its sieves and
-hosts to :func:`links_where`, which finds the few links holding a stem with one
-``str.find`` over all labels at once (:func:`candidates`) instead of testing every link.
+hosts to :func:`links_where`, which finds the few links holding a stem in an index made
+once a page (:func:`candidates`: one Aho-Corasick pass over all labels finds every stem of
+every check) instead of testing every link.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple
 from urllib.parse import unquote
+
+import ahocorasick
 
 import checks.page as _page_module
 from checks.page import Link, Page, element_snippet, text_content
@@ -73,6 +77,8 @@ class Sieve:
         self.regex = regex
         self.stems = _minimal(stems)
         self.word_start = word_start
+        for stem in self.stems:  # for the pages' stem index (candidates)
+            _STEMS.setdefault(stem, len(_STEMS))
 
     def hit(self, text: str) -> bool:
         """Whether a stem occurs in ``text`` (the regex might then match)."""
@@ -174,7 +180,7 @@ class LinkInfo(NamedTuple):
         return not self.domains.isdisjoint(domains)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _PageLinks:
     infos: list[LinkInfo]
     labels: str  # every folded label, one per line: one substring test answers for all
@@ -183,6 +189,16 @@ class _PageLinks:
     label_starts: list[int]  # offset of each link's label in ``labels``
     target_starts: list[int]  # offset of each link's target in ``targets``
     by_host: dict[str, tuple[frozenset[str], list[int]]]  # host -> its suffixes, its links
+
+    @cached_property
+    def label_hits(self) -> _StemHits:
+        """Stem -> the links whose label holds it (:func:`_stem_hits`)."""
+        return _stem_hits(self.labels, self.label_starts)
+
+    @cached_property
+    def target_hits(self) -> _StemHits:
+        """Stem -> the links whose target holds it."""
+        return _stem_hits(self.targets, self.target_starts)
 
 
 def fold_label(text: str) -> str:
@@ -321,6 +337,70 @@ def _starts(parts: list[str]) -> list[int]:
     return starts
 
 
+#: Every stem of every :class:`Sieve` made so far (the checks make theirs when imported),
+#: numbered in order: one Aho-Corasick automaton finds them all in a page's labels, and
+#: in its targets.
+_STEMS: dict[str, int] = {}
+_automaton: Any = None  # built on first use, again whenever a new stem has come since
+
+
+def _stem_automaton() -> Any:
+    global _automaton
+    if _automaton is None or len(_automaton) != len(_STEMS):
+        automaton = ahocorasick.Automaton()
+        for stem in _STEMS:
+            automaton.add_word(stem, stem)
+        automaton.make_automaton()
+        _automaton = automaton
+    return _automaton
+
+
+class _StemHits(NamedTuple):
+    """The parts of a text holding each stem, for the first ``indexed`` stems of _STEMS."""
+
+    parts: dict[str, set[int]]
+    indexed: int
+    text: str
+    starts: list[int]
+
+    def add(self, sieves: Iterable[Sieve], into: set[int]) -> None:
+        """Add to ``into`` the parts holding a stem of ``sieves``.
+
+        A stem registered after the index was made (a sieve made at run time) is looked
+        for with :func:`_holding`.
+        """
+        parts, indexed = self.parts, self.indexed
+        for sieve in sieves:
+            for stem in sieve.stems:
+                if _STEMS[stem] >= indexed:
+                    _holding(self.text, self.starts, (stem,), into)
+                    continue
+                found = parts.get(stem)
+                if found:
+                    into |= found
+
+
+def _stem_hits(text: str, starts: list[int]) -> _StemHits:
+    """For each stem found in ``text`` (parts at ``starts``), the parts holding it.
+
+    One pass of the automaton (pyahocorasick, in C) over the text for all the stems of
+    all the checks: a ``str.find`` per stem and per check read the same labels some
+    fifty times a page. No part holds a line break, so no stem spans two parts.
+    """
+    hits: dict[str, set[int]] = {}
+    result = _StemHits(hits, len(_STEMS), text, starts)
+    if not _STEMS or not text:
+        return result
+    for end, stem in _stem_automaton().iter(text):
+        index = bisect_right(starts, end - len(stem) + 1) - 1
+        found = hits.get(stem)
+        if found is None:
+            hits[stem] = {index}
+        else:
+            found.add(index)
+    return result
+
+
 def _holding(text: str, starts: list[int], stems: Iterable[str], into: set[int]) -> None:
     """Add to ``into`` the index of every part of ``text`` (split at ``starts``) holding a stem.
 
@@ -354,17 +434,18 @@ def candidates(
     or when its host contains one of ``host_words``. Every sieve's ``search`` needs its
     stem, so a check whose test is made of these sieves and hosts loses nothing by looking
     at the candidates only; on a page of a hundred links it looks at a handful instead of
-    calling its test a hundred times (``tests/test_links.py`` checks that the results are
-    the same).
+    calling its test a hundred times (``tests/test_link_preselection.py`` checks that the
+    results are the same). The stems are looked up in the page's stem index
+    (:func:`_stem_hits`).
     """
     described = _page_links(page)
     if not PRESELECT:
         return described.infos
     found: set[int] = set()
-    for sieve in labels:
-        _holding(described.labels, described.label_starts, sieve.stems, found)
-    for sieve in targets:
-        _holding(described.targets, described.target_starts, sieve.stems, found)
+    if labels:
+        described.label_hits.add(labels, found)
+    if targets:
+        described.target_hits.add(targets, found)
     domains = frozenset(hosts)
     words = tuple(host_words)
     if domains or words:
