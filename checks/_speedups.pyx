@@ -216,11 +216,52 @@ cdef inline Py_ssize_t space_at(const unsigned char* p, Py_ssize_t n) noexcept:
     return 0
 
 
+cdef int add_replacing_specials(Buffer* out, const unsigned char* data, Py_ssize_t n) except -1:
+    """Copy ``n`` bytes of UTF-8, with ``checks.text``'s special characters replaced.
+
+    What ``checks.text._replace_special`` does to a ``str``: no-break, figure and thin
+    spaces become a space, non-breaking hyphens a hyphen, zero-width spaces and soft
+    hyphens go. Their UTF-8 forms start with 0xC2 or 0xE2; runs of anything else are copied
+    whole.
+    """
+    cdef Py_ssize_t i = 0, done = 0
+    cdef unsigned char c, c1, c2
+    cdef const char* replacement
+    cdef Py_ssize_t width
+    while i < n:
+        c = data[i]
+        width = 0
+        if c == 0xC2 and i + 1 < n:
+            c1 = data[i + 1]
+            if c1 == 0xA0:
+                width, replacement = 2, " "
+            elif c1 == 0xAD:
+                width, replacement = 2, ""
+        elif c == 0xE2 and i + 2 < n and data[i + 1] == 0x80:
+            c2 = data[i + 2]
+            if c2 == 0xAF or c2 == 0x87 or c2 == 0x89:
+                width, replacement = 3, " "
+            elif c2 == 0x8B:
+                width, replacement = 3, ""
+            elif c2 == 0x91 or c2 == 0x90:
+                width, replacement = 3, "-"
+        if width:
+            buffer_add(out, <const char*>data + done, i - done)
+            buffer_add(out, replacement, strlen(replacement))
+            i += width
+            done = i
+        else:
+            i += 1
+    buffer_add(out, <const char*>data + done, n - done)
+    return 0
+
+
 cdef str visible_lines(Buffer* b):
     """The text's lines (split at ``\\n``) stripped, blank ones dropped, joined by ``\\n``.
 
     Exactly ``"\\n".join(filter(None, map(str.strip, text.split("\\n"))))``, done on the
-    UTF-8 bytes before they become a ``str``: :func:`checks.page._visible_lines`.
+    UTF-8 bytes before they become a ``str`` (:func:`checks.page._visible_lines`), and
+    ``checks.text._replace_special`` applied (:func:`add_replacing_specials`).
     """
     cdef const unsigned char* data = <const unsigned char*>b.data
     cdef Py_ssize_t size = b.size, start = 0, end, stop, last, width
@@ -247,7 +288,7 @@ cdef str visible_lines(Buffer* b):
             if end > start:
                 if out.size:
                     buffer_add(&out, "\n", 1)
-                buffer_add(&out, <const char*>data + start, end - start)
+                add_replacing_specials(&out, data + start, end - start)
             start = stop + 1
         return buffer_str(&out)
     finally:
@@ -317,7 +358,7 @@ def walk(cetree._Element root):
     * ``text``: the visible text as ``checks.page._VISIBLE_TEXT`` writes it once the
       invisible elements and comments are stripped (every text node outside them, a line
       break before and after each block element), its lines stripped and the blank ones
-      dropped (:func:`visible_lines`);
+      dropped, the special spaces and hyphens replaced (:func:`visible_lines`);
     * ``nodes``: every text node outside the invisible elements, joined by NUL (what
       ``//text()`` selects once they are stripped);
     * ``links``: every ``<a href>`` and ``<area href>`` outside them, in document order;
@@ -573,12 +614,14 @@ _NON_HTTP_SCHEMES = frozenset({"mailto", "tel", "javascript", "data", "callto", 
 
 
 def build_links(list elements, list hrefs, list labels, resolver, non_http, dot_segment, Link):
-    """``Page.links``' rows: ``Link(href, raw_href, squashed label, element)`` each.
+    """``Page.links``' rows: ``Link(href, raw_href, label, element)`` each.
+
+    ``labels``: squashed already (:func:`split_labels`).
 
     ``non_http``: the reference's regex for targets kept as written, asked only when the
     scheme is not plain ASCII (its case-insensitive match knows "ſ" for "s").
     """
-    cdef str origin = resolver.origin, directory = resolver.directory, raw, href, label
+    cdef str origin = resolver.origin, directory = resolver.directory, raw, href
     cdef Py_ssize_t i, colon
     cdef list links = []
     for i in range(len(elements)):
@@ -594,8 +637,7 @@ def build_links(list elements, list hrefs, list labels, resolver, non_http, dot_
                 href = raw
         if href is None:
             href = resolve(raw, origin, directory, resolver, dot_segment)
-        label = " ".join((<str>labels[i]).split())
-        links.append(tuple.__new__(Link, (href, raw, label, elements[i])))
+        links.append(tuple.__new__(Link, (href, raw, labels[i], elements[i])))
     return links
 
 
@@ -687,3 +729,44 @@ def text_node_parent(cetree._Element root, Py_ssize_t index):
             if node == top:
                 return None
         node = node.next
+
+
+def split_labels(str joined not None, Py_ssize_t count):
+    """The links' labels from :func:`walk`'s ``labels`` once normalised: ``count`` of them.
+
+    ``[" ".join(label.split()) for label in joined.split("\\ufdd0")[:-1]]`` in one pass
+    (``checks.page.Page.links``), or None when the page's own text held U+FDD0 and the
+    labels do not come out ``count``.
+    """
+    cdef Py_ssize_t n = len(joined), i, size = 0
+    cdef Py_UCS4 c
+    cdef bint space = False
+    cdef list labels = []
+    cdef Py_UCS4* out = <Py_UCS4*>malloc(n * sizeof(Py_UCS4) + 4)
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = joined[i]
+            if c == 0xFDD0:
+                labels.append(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, size))
+                size = 0
+                space = False
+            elif Py_UNICODE_ISSPACE(c):
+                space = size > 0
+            else:
+                if space:
+                    out[size] = 32
+                    size += 1
+                    space = False
+                out[size] = c
+                size += 1
+        if size or space or len(labels) != count:  # text after the last separator
+            return None
+        return labels
+    finally:
+        free(out)
+
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from checks.result import Evidence, clip
-from checks.text import fold, normalize, squash
+from checks.text import fold, normalize, normalize_nfkc, squash
 
 T = TypeVar("T")
 
@@ -209,6 +209,7 @@ _build_links: Callable[..., list[Any]] | None = None
 _text_node_parent: Callable[[Any, int], Any] | None = None
 if _walk is not None:
     from checks._speedups import build_links as _build_links
+    from checks._speedups import split_labels as _split_labels
     from checks._speedups import text_node_parent as _text_node_parent
 if _walk is None:
     logging.getLogger(__name__).warning("Modèle de page : %s", PAGE_WALK)
@@ -275,8 +276,9 @@ class Page:
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._memo: dict[str, Any] = {}
         if walked is None:
-            visible = _visible_lines(str(_VISIBLE_TEXT(self.root)))
-        self.text = normalize(visible)
+            self.text = normalize(_visible_lines(str(_VISIBLE_TEXT(self.root))))
+        else:  # the walk has replaced the special spaces and hyphens
+            self.text = normalize_nfkc(visible)
 
     # -- construction -------------------------------------------------------------------
 
@@ -318,13 +320,17 @@ class Page:
             elements, hrefs, written = walked
         if not elements:
             return []
+        resolve = Resolver(self.base_url)
+        if _build_links is not None:
+            squashed = _split_labels(normalize(written), len(elements))
+            if squashed is not None:
+                return _build_links(
+                    elements, hrefs, squashed, resolve, _NON_HTTP, _DOT_SEGMENT, Link
+                )
         labels = normalize(written).split(_LABEL_END)
         labels.pop()  # what follows the last label: nothing
         if len(labels) != len(elements):  # the page's own text holds the separator
             labels = [normalize(link_label(a)) for a in elements]
-        resolve = Resolver(self.base_url)
-        if _build_links is not None:
-            return _build_links(elements, hrefs, labels, resolve, _NON_HTTP, _DOT_SEGMENT, Link)
         new_link = tuple.__new__  # the named tuple's own __new__ is a Python function
         links = []
         for a, written_href, label in zip(elements, hrefs, labels, strict=True):

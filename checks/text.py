@@ -37,8 +37,15 @@ def normalize(text: str) -> str:
     """
     if text.isascii():
         return text
-    text = _replace_special(text)
-    if not unicodedata.is_normalized("NFKC", text):
+    return normalize_nfkc(_replace_special(text))
+
+
+def normalize_nfkc(text: str) -> str:
+    """:func:`normalize` for a text whose special spaces and hyphens are already replaced.
+
+    The compiled page walk replaces them while it copies the visible text.
+    """
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = _replace_special("".join(_nfkc_parts(text)))
     return text
 
