@@ -11,7 +11,7 @@ read them; every keyword pattern is a :class:`Sieve` that first looks for plain 
 (C speed) and runs its regex only when one is there — a regex made of many alternatives is
 slow to scan, and most labels contain none of its words; and a check hands its sieves and
 hosts to :func:`links_where`, which finds the few links holding a stem in an index made
-once a page (:func:`candidates`: one Aho-Corasick pass over all labels finds every stem of
+once a page (:func:`candidates`: one compiled pass over all labels finds every stem of
 every check) instead of testing every link.
 """
 
@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
 from urllib.parse import unquote
-
-import ahocorasick
 
 import checks.page as _page_module
 from checks.page import Link, Page, element_snippet, text_content
@@ -338,41 +336,42 @@ def _starts(parts: list[str]) -> list[int]:
 
 
 #: Every stem of every :class:`Sieve` made so far (the checks make theirs when imported),
-#: numbered in order: one Aho-Corasick automaton finds them all in a page's labels, and
-#: in its targets.
+#: numbered in order: one pass of a compiled index finds them all in a page's labels, and
+#: one in its targets (:func:`_stem_hits`).
 _STEMS: dict[str, int] = {}
-_automaton: Any = None  # built on first use, again whenever a new stem has come since
+_index: Any = None  # built on first use, again whenever a new stem has come since
 
 
-def _stem_automaton() -> Any:
-    global _automaton
-    if _automaton is None or len(_automaton) != len(_STEMS):
-        automaton = ahocorasick.Automaton()
-        for stem in _STEMS:
-            automaton.add_word(stem, stem)
-        automaton.make_automaton()
-        _automaton = automaton
-    return _automaton
+def _stem_index() -> Any:
+    global _index
+    if _index is None or _index.size != len(_STEMS):
+        _index = _StemIndex(list(_STEMS))
+    return _index
 
 
 class _StemHits(NamedTuple):
-    """The parts of a text holding each stem, for the first ``indexed`` stems of _STEMS."""
+    """The parts of a text holding each stem, as far as the page's index knows.
 
-    parts: dict[str, set[int]]
+    ``parts`` covers the first ``indexed`` stems of :data:`_STEMS` but ``others``; None
+    without the compiled module.
+    """
+
+    parts: dict[str, set[int]] | None
     indexed: int
+    others: tuple[str, ...]
     text: str
     starts: list[int]
 
     def add(self, sieves: Iterable[Sieve], into: set[int]) -> None:
         """Add to ``into`` the parts holding a stem of ``sieves``.
 
-        A stem registered after the index was made (a sieve made at run time) is looked
-        for with :func:`_holding`.
+        A stem the index does not cover — made after it (a sieve made at run time), not
+        ASCII, or with no index at all — is looked for with :func:`_holding`.
         """
         parts, indexed = self.parts, self.indexed
         for sieve in sieves:
             for stem in sieve.stems:
-                if _STEMS[stem] >= indexed:
+                if parts is None or _STEMS[stem] >= indexed or stem in self.others:
                     _holding(self.text, self.starts, (stem,), into)
                     continue
                 found = parts.get(stem)
@@ -383,22 +382,15 @@ class _StemHits(NamedTuple):
 def _stem_hits(text: str, starts: list[int]) -> _StemHits:
     """For each stem found in ``text`` (parts at ``starts``), the parts holding it.
 
-    One pass of the automaton (pyahocorasick, in C) over the text for all the stems of
-    all the checks: a ``str.find`` per stem and per check read the same labels some
-    fifty times a page. No part holds a line break, so no stem spans two parts.
+    One pass of the compiled index (``checks._speedups.StemIndex``) over the text for all
+    the stems of all the checks: a ``str.find`` per stem and per check read the same
+    labels some fifty times a page. No part holds a line break, so no stem spans two
+    parts. Without the compiled module, each stem is looked for when asked.
     """
-    hits: dict[str, set[int]] = {}
-    result = _StemHits(hits, len(_STEMS), text, starts)
-    if not _STEMS or not text:
-        return result
-    for end, stem in _stem_automaton().iter(text):
-        index = bisect_right(starts, end - len(stem) + 1) - 1
-        found = hits.get(stem)
-        if found is None:
-            hits[stem] = {index}
-        else:
-            found.add(index)
-    return result
+    if _StemIndex is None:
+        return _StemHits(None, 0, (), text, starts)
+    index = _stem_index()
+    return _StemHits(index.hits(text, starts), index.size, index.others, text, starts)
 
 
 def _holding(text: str, starts: list[int], stems: Iterable[str], into: set[int]) -> None:
@@ -498,7 +490,10 @@ _new_info = tuple.__new__  # the named tuple's own __new__ is a Python function
 
 #: The same description in C (``checks/_speedups.pyx``), or None: the code above.
 _describe_compiled: Callable[..., tuple[Any, ...]] | None = None
+#: The stem index of :func:`candidates`, compiled, or None: a ``str.find`` per stem.
+_StemIndex: Any = None
 if _page_module._walk is not None:
+    from checks._speedups import StemIndex as _StemIndex
     from checks._speedups import describe_links as _describe_compiled
 
 

@@ -770,3 +770,126 @@ def split_labels(str joined not None, Py_ssize_t count):
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+
+
+# -- the stem index of the link pre-selection -------------------------------------------
+
+cdef class StemIndex:
+    """Where each of many short ASCII stems occurs in a text of parts: one pass for all.
+
+    ``checks._links._stem_hits``' scan. Stems are bucketed by their first two characters
+    (ASCII, a 128 × 128 table): at each position of the text one table look-up, and a
+    comparison for the rare stems starting with the two characters there. Folded labels
+    and targets are nearly all ASCII, every stem the checks use is: a generic automaton
+    over all of Unicode (pyahocorasick) was three times slower on the same pages. Stems
+    that are not ASCII or shorter than two characters are left to the caller (``others``).
+    """
+
+    cdef int* head  # bigram -> first stem index, -1 if none
+    cdef unsigned char bigrams[2048]  # bit set of 128 × 128: some stem starts with the bigram
+    cdef int* chain  # stem index -> next stem with the same bigram, -1 if none
+    cdef int* last_part  # stem index -> last part it was found in, during one scan
+    cdef list stems
+    cdef bytes blob  # the stems' ASCII bytes, end to end
+    cdef const unsigned char* chars  # the blob's bytes
+    cdef Py_ssize_t* offsets  # stem index -> its first byte in ``chars``; then its end
+    cdef readonly tuple others
+    cdef readonly int size
+
+    def __cinit__(self, stems):
+        self.head = <int*>malloc(128 * 128 * sizeof(int))
+        if self.head == NULL:
+            raise MemoryError()
+        cdef int i
+        for i in range(128 * 128):
+            self.head[i] = -1
+        for i in range(2048):
+            self.bigrams[i] = 0
+        kept = [s for s in stems if len(s) >= 2 and s.isascii()]
+        self.others = tuple(s for s in stems if not (len(s) >= 2 and s.isascii()))
+        self.stems = kept
+        self.size = len(stems)
+        self.chain = <int*>malloc((len(kept) + 1) * sizeof(int))
+        self.last_part = <int*>malloc((len(kept) + 1) * sizeof(int))
+        self.offsets = <Py_ssize_t*>malloc((len(kept) + 1) * sizeof(Py_ssize_t))
+        if self.chain == NULL or self.last_part == NULL or self.offsets == NULL:
+            raise MemoryError()
+        self.blob = "".join(kept).encode("ascii")
+        self.chars = <const unsigned char*>self.blob
+        self.offsets[0] = 0
+        for i in range(len(kept)):
+            self.offsets[i + 1] = self.offsets[i] + len(kept[i])
+        cdef int key
+        cdef str stem
+        for i in range(len(kept) - 1, -1, -1):  # chains in the stems' order
+            stem = kept[i]
+            key = (<int>ord(stem[0])) * 128 + <int>ord(stem[1])
+            self.chain[i] = self.head[key]
+            self.head[key] = i
+            self.bigrams[key >> 3] |= 1 << (key & 7)
+
+    def __dealloc__(self):
+        free(self.head)
+        free(self.chain)
+        free(self.last_part)
+        free(self.offsets)
+
+    def hits(self, str text not None, list starts not None):
+        """Stem -> set of the parts (indices into ``starts``) holding it, for found stems.
+
+        ``starts``: the offset of each part in ``text``, increasing, the first 0.
+        """
+        cdef Py_ssize_t n = len(text), i, j, length, part = 0
+        cdef Py_ssize_t parts = len(starts)
+        cdef Py_ssize_t next_start
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void* data = PyUnicode_DATA(text)
+        cdef Py_UCS4 c1, c2
+        cdef int k
+        cdef str stem
+        cdef dict found = {}
+        cdef bint same
+        for k in range(len(self.stems)):
+            self.last_part[k] = -1
+        next_start = starts[1] if parts > 1 else n + 1
+        cdef int key
+        cdef const unsigned char* bytes_ = <const unsigned char*>data
+        c2 = PyUnicode_READ(kind, data, 0) if n else 0
+        for i in range(n - 1):
+            c1 = c2
+            # Folded labels are Latin-1 text nearly always: one byte a character.
+            c2 = bytes_[i + 1] if kind == 1 else PyUnicode_READ(kind, data, i + 1)
+            if c1 >= 128 or c2 >= 128:
+                continue
+            key = (<int>c1) * 128 + <int>c2
+            if not (self.bigrams[key >> 3] >> (key & 7)) & 1:
+                continue
+            k = self.head[key]
+            while i >= next_start:
+                part += 1
+                next_start = starts[part + 1] if part + 1 < parts else n + 1
+            while k >= 0:
+                if self.last_part[k] != part:
+                    length = self.offsets[k + 1] - self.offsets[k]
+                    if i + length <= n:
+                        same = True
+                        for j in range(2, length):
+                            if PyUnicode_READ(kind, data, i + j) != self.chars[self.offsets[k] + j]:
+                                same = False
+                                break
+                        if same:
+                            self.last_part[k] = part
+                            stem = <str>self.stems[k]
+                            entry = found.get(stem)
+                            if entry is None:
+                                found[stem] = {part}
+                            else:
+                                (<set>entry).add(part)
+                k = self.chain[k]
+        return found
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object text)
+    void* PyUnicode_DATA(object text)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil

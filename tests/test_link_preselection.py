@@ -100,6 +100,7 @@ def _stem_index_matches_find(paths: list[Path], base: str) -> list[str]:
             for stem in stems:
                 expected: set[int] = set()
                 links._holding(text, starts, (stem,), expected)
+                assert hits.parts is not None, "the compiled stem index is not built"
                 if hits.parts.get(stem, set()) != expected:
                     wrong.append(f"{path.name}: {stem!r}")
     return wrong

@@ -121,6 +121,7 @@ def _reference_only(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(page_module, "_build_links", None)
     patch.setattr(page_module, "_text_node_parent", None)
     patch.setattr(links_module, "_describe_compiled", None)
+    patch.setattr(links_module, "_StemIndex", None)
 
 
 def _differences(monkeypatch, name: str, body: bytes, url: str) -> list[str]:
@@ -262,3 +263,24 @@ def test_compiled_links_resolve_and_describe_odd_targets_as_the_reference(monkey
     for base in BASES:
         wrong += _differences(monkeypatch, base, body.encode(), base)
     assert wrong == []
+
+
+def test_stem_index_finds_each_stem_once_a_part_and_leaves_it_the_others():
+    from checks._speedups import StemIndex
+
+    index = StemIndex(["contact", "cont", "aide", "é-x", "a", "f.a.q", "œuvre"])
+    assert index.size == 7 and index.others == ("é-x", "a", "œuvre")
+    parts = ["nous contacter contact", "aide", "", "sans", "f.a.q et aide", "contac", "cœur aide"]
+    text = "\n".join(parts)
+    starts = []
+    offset = 0
+    for part in parts:
+        starts.append(offset)
+        offset += len(part) + 1
+    assert index.hits(text, starts) == {
+        "contact": {0},
+        "cont": {0, 5},
+        "aide": {1, 4, 6},
+        "f.a.q": {4},
+    }
+    assert index.hits("", [0]) == {}
