@@ -284,3 +284,32 @@ def test_stem_index_finds_each_stem_once_a_part_and_leaves_it_the_others():
         "f.a.q": {4},
     }
     assert index.hits("", [0]) == {}
+
+
+def test_a_page_parsed_from_utf8_is_the_tree_lxml_makes_of_its_text(shared_dir):
+    """``checks.page._parse`` encodes the text and has libxml2 read UTF-8, whatever the
+    page declares: the tree must be the one lxml builds from the ``str``."""
+    from lxml import etree
+    from w3lib.encoding import html_to_unicode
+
+    texts = list(TRICKY.values()) + [
+        '<meta charset="iso-8859-1"><p>été</p>',
+        '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252"><p>€ é</p>',
+        '<?xml version="1.0" encoding="latin-1"?><p>é</p>',
+        "<p>\ud800 surrogate</p>",
+    ]
+    paths = sorted((shared_dir / "corpus/real").glob("*.html"))
+    paths += sorted((shared_dir / "corpus/bad").rglob("*.html")) + sorted(
+        DEMO_SITES.rglob("*.html")
+    )
+    texts += [html_to_unicode(None, path.read_bytes())[1] for path in paths]
+    parser = etree.HTMLParser(collect_ids=False)
+    different = []
+    for text in texts:
+        from_str = page_module._XML_DECL.sub("", text, count=1)
+        if not from_str.strip():
+            continue
+        expected = etree.tostring(etree.fromstring(from_str, parser), encoding="unicode")
+        if etree.tostring(page_module._parse(text), encoding="unicode") != expected:
+            different.append(text[:60])
+    assert different == []
