@@ -272,12 +272,14 @@ def _scan_short(page: Page, scan: PhoneScan, start: int, end: int, last_end: int
     if _MONEY_AFTER.search(text[end : end + 7].casefold()):
         return False
     line_start, line_end = line_bounds(text, start, end)
-    label = _label_before(page, start, max(last_end, line_start))
-    if label == "ref":
-        return False
+    # The phone word first: most short digit runs (years, postcodes) have none near them,
+    # and reading the label costs more.
     before = folded[max(line_start, last_end, start - _SHORT_BEFORE) : start]
     after = folded[end : min(line_end, end + _SHORT_AFTER)]
     if not (_SHORT_PHONE_WORD.search(before) or _SHORT_PHONE_WORD.search(after)):
+        return False
+    label = _label_before(page, start, max(last_end, line_start))
+    if label == "ref":
         return False
     digits = "".join(_DIGITS.findall(text[start:end]))
     if not _is_short_number(digits):
@@ -339,7 +341,7 @@ def _label_value(label: str | None) -> str | None:
 
 def _scan_tel_links(page: Page, scan: PhoneScan) -> None:
     for link in page.links:
-        if not link.raw_href.lower().startswith("tel:"):
+        if link.raw_href[:4].lower() != "tel:":
             continue
         target = unquote(link.raw_href[4:]).split(";", 1)[0].strip()
         if not _DIGITS.search(target):
