@@ -21,7 +21,7 @@ lxml version than the one it was compiled against (:func:`checks.page` then fall
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy, strcmp, strlen
+from libc.string cimport memcpy, strcmp, strlen, strncmp, strstr
 
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes cimport tree
@@ -158,26 +158,68 @@ cdef str attribute_value(xmlAttr* attribute):
         free(b.data)
 
 
-#: Flags of :func:`walk`'s ``structured``: which structured-data attributes occur.
-MICRODATA = 1  # an ``itemprop`` or ``itemtype`` attribute
-RDFA = 2  # a ``vocab``, ``typeof`` or ``property`` attribute
+#: Flags of :func:`walk`'s ``structured``, each what an XPath of ``checks.page`` answers:
+RELEVANT_MICRODATA = 1  # ``_RELEVANT_MICRODATA``: an itemprop naming a property we read…
+SCHEMA_RDFA = 2  # ``_SCHEMA_RDFA``: RDFa with the schema.org vocabulary
+RELEVANT_RDFA = 4  # ``_RELEVANT_RDFA``: an RDFa property we read, or a PostalAddress
+
+cdef list _relevant_names = []  # RELEVANT_PROPERTIES as bytes (configure_structured)
 
 
-cdef inline int structured_attributes(xmlNode* node) noexcept:
-    """The :data:`MICRODATA` and :data:`RDFA` flags of ``node``'s attributes."""
+def configure_structured(names):
+    """Set the schema.org properties the checks read (``checks.page.RELEVANT_PROPERTIES``)."""
+    _relevant_names[:] = [name.encode("ascii") for name in names]
+
+
+cdef bint names_relevant(const char* value) noexcept:
+    cdef bytes name
+    for name in _relevant_names:
+        if strstr(value, <const char*>name) != NULL:
+            return True
+    return False
+
+
+cdef int structured_attributes(xmlNode* node) except -1:
+    """The structured-data flags of ``node``'s attributes (see :data:`RELEVANT_MICRODATA`).
+
+    ``contains(concat(' ', @itemprop, ' '), 'telephone')`` is a substring test on the
+    value (no property name holds a space); values are read as XPath reads them, every
+    text node of the attribute end to end.
+    """
     cdef xmlAttr* attribute = node.properties
     cdef const char* name
+    cdef const char* value
     cdef int found = 0
+    cdef Buffer joined
     while attribute != NULL:
         name = <const char*>attribute.name
-        if name[0] == b"i":
-            if strcmp(name, "itemprop") == 0 or strcmp(name, "itemtype") == 0:
-                found |= MICRODATA
-        elif name[0] == b"v" or name[0] == b"t" or name[0] == b"p":
-            if strcmp(name, "vocab") == 0 or strcmp(name, "typeof") == 0 or strcmp(
-                name, "property"
-            ) == 0:
-                found |= RDFA
+        if attribute.ns == NULL and (name[0] == b"i" or name[0] == b"v" or name[0] == b"t"
+                                     or name[0] == b"p"):
+            if (strcmp(name, "itemprop") == 0 or strcmp(name, "itemtype") == 0
+                    or strcmp(name, "vocab") == 0 or strcmp(name, "typeof") == 0
+                    or strcmp(name, "property") == 0):
+                buffer_init(&joined, 128)
+                try:
+                    add_attribute_value(&joined, attribute)
+                    buffer_add(&joined, "", 1)  # the terminating NUL
+                    value = joined.data
+                    if name[0] == b"i":
+                        if name[4] == b"p":  # itemprop
+                            if names_relevant(value):
+                                found |= RELEVANT_MICRODATA
+                        elif strstr(value, "PostalAddress") != NULL:  # itemtype
+                            found |= RELEVANT_MICRODATA
+                    elif name[0] == b"v":  # vocab
+                        if strstr(value, "schema.org") != NULL:
+                            found |= SCHEMA_RDFA
+                    else:  # typeof, property
+                        if strncmp(value, "schema:", 7) == 0:
+                            found |= SCHEMA_RDFA
+                        if (strstr(value, "PostalAddress") != NULL if name[0] == b"t"
+                                else names_relevant(value)):
+                            found |= RELEVANT_RDFA
+                finally:
+                    free(joined.data)
         attribute = attribute.next
     return found
 
@@ -352,9 +394,9 @@ def walk(cetree._Element root):
 
     * ``base``: the ``href`` of the first ``<base href>`` below ``root``, or None;
     * ``scripts``: every ``<script>`` with a ``src`` or a ``type`` attribute, anywhere;
-    * ``structured``: the :data:`MICRODATA` and :data:`RDFA` flags of all elements: without
-      such an attribute, no microdata nor RDFa to look for (the tree, not the markup: no
-      scan of the page's HTML);
+    * ``structured``: the :data:`RELEVANT_MICRODATA`, :data:`SCHEMA_RDFA` and
+      :data:`RELEVANT_RDFA` flags of all elements, what three XPath searches of the whole
+      tree answered;
     * ``text``: the visible text as ``checks.page._VISIBLE_TEXT`` writes it once the
       invisible elements and comments are stripped (every text node outside them, a line
       break before and after each block element), its lines stripped and the blank ones

@@ -118,11 +118,10 @@ RELEVANT_PROPERTIES = (
 _RELEVANT_JSON = re.compile("|".join(RELEVANT_PROPERTIES))
 
 
-#: Structured-data syntaxes, as flags (the compiled walk's ``structured``, same values):
-#: microdata (``itemprop``, ``itemtype`` attributes), RDFa (``vocab``, ``typeof``,
-#: ``property``).
-MICRODATA, RDFA = 1, 2
-ALL_SYNTAXES = MICRODATA | RDFA
+#: What the compiled walk answers for the structured-data searches (its ``structured``
+#: flags, same values): :data:`_RELEVANT_MICRODATA`, :data:`_SCHEMA_RDFA`,
+#: :data:`_RELEVANT_RDFA`.
+RELEVANT_MICRODATA, SCHEMA_RDFA, RELEVANT_RDFA = 1, 2, 4
 
 
 def _attribute_holding(attribute: str, words: str, start: bool = False) -> re.Pattern[str]:
@@ -203,6 +202,7 @@ def _compiled_walk() -> tuple[Callable[[Any], tuple[Any, ...]] | None, str]:
             f"lxml {etree.__version__} installé : réinstaller Vigie)"
         )
     _speedups.configure(BLOCK_TAGS, INVISIBLE_TAGS)
+    _speedups.configure_structured(RELEVANT_PROPERTIES)
     return _speedups.walk, "compilé (checks/_speedups.pyx)"
 
 
@@ -272,9 +272,10 @@ class Page:
         self.structured: list[dict[str, Any]] = []
         if walked is None:
             # Microdata needs "itemprop" in the markup, schema.org RDFa the word "schema":
-            # two C-speed tests on the raw HTML spare most pages the tree searches.
-            structured = ALL_SYNTAXES if "itemprop" in text or "schema" in text else 0
-        if json_ld or structured:
+            # two C-speed tests on the raw HTML spare most pages the tree searches (None:
+            # let the XPaths say).
+            structured = None if "itemprop" in text or "schema" in text else 0
+        if json_ld or structured != 0:
             self.structured = _structured_items(
                 self.root, self.base_url, self.problems, text, json_ld, structured
             )
@@ -573,7 +574,7 @@ def _structured_items(
     problems: list[str],
     markup: str = "",
     json_ld: list[Any] | None = None,
-    syntaxes: int = ALL_SYNTAXES,
+    searched: int | None = None,
 ) -> list[dict[str, Any]]:
     """schema.org items from JSON-LD, microdata and RDFa, flattened (``@graph`` unrolled).
 
@@ -581,8 +582,8 @@ def _structured_items(
     (``RELEVANT_PROPERTIES``): an item without any of them could not change a finding.
     ``markup`` is the page's HTML: a syntax whose attribute never occurs in it is skipped
     without searching the tree. ``json_ld``: the relevant JSON-LD blocks, when the caller
-    has already found them. ``syntaxes``: :data:`MICRODATA` and :data:`RDFA` flags, the
-    syntaxes whose attributes the tree may hold (the compiled walk knows).
+    has already found them. ``searched``: the compiled walk's answers to the tree searches
+    (:data:`RELEVANT_MICRODATA`…), or None to search.
 
     Each item gets ``_syntax`` ("json-ld", "microdata", "rdfa"). extruct's extractors take
     the tree we already parsed, so the page is not parsed twice.
@@ -607,18 +608,27 @@ def _structured_items(
             continue
         for item in found:
             items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
-    if syntaxes & MICRODATA and _gate_open(markup, _MICRODATA_GATES) and _RELEVANT_MICRODATA(root):
+    if searched is None:  # the markup's gates, then the tree's searches
+        microdata = _gate_open(markup, _MICRODATA_GATES) and bool(_RELEVANT_MICRODATA(root))
+        rdfa = (
+            _gate_open(markup, _SCHEMA_RDFA_GATES)
+            and bool(_SCHEMA_RDFA(root))
+            and bool(_RELEVANT_RDFA(root))
+        )
+    else:  # the walk has searched the tree; the gates are kept so that both ways agree
+        microdata = bool(searched & RELEVANT_MICRODATA) and _gate_open(markup, _MICRODATA_GATES)
+        rdfa = (
+            bool(searched & SCHEMA_RDFA)
+            and bool(searched & RELEVANT_RDFA)
+            and _gate_open(markup, _SCHEMA_RDFA_GATES)
+        )
+    if microdata:
         for item in MicrodataExtractor().extract_items(root, base_url):
             items.append({**item, "_syntax": "microdata"})
     # RDFa only with the schema.org vocabulary: Drupal, common on administration sites,
     # marks every page up with foaf/sioc RDFa that says nothing we look for, and the RDFa
     # parser is by far the slowest extractor.
-    if (
-        syntaxes & RDFA
-        and _gate_open(markup, _SCHEMA_RDFA_GATES)
-        and _SCHEMA_RDFA(root)
-        and _RELEVANT_RDFA(root)
-    ):
+    if rdfa:
         from extruct.rdfa import RDFaExtractor
         from extruct.utils import parse_xmldom_html
 

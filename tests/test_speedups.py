@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from w3lib.encoding import html_to_unicode
 
 import checks._links as links_module
 import checks.page as page_module
@@ -58,6 +59,12 @@ TRICKY = {
         "<span itemprop='telephone'>01 23 45 67 89</span><div itemprop='address' itemscope "
         "itemtype='https://schema.org/PostalAddress'><span itemprop='streetAddress'>1 rue A"
         "</span></div></div><p ITEMPROP='email'>x@y.fr</p>"
+    ),
+    "microdata and RDFa elsewhere": (
+        "<template><p itemprop='email'>x@y.fr</p></template><div property='schema:name' "
+        "typeof='schema:PostalAddress'>a</div><p itemtype='Thing' itemprop='name'>n</p>"
+        "<p vocab='http://schema.org/'>v</p><p property='dc:title telephone'>t</p>"
+        "<p itemprop='&#116;elephone'>01 23 45 67 89</p>"
     ),
     "RDFa": (
         "<div vocab='https://schema.org/' typeof='GovernmentOffice'><span property='telephone'>"
@@ -176,7 +183,11 @@ def test_the_page_model_says_how_it_reads_pages():
     assert page_module.PAGE_WALK.startswith("compilé")
     from checks import _speedups
 
-    assert (_speedups.MICRODATA, _speedups.RDFA) == (page_module.MICRODATA, page_module.RDFA)
+    assert (_speedups.RELEVANT_MICRODATA, _speedups.SCHEMA_RDFA, _speedups.RELEVANT_RDFA) == (
+        page_module.RELEVANT_MICRODATA,
+        page_module.SCHEMA_RDFA,
+        page_module.RELEVANT_RDFA,
+    )
 
     with pytest.raises(RuntimeError, match="already configured"):
         _speedups.configure(["p"], ["script"])
@@ -290,7 +301,6 @@ def test_a_page_parsed_from_utf8_is_the_tree_lxml_makes_of_its_text(shared_dir):
     """``checks.page._parse`` encodes the text and has libxml2 read UTF-8, whatever the
     page declares: the tree must be the one lxml builds from the ``str``."""
     from lxml import etree
-    from w3lib.encoding import html_to_unicode
 
     texts = list(TRICKY.values()) + [
         '<meta charset="iso-8859-1"><p>été</p>',
@@ -313,3 +323,23 @@ def test_a_page_parsed_from_utf8_is_the_tree_lxml_makes_of_its_text(shared_dir):
         if etree.tostring(page_module._parse(text), encoding="unicode") != expected:
             different.append(text[:60])
     assert different == []
+
+
+def test_the_walk_answers_the_structured_data_searches_as_the_xpaths(shared_dir):
+    """Its flags must be what ``_RELEVANT_MICRODATA``, ``_SCHEMA_RDFA`` and
+    ``_RELEVANT_RDFA`` say (the markup gates, kept after them, would hide a wrong flag)."""
+    bodies = [markup.encode() for markup in TRICKY.values()]
+    paths = sorted((shared_dir / "corpus/real").glob("*.html")) + sorted(DEMO_SITES.rglob("*.html"))
+    bodies += [path.read_bytes() for path in paths]
+    wrong = []
+    for number, body in enumerate(bodies):
+        root = page_module._parse(html_to_unicode(None, body)[1])
+        expected = (
+            page_module.RELEVANT_MICRODATA * bool(page_module._RELEVANT_MICRODATA(root))
+            | page_module.SCHEMA_RDFA * bool(page_module._SCHEMA_RDFA(root))
+            | page_module.RELEVANT_RDFA * bool(page_module._RELEVANT_RDFA(root))
+        )
+        if page_module._walk(root)[2] != expected:
+            wrong.append(number)
+    assert wrong == []
+    assert any(page_module._walk(page_module._parse(m))[2] for m in TRICKY.values())
