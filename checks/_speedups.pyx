@@ -262,8 +262,8 @@ cdef int add_replacing_specials(Buffer* out, const unsigned char* data, Py_ssize
     """Copy ``n`` bytes of UTF-8, with ``checks.text``'s special characters replaced.
 
     What ``checks.text._replace_special`` does to a ``str``: no-break, figure and thin
-    spaces become a space, non-breaking hyphens a hyphen, zero-width spaces and soft
-    hyphens go. Their UTF-8 forms start with 0xC2 or 0xE2; runs of anything else are copied
+    spaces become a space, non-breaking hyphens a hyphen, the ellipsis three dots,
+    zero-width spaces and soft hyphens go. Their UTF-8 forms start with 0xC2 or 0xE2; runs of anything else are copied
     whole.
     """
     cdef Py_ssize_t i = 0, done = 0
@@ -287,6 +287,8 @@ cdef int add_replacing_specials(Buffer* out, const unsigned char* data, Py_ssize
                 width, replacement = 3, ""
             elif c2 == 0x91 or c2 == 0x90:
                 width, replacement = 3, "-"
+            elif c2 == 0xA6:  # the ellipsis, as NFKC writes it
+                width, replacement = 3, "..."
         if width:
             buffer_add(out, <const char*>data + done, i - done)
             buffer_add(out, replacement, strlen(replacement))
@@ -526,20 +528,23 @@ cdef str fold_c(str text):
     if text.isascii():
         return text.lower()
     cdef Py_ssize_t n = len(text), i
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
     cdef Py_UCS4 c, folded
-    cdef Py_UCS4* out = <Py_UCS4*>malloc(n * sizeof(Py_UCS4) + 1)
+    # Output in the input's width: Latin-1 and BMP letters fold within their width.
+    cdef void* out = malloc(n * kind + 1)
     if out == NULL:
         raise MemoryError()
     try:
         for i in range(n):
-            c = text[i]
+            c = PyUnicode_READ(kind, data, i)
             if c < FOLD_TABLE_SIZE:
                 folded = fold_table[c]
-                if folded:
-                    out[i] = folded
+                if folded and (kind != 1 or folded < 256):
+                    PyUnicode_WRITE(kind, out, i, folded)
                     continue
             return python_fold(text)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n)
+        return PyUnicode_FromKindAndData(kind, out, n)
     finally:
         free(out)
 
@@ -626,26 +631,41 @@ cdef tuple url_parts(str url):
 cdef bint rewritten(str raw):
     """``checks.page._rewritten``: whether ``urljoin`` would change ``raw`` (not empty)."""
     cdef Py_ssize_t n = len(raw), i
-    cdef Py_UCS4 c, last = raw[n - 1]
-    if raw[0] <= 32 or last <= 32 or last == 63 or last == 35:
+    cdef int kind = PyUnicode_KIND(raw)
+    cdef void* data = PyUnicode_DATA(raw)
+    cdef Py_UCS4 c, last = PyUnicode_READ(kind, data, n - 1)
+    if PyUnicode_READ(kind, data, 0) <= 32 or last <= 32 or last == 63 or last == 35:
         return True
     for i in range(n):
-        c = raw[i]
-        if c == 9 or c == 10 or c == 13 or (c == 63 and i + 1 < n and raw[i + 1] == 35):
+        c = PyUnicode_READ(kind, data, i)
+        if c <= 63 and (
+            c == 9 or c == 10 or c == 13
+            or (c == 63 and i + 1 < n and PyUnicode_READ(kind, data, i + 1) == 35)
+        ):
             return True
     return False
+
+
+cdef inline bint has_prefix(str text, str prefix):
+    return PyUnicode_Tailmatch(text, prefix, 0, len(text), -1) == 1
+
+
+cdef inline bint is_web_url(str raw):
+    return has_prefix(raw, "http://") or has_prefix(raw, "https://")
 
 
 cdef str resolve(str raw, str origin, str directory, object resolver, object dot_segment):
     """``checks.page.Resolver.__call__``; ``resolver.join`` for what needs ``urljoin``."""
     cdef Py_UCS4 first
     if raw and not rewritten(raw):
-        if raw.startswith("http://") or raw.startswith("https://"):
+        if is_web_url(raw):
             return raw
         first = raw[0]
+        if first == 35 and origin:  # "#…"
+            return resolver.in_page(raw)
         if origin and not ((first == 46 or "/." in raw) and dot_segment.search(raw)):
             if first == 47:
-                if not raw.startswith("//"):
+                if not has_prefix(raw, "//"):
                     return origin + raw
             elif first != 63 and first != 35 and not scheme_length(raw):
                 return directory + raw
@@ -664,22 +684,29 @@ def build_links(list elements, list hrefs, list labels, resolver, non_http, dot_
     scheme is not plain ASCII (its case-insensitive match knows "ſ" for "s").
     """
     cdef str origin = resolver.origin, directory = resolver.directory, raw, href
-    cdef Py_ssize_t i, colon
+    cdef Py_ssize_t i, colon, n
     cdef list links = []
+    new_link = tuple.__new__
     for i in range(len(elements)):
-        raw = (<str>hrefs[i]).strip()
-        colon = raw.find(":")
+        raw = <str>hrefs[i]
+        n = len(raw)
+        if n and (Py_UNICODE_ISSPACE(raw[0]) or Py_UNICODE_ISSPACE(raw[n - 1])):
+            raw = raw.strip()
         href = None
-        if colon > 0:
-            scheme = raw[:colon]
-            if scheme.isascii():
-                if scheme.lower() in _NON_HTTP_SCHEMES:
+        if is_web_url(raw) and not rewritten(raw):
+            href = raw  # what resolve() gives an absolute web URL, at once
+        else:
+            colon = PyUnicode_FindChar(raw, 58, 0, len(raw), 1)  # ":"
+            if colon > 0:
+                scheme = raw[:colon]
+                if scheme.isascii():
+                    if scheme.lower() in _NON_HTTP_SCHEMES:
+                        href = raw
+                elif non_http.match(raw):
                     href = raw
-            elif non_http.match(raw):
-                href = raw
-        if href is None:
-            href = resolve(raw, origin, directory, resolver, dot_segment)
-        links.append(tuple.__new__(Link, (href, raw, labels[i], elements[i])))
+            if href is None:
+                href = resolve(raw, origin, directory, resolver, dot_segment)
+        links.append(new_link(Link, (href, raw, labels[i], elements[i])))
     return links
 
 
@@ -708,8 +735,8 @@ def describe_links(list links, list labels, str page_doc, str page_host, LinkInf
     cdef tuple entry
     for i in range(len(links)):
         link = links[i]
-        href = link[0]
-        raw_href = link[1]
+        href = (<tuple>link)[0]  # a Link is a tuple: read in C, not through __getitem__
+        raw_href = (<tuple>link)[1]
         scheme, netloc, path, query, fragment = url_parts(href)
         scheme = scheme.lower()
         host = hosts.get(netloc)
@@ -932,6 +959,11 @@ cdef class StemIndex:
 
 
 cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_Tailmatch(object text, object prefix, Py_ssize_t start, Py_ssize_t end,
+                                   int direction) except -1
+    Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 char, Py_ssize_t start, Py_ssize_t end,
+                                  int direction) except -2
+    void PyUnicode_WRITE(int kind, void* data, Py_ssize_t index, Py_UCS4 value) nogil
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil

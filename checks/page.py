@@ -449,11 +449,12 @@ class Resolver:
 
     A page has a hundred links and ``urljoin`` parses both URLs each time; most targets are
     absolute, root-relative or a plain relative path, which a concatenation resolves
-    exactly. Anything else (dot segments, query- or fragment-only, scheme-relative, another
-    scheme) goes to ``urljoin``; ``tests/test_page_links.py`` compares the two.
+    exactly, and a fragment-only one is the page's address with it. Anything else (dot
+    segments, query-only, scheme-relative, another scheme) goes to ``urljoin``;
+    ``tests/test_page_links.py`` compares the two.
     """
 
-    __slots__ = ("base", "directory", "origin")
+    __slots__ = ("base", "directory", "origin", "page")
 
     def __init__(self, base: str) -> None:
         self.base = base
@@ -463,11 +464,25 @@ class Resolver:
         self.directory = self.origin + path[: path.rfind("/") + 1]
         if parts.scheme not in ("http", "https") or not parts.netloc:
             self.origin = self.directory = ""  # no fast path on an odd base
+        self.page: str | None = None  # the base without its fragment, once asked for
+
+    def in_page(self, raw: str) -> str:
+        """A fragment-only target (``#contenu``, not rewritten) on a web base.
+
+        ``urljoin`` keeps the base but its fragment and appends ``raw``: the base without
+        its fragment is ``urljoin(base, "#")``, asked once a page (skip links are on every
+        page, and ``urljoin`` is slow).
+        """
+        if self.page is None:
+            self.page = urljoin(self.base, "#")
+        return self.page + raw
 
     def __call__(self, raw: str) -> str:
         if raw and not _rewritten(raw):
             if raw.startswith(("http://", "https://")):
                 return raw
+            if raw[0] == "#" and self.origin:
+                return self.in_page(raw)
             if self.origin and not ((raw[0] == "." or "/." in raw) and _DOT_SEGMENT.search(raw)):
                 if raw[0] == "/":
                     if not raw.startswith("//"):

@@ -20,6 +20,9 @@ _TRANSLATE = str.maketrans(
         "\u2011": "-",
         "\u2010": "-",
         "\u00ad": "",  # soft hyphen: invisible
+        # What NFKC makes of it anyway; replaced first, the text is often in NFKC after
+        # (labels such as "Lire la suite…"), and the NFKC pass is not needed.
+        "\u2026": "...",
     }
 )
 _SPACES = re.compile(r"[ \t\r\f\v]+")
