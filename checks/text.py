@@ -48,37 +48,41 @@ def normalize_nfkc(text: str) -> str:
 
     The compiled page walk replaces them while it copies the visible text.
     """
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = _replace_special("".join(_nfkc_parts(text)))
-    return text
+    if text.isascii():
+        return text
+    parts = []
+    changed = False
+    for part in _nfkc_parts(text):
+        # ``unicodedata.normalize`` gives the part itself back when its quick check says
+        # it is in NFKC, and normalises it otherwise: never twice.
+        normalized = unicodedata.normalize("NFKC", part)
+        changed = changed or normalized is not part
+        parts.append(normalized)
+    return _replace_special("".join(parts)) if changed else text
 
 
-#: Below this length a part is normalised whole rather than split again.
+#: A text is normalised in parts of about this many characters.
 _NFKC_PART = 2048
 
 
 def _nfkc_parts(text: str) -> list[str]:
-    """NFKC of ``text`` (known not normalised) as parts, only the changing ones rebuilt.
+    """``text`` cut at a line break after every :data:`_NFKC_PART` characters.
 
-    A line break is a stable character (NFKC never composes across it), so the text is
-    halved at a line break until each half either passes the C-speed quick check or is
-    short: a page with one "…" costs a few quick checks over its text, not a Python loop
-    over thousands of lines nor a normalisation of the whole page.
+    A line break is a stable character (NFKC never composes across it nor reorders marks
+    over it), so the parts can be normalised apart: a page with one "™" normalises one
+    part, not the page. (``unicodedata.is_normalized`` was no help: on a text holding
+    combining marks it answers by normalising the whole text, once more at each halving.)
     """
-    if len(text) > _NFKC_PART:
-        middle = len(text) // 2
-        cut = text.find("\n", middle, len(text) - 1)  # both halves must be shorter
-        if cut == -1:
-            cut = text.rfind("\n", 0, middle)
-        if cut != -1:
-            parts = []
-            for half in (text[: cut + 1], text[cut + 1 :]):
-                if unicodedata.is_normalized("NFKC", half):
-                    parts.append(half)
-                else:
-                    parts.extend(_nfkc_parts(half))
-            return parts
-    return [unicodedata.normalize("NFKC", text)]
+    if len(text) <= _NFKC_PART:
+        return [text]
+    parts = []
+    start = 0
+    while start < len(text):
+        cut = text.find("\n", start + _NFKC_PART)
+        end = len(text) if cut == -1 else cut + 1
+        parts.append(text[start:end])
+        start = end
+    return parts
 
 
 def _replace_special(text: str) -> str:

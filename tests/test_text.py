@@ -82,10 +82,21 @@ def test_normalize_equals_its_definition_on_every_demo_page():
 
 @pytest.mark.parametrize("where", [0, 1, 2500, 4999, 5000])
 @pytest.mark.parametrize("ending", ["", "\n", "\n\n"])
-def test_normalize_of_long_texts_halved_at_line_breaks(where, ending):
+def test_normalize_of_long_texts_cut_at_line_breaks(where, ending):
     lines = [f"ligne {n} déjà vue" for n in range(5000)]
     lines.insert(where, "ﬁche … e\u0301 ½")
     text = "\n".join(lines) + ending
     assert normalize(text) == _normalize_definition(text)
     one_line = "x" * 5000 + "…" + "y" * 5000 + ending  # nowhere to cut: normalised whole
     assert normalize(one_line) == _normalize_definition(one_line)
+    decomposed = "\n".join(f"ligne {n} de\u0301ja\u0300 vue" for n in range(3000)) + ending
+    assert normalize(decomposed) == _normalize_definition(decomposed)  # written in NFD
+
+
+def test_normalize_equals_its_definition_on_the_real_corpus(shared_dir):
+    from checks.page import _VISIBLE_TEXT
+
+    for path in sorted((shared_dir / "corpus/real").glob("*.html")):
+        page = Page.from_bytes(path.read_bytes(), "https://n.invalid/")
+        raw = str(_VISIBLE_TEXT(page.root))
+        assert normalize(raw) == _normalize_definition(raw), path.name
