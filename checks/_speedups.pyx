@@ -1,5 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
-"""The page model's tree walk, compiled: what :class:`checks.page.Page` reads off the tree.
+"""The compiled parts of the page model: :class:`checks.page.Page`'s walk and its helpers.
+
+Sections, in order: the tree walk (base, scripts, structured-data flags, visible text,
+text nodes, links and labels), folding and digit runs, the links' rows and descriptions,
+the link pre-selection's stem index, and the evidence lookup of a text node's element.
 
 Why compiled code. Issue 2 asks all checks to cost at most three bare lxml parses a page.
 Before any check ran, the page model alone — visible text, links and their labels, the
@@ -15,8 +19,10 @@ edge cases.
 
 Only the struct fields of libxml2's nodes are read (``type``, ``name``, ``children``,
 ``next``, ``parent``, ``content``, ``properties``): no libxml2 function is called, so
-nothing links against the libxml2 inside lxml. The module refuses to load under another
-lxml version than the one it was compiled against (:func:`checks.page` then falls back).
+nothing links against the libxml2 inside lxml. Under another lxml version than the one
+it was compiled against, ``checks.page`` does not use the walk (it reads lxml's own
+structures) and falls back to lxml alone; folding and digit runs, which read only Python
+strings, are used all the same.
 """
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
