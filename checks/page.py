@@ -14,6 +14,7 @@ The page is parsed once with lxml (much faster than BeautifulSoup's html.parser)
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -650,9 +651,24 @@ def _structured_items(
         # pyRdfa walks an xml.dom-like tree (``documentElement``…), which only extruct's
         # XmlDomHTMLParser builds: re-parse the markup with it, on these rare pages only.
         dom = parse_xmldom_html(etree.tostring(root, encoding="unicode", method="html"), "UTF-8")
-        for item in RDFaExtractor().extract_items(dom, base_url):
-            items.append({**item, "_syntax": "rdfa"})
+        rdfa = [
+            {**item, "_syntax": "rdfa"} for item in RDFaExtractor().extract_items(dom, base_url)
+        ]
+        items.extend(sorted(rdfa, key=_without_blank_nodes))
     return items
+
+
+_BLANK_NODE = re.compile(r"_:N[0-9a-f]+")
+
+
+def _without_blank_nodes(item: dict[str, Any]) -> str:
+    """An RDFa item written with its blank nodes unnamed: the key that orders them.
+
+    rdflib names blank nodes at random and lists a graph in the order of their names, so
+    that the items of one page came out in another order at each extraction (and a check
+    taking the first address could change its value from one crawl to the next).
+    """
+    return _BLANK_NODE.sub("_:", json.dumps(item, sort_keys=True, default=str))
 
 
 def _unroll(item: Any) -> list[dict[str, Any]]:
