@@ -13,11 +13,14 @@ DSFR := reports/_vendor/dsfr/dsfr.min.css
 
 .PHONY: demo test lint system-deps bench clean
 
-# setup.py builds checks/_speedups.pyx (the compiled page walk): rebuilt when it changes.
+# setup.py builds checks/_speedups.pyx (the compiled page walk): rebuilt when it changes,
+# against the lxml of .venv itself (no build isolation: the module reads lxml's structures,
+# so it must be compiled with the headers of the lxml it runs with).
 $(STAMP): pyproject.toml setup.py checks/_speedups.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet 'setuptools>=77' 'Cython>=3.0' 'lxml>=5'
+	$(BIN)/python -m pip install --quiet --no-build-isolation -e '.[test]'
 	touch $(STAMP)
 
 # The State design system's CSS and fonts for the reports, from a registry package

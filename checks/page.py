@@ -200,7 +200,8 @@ def _compiled_walk() -> tuple[Callable[[Any], tuple[Any, ...]] | None, str]:
     if etree.__version__ != _speedups.BUILT_WITH_LXML:
         return None, (
             f"lxml seul (module compilé pour lxml {_speedups.BUILT_WITH_LXML}, "
-            f"lxml {etree.__version__} installé : réinstaller Vigie)"
+            f"lxml {etree.__version__} installé : le recompiler, "
+            "pip install --no-build-isolation -e .)"
         )
     _speedups.configure(BLOCK_TAGS, INVISIBLE_TAGS)
     _speedups.configure_structured(RELEVANT_PROPERTIES)
