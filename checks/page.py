@@ -1,15 +1,18 @@
 """One parsed page, shared by every check.
 
-The page is parsed once with lxml (much faster than BeautifulSoup's html.parser), then:
+The page is parsed once with lxml (much faster than BeautifulSoup's html.parser), then read
+in one compiled walk over its tree (``checks/_speedups.pyx``; the lxml-only code below is
+its reference and fallback):
 
 * schema.org structured data (JSON-LD, microdata, RDFa) is extracted with ``extruct`` *only
-  when the markup names a property the checks read*, because extruct is slow (its RDFa
+  when the page holds a property the checks read*, because extruct is slow (its RDFa
   path above all) and most pages have none;
 * the sources of ``<script src>`` are kept (the JDMA widget and chat widgets are scripts);
 * invisible content is removed (``<script>``, ``<style>``, ``<template>``, ``<noscript>``,
   comments): a person does not see it, so it never counts (CHECKS.md);
-* the visible text is built once, with line breaks at block boundaries, and a map from text
-  offsets back to elements so that a match in the text can give an XPath as evidence.
+* the visible text is built once, with line breaks at block boundaries, and the text nodes
+  are kept so that a match in the text can give its element's XPath as evidence;
+* the links are read with their targets and labels.
 """
 
 from __future__ import annotations
