@@ -5,7 +5,7 @@ X?". Answering it well needs the same care every time — labels and targets com
 case folding and accent stripping, hosts compared with their sub-domains, in-page anchors
 told apart from real destinations, social-media buttons set aside — so it lives here once.
 
-Speed matters (all checks together must cost about a bare parse): each page's links are
+Speed matters (a page's whole analysis within three bare parses, issue 2): its links are
 described once (:func:`link_infos`) and memoised on the page, since about fourteen checks
 read them; every keyword pattern is a :class:`Sieve` that first looks for plain substrings
 (C speed) and runs its regex only when one is there — a regex made of many alternatives is
