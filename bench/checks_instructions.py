@@ -50,7 +50,7 @@ def _stage(name: str, corpus: str) -> None:
         "none": lambda text: None,
         "bare": html.document_fromstring,
         "parse": page_module._parse,
-        "walk": lambda text: page_module._walk(page_module._parse(text)),
+        "walk": lambda text: page_module._compiled.walk(page_module._parse(text)),
         "page": lambda text: page_module.Page(text, url),
         "links": lambda text: page_module.Page(text, url).links,
         "described": lambda text: link_infos(page_module.Page(text, url)),

@@ -297,40 +297,33 @@ def _describe_links(page: Page) -> _PageLinks:
     page_doc = page.url.split("#", 1)[0]
     links = page.links
     labels = fold_labels([link.text for link in links])
-    if _describe_compiled is not None:
-        infos, domains, targets, by_host, label_starts, target_starts = _describe_compiled(
+    compiled = _page_module._compiled
+    if compiled is not None:  # the same description, in C (checks/_speedups.pyx)
+        infos, domains, targets, by_host, label_starts, target_starts = compiled.describe_links(
             links, labels, page_doc, page.host, LinkInfo, host_of, suffixes, unquote
         )
-        return _PageLinks(
-            infos,
-            "\n".join(labels),
-            "\n".join(targets),
-            "\n".join(domains),
-            label_starts,
-            target_starts,
-            by_host,
-        )
-    domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
-    hosts: dict[str, str] = {}
-    infos = [
-        _describe(link, label, page_doc, page.host, domains, hosts, parts)
-        for link, label, parts in zip(links, labels, _url_parts(links), strict=True)
-    ]
-    labels = [info.label for info in infos]
-    targets = [info.target or info.href.lower() for info in infos]
-    by_host: dict[str, tuple[frozenset[str], list[int]]] = {}
-    for index, info in enumerate(infos):
-        entry = by_host.get(info.host)
-        if entry is None:
-            entry = by_host[info.host] = (info.domains, [])
-        entry[1].append(index)
+    else:
+        domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
+        hosts: dict[str, str] = {}
+        infos = [
+            _describe(link, label, page_doc, page.host, domains, hosts, parts)
+            for link, label, parts in zip(links, labels, _url_parts(links), strict=True)
+        ]
+        targets = [info.target or info.href.lower() for info in infos]
+        by_host: dict[str, tuple[frozenset[str], list[int]]] = {}
+        for index, info in enumerate(infos):
+            entry = by_host.get(info.host)
+            if entry is None:
+                entry = by_host[info.host] = (info.domains, [])
+            entry[1].append(index)
+        label_starts, target_starts = _starts(labels), _starts(targets)
     return _PageLinks(
         infos,
         "\n".join(labels),
         "\n".join(targets),
         "\n".join(domains),
-        _starts(labels),
-        _starts(targets),
+        label_starts,
+        target_starts,
         by_host,
     )
 
@@ -352,10 +345,10 @@ _STEMS: dict[str, int] = {}
 _index: Any = None  # built on first use, again whenever a new stem has come since
 
 
-def _stem_index() -> Any:
+def _stem_index(compiled: Any) -> Any:
     global _index
     if _index is None or _index.size != len(_STEMS):
-        _index = _StemIndex(list(_STEMS))
+        _index = compiled.StemIndex(list(_STEMS))
     return _index
 
 
@@ -397,9 +390,10 @@ def _stem_hits(text: str, starts: list[int]) -> _StemHits:
     labels some fifty times a page. No part holds a line break, so no stem spans two
     parts. Without the compiled module, each stem is looked for when asked.
     """
-    if _StemIndex is None:
+    compiled = _page_module._compiled
+    if compiled is None:
         return _StemHits(None, 0, (), text, starts)
-    index = _stem_index()
+    index = _stem_index(compiled)
     return _StemHits(index.hits(text, starts), index.size, index.others, text, starts)
 
 
@@ -497,14 +491,6 @@ def _describe(
 
 
 _new_info = tuple.__new__  # the named tuple's own __new__ is a Python function
-
-#: The same description in C (``checks/_speedups.pyx``), or None: the code above.
-_describe_compiled: Callable[..., tuple[Any, ...]] | None = None
-#: The stem index of :func:`candidates`, compiled, or None: a ``str.find`` per stem.
-_StemIndex: Any = None
-if _page_module._walk is not None:
-    from checks._speedups import StemIndex as _StemIndex
-    from checks._speedups import describe_links as _describe_compiled
 
 
 def same_site(info: LinkInfo, page: Page) -> bool:

@@ -22,6 +22,7 @@ import logging
 import re
 from collections.abc import Callable
 from functools import cached_property
+from types import ModuleType
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -188,8 +189,8 @@ _RELEVANT_RDFA = etree.XPath(
 )
 
 
-def _compiled_walk() -> tuple[Callable[[Any], tuple[Any, ...]] | None, str]:
-    """The compiled walk (``checks/_speedups.pyx``) and how the page model reads trees.
+def _compiled_walk() -> tuple[ModuleType | None, str]:
+    """The compiled module (``checks/_speedups.pyx``) and how the page model reads trees.
 
     Without it (a source tree nobody built, an lxml upgraded after the build: the module
     reads lxml's own structures, so it must run with the lxml it was compiled against)
@@ -208,20 +209,14 @@ def _compiled_walk() -> tuple[Callable[[Any], tuple[Any, ...]] | None, str]:
         )
     _speedups.configure(BLOCK_TAGS, INVISIBLE_TAGS)
     _speedups.configure_structured(RELEVANT_PROPERTIES)
-    return _speedups.walk, "compilé (checks/_speedups.pyx)"
+    return _speedups, "compilé (checks/_speedups.pyx)"
 
 
-#: The compiled walk, or None; ``PAGE_WALK`` says which way pages are read, and why.
-_walk, PAGE_WALK = _compiled_walk()
-#: ``Page.links``' rows built in C (``checks/_speedups.pyx``), or None: the loop below.
-_build_links: Callable[..., list[Any]] | None = None
-#: The element of the n-th text node, found by a compiled walk, or None: the XPath.
-_text_node_parent: Callable[[Any, int], Any] | None = None
-if _walk is not None:
-    from checks._speedups import build_links as _build_links
-    from checks._speedups import split_labels as _split_labels
-    from checks._speedups import text_node_parent as _text_node_parent
-if _walk is None:
+#: The compiled module whose walk, link rows and evidence lookup the page model uses (and
+#: ``checks._links`` its link descriptions and stem index), or None: the lxml and Python
+#: code here, its reference. ``PAGE_WALK`` says which way pages are read, and why.
+_compiled, PAGE_WALK = _compiled_walk()
+if _compiled is None:
     logging.getLogger(__name__).warning("Modèle de page : %s", PAGE_WALK)
 
 
@@ -251,7 +246,7 @@ class Page:
         self.tree = self.root.getroottree()
         # One compiled walk reads the base, the scripts, the visible text, the text nodes
         # and the links (see ``checks/_speedups.pyx``); without it, the lxml-only way below.
-        walked = _walk(self.root) if _walk is not None else None
+        walked = _compiled.walk(self.root) if _compiled is not None else None
         self._walked_links: list[Any] | None = None
         if walked is None:
             base = self.root.find(".//base[@href]")
@@ -332,13 +327,14 @@ class Page:
         if not elements:
             return []
         resolve = Resolver(self.base_url)
-        if _build_links is not None:
-            squashed = _split_labels(normalize(written), len(elements))
+        written = normalize(written)
+        if _compiled is not None:
+            squashed = _compiled.split_labels(written, len(elements))
             if squashed is not None:
-                return _build_links(
+                return _compiled.build_links(
                     elements, hrefs, squashed, resolve, _NON_HTTP, _DOT_SEGMENT, Link
                 )
-        labels = normalize(written).split(_LABEL_END)
+        labels = written.split(_LABEL_END)
         labels.pop()  # what follows the last label: nothing
         if len(labels) != len(elements):  # the page's own text holds the separator
             labels = [normalize(link_label(a)) for a in elements]
@@ -401,8 +397,8 @@ class Page:
         index = self._node_holding(needle, rank)
         if index is None:
             return self._body
-        if _text_node_parent is not None:
-            return _text_node_parent(self.root, index)
+        if _compiled is not None:
+            return _compiled.text_node_parent(self.root, index)
         node = _NTH_TEXT_NODE(self.root, n=index + 1)[0]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:

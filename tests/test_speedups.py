@@ -123,11 +123,7 @@ def _model(page: Page) -> dict[str, Any]:
 
 def _reference_only(patch: pytest.MonkeyPatch) -> None:
     """Switch every compiled part of the page model off: the lxml and Python reference."""
-    patch.setattr(page_module, "_walk", None)
-    patch.setattr(page_module, "_build_links", None)
-    patch.setattr(page_module, "_text_node_parent", None)
-    patch.setattr(links_module, "_describe_compiled", None)
-    patch.setattr(links_module, "_StemIndex", None)
+    patch.setattr(page_module, "_compiled", None)
 
 
 def _differences(monkeypatch, name: str, body: bytes, url: str) -> list[str]:
@@ -242,8 +238,8 @@ def test_compiled_digit_runs_are_the_regex_runs(shared_dir):
 def test_a_module_built_for_another_lxml_is_not_used(monkeypatch):
     """It reads lxml's own structures: under another lxml, pages are read by lxml alone."""
     monkeypatch.setattr(page_module.etree, "__version__", "0.0.1")
-    walk, status = page_module._compiled_walk()
-    assert walk is None
+    compiled, status = page_module._compiled_walk()
+    assert compiled is None
     assert "lxml 0.0.1 installé" in status and "--no-build-isolation" in status
 
 
@@ -338,7 +334,7 @@ def test_the_walk_answers_the_structured_data_searches_as_the_xpaths(shared_dir)
             | page_module.SCHEMA_RDFA * bool(page_module._SCHEMA_RDFA(root))
             | page_module.RELEVANT_RDFA * bool(page_module._RELEVANT_RDFA(root))
         )
-        if page_module._walk(root)[2] != expected:
+        if page_module._compiled.walk(root)[2] != expected:
             wrong.append(number)
     assert wrong == []
-    assert any(page_module._walk(page_module._parse(m))[2] for m in TRICKY.values())
+    assert any(page_module._compiled.walk(page_module._parse(m))[2] for m in TRICKY.values())
