@@ -1,6 +1,7 @@
 """Instructions a page for each stage of the analysis, counted by callgrind (valgrind).
 
     .venv/bin/python bench/checks_instructions.py [--stages bare parse walk page vigie]
+    .venv/bin/python bench/checks_instructions.py --stages vigie --leave-out phone chat
 
 Time on these shared two-core machines moves by ±5 % from one run to the next, more than
 most single improvements of the page model; callgrind counts instructions, the same for
@@ -14,7 +15,9 @@ versions does less and where. ``bench/checks_cost.py`` measures the target in ti
 Stages, each including the ones before it: ``bare`` lxml.html's parse (the baseline of
 ``checks_cost.py``), ``parse`` Vigie's own, ``walk`` the compiled walk, ``page`` the whole
 ``Page``, ``links`` its links, ``described`` the link checks' descriptions, ``vigie`` all
-the checks.
+the checks. ``--leave-out CHECK…`` adds, for each check named, the whole analysis without
+it: the difference is that check's share (``phone`` and ``premium_phone`` share one
+extraction; the first check to ask for a shared view pays for it).
 """
 
 from __future__ import annotations
@@ -46,6 +49,22 @@ def _stage(name: str, corpus: str) -> None:
     for text in texts:  # warm-up: imports, compiled patterns, the stem index
         run_checks(page_module.Page(text, url))
         html.document_fromstring(text)
+    if name.startswith("without:"):
+        from checks import CHECK_IDS
+        from checks.registry import REGISTRY
+
+        left_out = name.removeprefix("without:").split(",")
+        kept = [REGISTRY[check_id] for check_id in CHECK_IDS if check_id not in left_out]
+
+        def without(text: str) -> None:
+            page = page_module.Page(text, url)
+            for check in kept:
+                check(page)
+
+        for _ in range(ROUNDS):
+            for text in texts:
+                without(text)
+        return
     work = {
         "none": lambda text: None,
         "bare": html.document_fromstring,
@@ -89,6 +108,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared/corpus/real"))
     parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES))
+    parser.add_argument(
+        "--leave-out",
+        nargs="+",
+        default=[],
+        metavar="CHECK",
+        help="the analysis without each of these checks (ids joined by commas: together)",
+    )
     parser.add_argument("--run-stage", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_stage:
@@ -103,10 +129,13 @@ def main() -> None:
     for stage in ["bare", *[s for s in args.stages if s != "bare"]]:
         total, pages = _instructions(stage, args.corpus)
         counts[stage] = (total - empty) / pages
+    for check_ids in args.leave_out:
+        total, pages = _instructions(f"without:{check_ids}", args.corpus)
+        counts[f"vigie without {check_ids}"] = (total - empty) / pages
     bare = counts["bare"]
-    print(f"{'stage':10s} {'M instr/page':>12s} {'× bare parse':>13s}")
+    print(f"{'stage':32s} {'M instr/page':>12s} {'× bare parse':>13s}")
     for stage, count in counts.items():
-        print(f"{stage:10s} {count / 1e6:12.2f} {count / bare:13.2f}")
+        print(f"{stage:32s} {count / 1e6:12.2f} {count / bare:13.2f}")
 
 
 if __name__ == "__main__":
