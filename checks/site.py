@@ -11,7 +11,7 @@ itself could not be crawled; otherwise ``absent``. A failed crawl never reads as
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,3 +203,17 @@ def audit_summary(audit_rows: Iterable[Mapping[str, Any]]) -> dict[str, Any] | N
     ]
     summary["no_critical"] = summary["violations"]["by_impact"]["critical"] == 0 if ok else None
     return summary
+
+
+def site_outcome(pages: int, errors: Sequence[Mapping[str, Any]]) -> tuple[str, str | None]:
+    """A site's status in a run, ``ok`` or ``error``, and why it is in error.
+
+    A site with no page read is in error, with the reason of its home page's failure (the
+    first failure met otherwise): "down", "robots.txt forbids"… is what its row must say.
+    """
+    if pages:
+        return "ok", None
+    home = [e for e in errors if e.get("is_home")] or list(errors)
+    if not home:
+        return "error", "aucune page récupérée"
+    return "error", f"{home[0]['reason']} ({home[0]['url']})"

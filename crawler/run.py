@@ -1,4 +1,10 @@
-"""Run one crawl in this process: a store run, Scrapy's CrawlerProcess, the aggregation.
+"""A run's life: which run to start or continue, the crawl itself, its end.
+
+* :func:`plan_run` decides, from a seed list, a label and ``--resume``, whether a new run
+  starts, an interrupted one continues, or nothing is left to do (labels make scheduled
+  runs idempotent);
+* :func:`run_crawl` crawls in this process: a store run, Scrapy's CrawlerProcess, the
+  audits, the aggregation (:mod:`crawler.aggregation`).
 
 Twisted's reactor runs once per process, so a crawl is one process; the tests and the
 benchmarks start ``vigie crawl`` as a subprocess.
@@ -8,12 +14,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import logs
+from crawler.aggregation import finish_run
 from crawler.seeds import Seed
 from crawler.spiders.sites import SitesSpider
 from crawler.store import Store
@@ -31,6 +39,70 @@ RECORDED_SETTINGS = (
     "VIGIE_AUDIT_ENABLED",
     "VIGIE_AUDIT_OTHER_PAGES",
 )
+
+
+class RunError(Exception):
+    """The run asked for cannot be started or continued; the message says why, in French."""
+
+
+@dataclass(slots=True)
+class RunPlan:
+    """What ``vigie crawl`` is about to do.
+
+    ``done_run``: the run asked for is finished already (nothing to do); else ``seeds`` are
+    crawled, as a new run or, with ``resume_run``, continuing that interrupted one.
+    ``notes``: French lines saying what was decided.
+    """
+
+    seeds: list[Seed] = field(default_factory=list)
+    resume_run: int | None = None
+    done_run: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_run(
+    store: Store,
+    seeds: Sequence[Seed] | None,
+    label: str | None = None,
+    resume: int | None = None,
+    distributed: bool = False,
+) -> RunPlan:
+    """Decide which run to start or continue.
+
+    A labelled run is idempotent: asked again, a finished one has nothing left to do and an
+    interrupted one continues (distributed, the workers join it by label instead:
+    :mod:`crawler.distributed`). ``--resume N`` continues run N with its own seed list.
+    """
+    if distributed and not label:
+        raise RunError("--redis exige --run-label : les travailleurs se retrouvent par l'étiquette")
+    if resume is None and label:
+        previous = store.run_by_label(label)
+        if previous and previous["status"] == "finished":
+            return RunPlan(
+                done_run=previous["id"],
+                notes=[
+                    f"Exploration « {label} » déjà terminée (n° {previous['id']}) : rien à refaire."
+                ],
+            )
+        if previous and not distributed:
+            resume = previous["id"]
+            notes = [f"Reprise de l'exploration « {label} » (n° {resume})."]
+            return _resume(store, resume, notes)
+    if resume is not None:
+        return _resume(store, resume, [])
+    if not seeds:
+        raise RunError("indiquez la liste des sites (--seeds FICHIER) ou --resume N°")
+    return RunPlan(seeds=list(seeds))
+
+
+def _resume(store: Store, run_id: int, notes: list[str]) -> RunPlan:
+    run = store.run(run_id)
+    if run is None:
+        raise RunError(f"exploration n° {run_id} inconnue (voir « vigie runs »)")
+    if run["status"] == "finished":
+        notes.append(f"Exploration n° {run_id} déjà terminée : rien à reprendre.")
+        return RunPlan(done_run=run_id, notes=notes)
+    return RunPlan(seeds=store.seeds_of_run(run_id), resume_run=run_id, notes=notes)
 
 
 def crawl_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -107,5 +179,5 @@ def run_crawl(
         from crawler.audit_phase import run_audits
 
         stats.update(run_audits(store, run_id, settings))
-    store.finish_run(run_id, stats)
+    finish_run(store, run_id, stats)
     return run_id

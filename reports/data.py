@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 
 from checks import CHECK_IDS, ENGAGEMENT
-from crawler.store import Store, pages
+from crawler.store import Store
 from reports.advice import (
     ANCHOR_ONLY_TODO,
     PLACEHOLDER_TODO,
@@ -222,14 +221,7 @@ def page_titles(store: Store, run_id: int) -> dict[str, dict[str, str]]:
     One query for the run rather than one a site: a thousand round trips to a remote
     PostgreSQL were most of a large report's reading time.
     """
-    query = select(pages.c.site_id, pages.c.url, pages.c.title).where(
-        pages.c.run_id == run_id, pages.c.title.is_not(None)
-    )
-    titles: dict[str, dict[str, str]] = defaultdict(dict)
-    with store.engine.connect() as conn:
-        for site_id, url, title in conn.execute(query):
-            titles[site_id][url] = title
-    return titles
+    return store.page_titles_of_run(run_id)
 
 
 def trend(store: Store, run_id: int, current: pd.DataFrame | None = None) -> list[TrendPoint]:

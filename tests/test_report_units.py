@@ -18,6 +18,7 @@ import pytest
 from lxml import etree, html
 
 from checks import CHECK_IDS, ENGAGEMENT
+from crawler.aggregation import finish_run
 from crawler.store import Store
 from reports import assets, charts
 from reports.advice import ADVICE, advice_for
@@ -222,7 +223,7 @@ def _run(store: Store, label: str, alpha_checks: list[dict[str, Any]], beta_up: 
             }
         )
     store.write_batch(rows, errors)
-    store.finish_run(run_id)
+    finish_run(store, run_id)
     return run_id
 
 
@@ -437,7 +438,7 @@ def test_unknown_run_is_a_clear_error(two_runs, tmp_path):
         write_report(empty, tmp_path / "y")
     assert not (tmp_path / "y").exists() or not (tmp_path / "y" / "index.html").exists()
     no_sites = Store(f"sqlite:///{tmp_path / 'sans-sites.db'}")
-    no_sites.finish_run(no_sites.start_run([], label="vide"))
+    finish_run(no_sites, no_sites.start_run([], label="vide"))
     with pytest.raises(TableError, match="aucun site dans la dernière exploration"):
         write_report(no_sites, tmp_path / "z")
 

@@ -7,6 +7,7 @@ import pytest
 
 from checks import run_checks
 from checks.page import Page
+from crawler.aggregation import finish_run
 from crawler.seeds import Seed
 from crawler.store import Store, finding_rows, now
 from reports.table import TableError, export, findings_table
@@ -45,7 +46,7 @@ def _crawl_once(store: Store, phone_found: bool = True) -> int:
             }
         ],
     )
-    store.finish_run(run_id, {"pages": 1})
+    finish_run(store, run_id, {"pages": 1})
     return run_id
 
 

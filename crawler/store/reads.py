@@ -1,0 +1,276 @@
+"""The store's read API: what the commands, the reports and a resumed crawl read.
+
+Everything outside ``crawler/store`` reads through these methods, never through the
+tables: the reports see runs, sites, findings, errors and audits as plain dictionaries,
+and the schema can change behind them (with a migration) without touching them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from crawler.store.schema import (
+    audits,
+    crawl_errors,
+    findings,
+    pages,
+    run_sites,
+    runs,
+    site_checks,
+)
+
+#: Sites read together when a run is aggregated: memory stays bounded on national runs.
+AGGREGATION_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProgress:
+    """What an interrupted run already did for one site (see :meth:`Reads.progress`)."""
+
+    fetched: list[tuple[str, int]]  # (url, depth) of stored pages, shallowest first
+    failed: list[str]  # URLs whose request failed (stored errors)
+    links: list[tuple[str, int, int]]  # (url, score, depth) queued by stored pages
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRows:
+    """Everything stored for one site of a run, as the aggregation needs it."""
+
+    site_id: str
+    pages: int
+    errors: list[dict[str, Any]]  # in the order they happened
+    findings: list[dict[str, Any]]  # with the page's url and depth, shallowest pages first
+    audits: list[dict[str, Any]]
+
+
+class Reads:
+    """The store's read side (mixed into :class:`crawler.store.Store`)."""
+
+    engine: Engine
+
+    def _all(self, query: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        return self._all(select(runs).order_by(runs.c.id))
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        rows = self._all(select(runs).where(runs.c.id == run_id))
+        return rows[0] if rows else None
+
+    def run_exists(self, run_id: int) -> bool:
+        return self.run(run_id) is not None
+
+    def latest_run_id(self) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.max(runs.c.id)).where(runs.c.status == "finished")
+            ).scalar()
+
+    def run_by_label(self, label: str) -> dict[str, Any] | None:
+        """The latest run tagged ``label`` (scheduled runs are idempotent by label)."""
+        rows = self._all(select(runs).where(runs.c.label == label).order_by(runs.c.id.desc()))
+        return rows[0] if rows else None
+
+    # -- sites ----------------------------------------------------------------------------
+
+    def sites_of_run(self, run_id: int) -> list[dict[str, Any]]:
+        return self._all(
+            select(run_sites).where(run_sites.c.run_id == run_id).order_by(run_sites.c.site_id)
+        )
+
+    def site_ids_of_run(self, run_id: int) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(run_sites.c.site_id)
+                    .where(run_sites.c.run_id == run_id)
+                    .order_by(run_sites.c.site_id)
+                ).scalars()
+            )
+
+    def seeds_of_run(self, run_id: int) -> list[Any]:
+        """The seed list of a run, as it was when the run started."""
+        from crawler.seeds import Seed
+
+        return [
+            Seed(r["site_id"], r["name"], r["url"], r["type"], r["extra"] or {})
+            for r in self.sites_of_run(run_id)
+        ]
+
+    def previous_runs(self, run_id: int, site_ids: Sequence[str]) -> dict[str, int]:
+        """For each site, the latest finished run before ``run_id`` that contains it."""
+        if not site_ids:
+            return {}
+        query = (
+            select(run_sites.c.site_id, func.max(run_sites.c.run_id))
+            .join(runs, runs.c.id == run_sites.c.run_id)
+            .where(
+                run_sites.c.run_id < run_id,
+                runs.c.status == "finished",
+                run_sites.c.site_id.in_(list(site_ids)),
+            )
+            .group_by(run_sites.c.site_id)
+        )
+        with self.engine.connect() as conn:
+            return {site_id: int(prev) for site_id, prev in conn.execute(query)}
+
+    # -- site-level checks ----------------------------------------------------------------
+
+    def site_checks_of_run(self, run_id: int) -> list[dict[str, Any]]:
+        return self._all(select(site_checks).where(site_checks.c.run_id == run_id))
+
+    def statuses_in(self, pairs: dict[str, int]) -> dict[str, dict[str, str]]:
+        """``site_id → check_id → status`` of each site in the run paired with it."""
+        out: dict[str, dict[str, str]] = {site: {} for site in pairs}
+        by_run: dict[int, list[str]] = defaultdict(list)
+        for site_id, run in pairs.items():
+            by_run[run].append(site_id)
+        with self.engine.connect() as conn:
+            for run, sites in by_run.items():
+                query = select(
+                    site_checks.c.site_id, site_checks.c.check_id, site_checks.c.status
+                ).where(site_checks.c.run_id == run, site_checks.c.site_id.in_(sites))
+                for site_id, check_id, status in conn.execute(query):
+                    out[site_id][check_id] = status
+        return out
+
+    def check_statuses_of_run(self, run_id: int) -> list[tuple[str, str, str]]:
+        """``(site_id, check_id, status)`` of the run's site-level checks: what coverage
+        needs, without decoding every check's value and evidence (most of the time of
+        :meth:`site_checks_of_run`)."""
+        c = site_checks.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.site_id, c.check_id, c.status).where(c.run_id == run_id))
+            return [tuple(row) for row in rows]
+
+    def check_values_of_run(self, run_id: int, check_id: str) -> dict[str, Any]:
+        """``site_id → value`` of one check over the run's sites."""
+        c = site_checks.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.site_id, c.value).where(c.run_id == run_id, c.check_id == check_id)
+            )
+            return dict(rows.all())
+
+    # -- pages, errors, audits ------------------------------------------------------------
+
+    def pages_of_run(self, run_id: int) -> list[dict[str, Any]]:
+        return self._all(select(pages).where(pages.c.run_id == run_id).order_by(pages.c.id))
+
+    def page_titles_of_run(self, run_id: int) -> dict[str, dict[str, str]]:
+        """``site_id → url → <title>`` of the run's pages that have one."""
+        query = select(pages.c.site_id, pages.c.url, pages.c.title).where(
+            pages.c.run_id == run_id, pages.c.title.is_not(None)
+        )
+        titles: dict[str, dict[str, str]] = defaultdict(dict)
+        with self.engine.connect() as conn:
+            for site_id, url, title in conn.execute(query):
+                titles[site_id][url] = title
+        return dict(titles)
+
+    def errors_of_run(self, run_id: int) -> list[dict[str, Any]]:
+        return self._all(
+            select(crawl_errors).where(crawl_errors.c.run_id == run_id).order_by(crawl_errors.c.id)
+        )
+
+    def audits_of_run(self, run_id: int) -> list[dict[str, Any]]:
+        return self._all(select(audits).where(audits.c.run_id == run_id).order_by(audits.c.id))
+
+    # -- resuming and aggregating a run ---------------------------------------------------
+
+    def progress(self, run_id: int) -> dict[str, SiteProgress]:
+        """Per site, what run ``run_id`` has stored so far: enough to resume it.
+
+        Rows are written in transactions of whole batches, so what is here is complete;
+        what a killed process had not flushed is simply fetched again.
+        """
+        fetched: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        links: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        failed: dict[str, list[str]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for row in conn.execute(
+                select(pages.c.site_id, pages.c.url, pages.c.depth, pages.c.links)
+                .where(pages.c.run_id == run_id)
+                .order_by(pages.c.depth, pages.c.id)
+            ):
+                fetched[row.site_id].append((row.url, row.depth or 0))
+                links[row.site_id].extend(
+                    (url, int(score), (row.depth or 0) + 1) for url, score in row.links or ()
+                )
+            for row in conn.execute(
+                select(crawl_errors.c.site_id, crawl_errors.c.url).where(
+                    crawl_errors.c.run_id == run_id
+                )
+            ):
+                failed[row.site_id].append(row.url)
+        return {
+            site_id: SiteProgress(
+                fetched.get(site_id, []), failed.get(site_id, []), links.get(site_id, [])
+            )
+            for site_id in set(fetched) | set(failed)
+        }
+
+    def site_rows(self, run_id: int, chunk: int = AGGREGATION_CHUNK) -> Iterator[SiteRows]:
+        """Every site of a run with what is stored for it, a chunk of sites at a time."""
+        site_ids = self.site_ids_of_run(run_id)
+        for start in range(0, len(site_ids), chunk):
+            yield from self._site_rows(run_id, site_ids[start : start + chunk])
+
+    def _site_rows(self, run_id: int, site_ids: list[str]) -> Iterator[SiteRows]:
+        errors: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        audited: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            page_counts = dict(
+                conn.execute(
+                    select(pages.c.site_id, func.count())
+                    .where(pages.c.run_id == run_id, pages.c.site_id.in_(site_ids))
+                    .group_by(pages.c.site_id)
+                ).all()
+            )
+            for row in conn.execute(
+                select(crawl_errors)
+                .where(crawl_errors.c.run_id == run_id, crawl_errors.c.site_id.in_(site_ids))
+                .order_by(crawl_errors.c.id)
+            ):
+                errors[row.site_id].append(dict(row._mapping))
+            for row in conn.execute(
+                select(
+                    findings.c.site_id,
+                    findings.c.check_id,
+                    findings.c.status,
+                    findings.c.value,
+                    findings.c.evidence,
+                    findings.c.error,
+                    pages.c.url,
+                    pages.c.depth,
+                )
+                .join(pages, pages.c.id == findings.c.page_id)
+                .where(findings.c.run_id == run_id, findings.c.site_id.in_(site_ids))
+                .order_by(pages.c.depth, findings.c.id)
+            ):
+                found[row.site_id].append(dict(row._mapping))
+            for row in conn.execute(
+                select(audits)
+                .where(audits.c.run_id == run_id, audits.c.site_id.in_(site_ids))
+                .order_by(audits.c.id)
+            ):
+                audited[row.site_id].append(dict(row._mapping))
+        for site_id in site_ids:
+            yield SiteRows(
+                site_id,
+                page_counts.get(site_id, 0),
+                errors.get(site_id, []),
+                found.get(site_id, []),
+                audited.get(site_id, []),
+            )
