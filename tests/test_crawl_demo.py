@@ -203,7 +203,8 @@ def test_private_addresses_are_refused_by_default(demo_web, tmp_path):
     seeds.write_text(f"id,name,url,type\nm,Mairie,{demo_web.url('mairie')},mairie\n")
     db = f"sqlite:///{tmp_path / 'v.db'}"
     proc = vigie(*crawl_args(seeds, db))
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == 3, proc.stderr[-2000:]  # nothing crawled: every site in error
+    assert "aucun site n'a pu être exploré" in proc.stderr
     row = findings_table(Store(db)).iloc[0]
     assert row["status"] == "error"
     assert "adresse privée" in row["reason"]

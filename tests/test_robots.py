@@ -91,16 +91,18 @@ def _serving(
         httpd.server_close()
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], expect: int = 0) -> None:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == expect, done.stderr[-2000:]
 
 
-def _vigie_crawl(seeds: Path, db: str) -> None:
+def _vigie_crawl(seeds: Path, db: str, expect: int = 0) -> None:
+    """``expect``: the exit code, 3 when no site could be crawled at all."""
     _run(
         [sys.executable, "-m", "crawler.cli", "crawl", "--seeds", str(seeds), "--db", db]
         + ["--allow-private", "--quiet", "--no-audit", "--no-report"]
-        + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"]
+        + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"],
+        expect,
     )
 
 
@@ -168,7 +170,7 @@ def test_a_robots_txt_in_server_error_forbids_everything(tmp_path):
     db = f"sqlite:///{tmp_path / 'v.db'}"
     with _serving(routes, statuses={"/robots.txt": 503}) as (base, hits):
         seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
-        _vigie_crawl(seeds, db)
+        _vigie_crawl(seeds, db, expect=3)  # its one site not crawled
     assert set(hits) == {"/robots.txt"}, hits  # (asked again by Scrapy's retry on 503)
     store = Store(db)
     [error] = store.errors_of_run(store.latest_run_id())

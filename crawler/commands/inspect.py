@@ -1,0 +1,210 @@
+"""``vigie inspect``: every check on one page (a file or a URL), for a web team or CI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from crawler import settings
+from crawler.commands import Command as BaseCommand
+from crawler.commands import exitcodes
+from crawler.commands.exitcodes import CommandError, UsageError
+from crawler.commands.options import positive_float
+
+#: axe impacts, most severe first: ``--fail-on serious`` fails on serious and critical.
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+
+class Command(BaseCommand):
+    name = "inspect"
+    help = "vérifier une seule page (fichier HTML ou URL)"
+    description = (
+        "Lance toutes les vérifications sur une page et affiche les constats, ou l'objet "
+        "JSON du contrat avec --json. Avec --render, la page est rendue dans Chromium et "
+        "auditée avec axe-core."
+    )
+    epilog = (
+        "exemples :\n"
+        "  vigie inspect contact.html --base-url https://www.mairie.fr/contact --json\n"
+        "  vigie inspect https://www.mairie.fr/ --render\n"
+        "  vigie inspect https://recette.mairie.fr/ --render --fail-on serious "
+        "--fail-on phone,a11y_mention\n\n"
+        "--fail-on (intégration continue) : un impact axe (critical, serious, moderate, "
+        "minor : cet impact\nou plus grave fait échouer) et/ou des identifiants de "
+        "vérifications qui doivent être trouvées ;\ncode de sortie 5 si la page ne les "
+        "satisfait pas, 0 sinon."
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("target", metavar="FICHIER_OU_URL")
+        parser.add_argument(
+            "--base-url",
+            metavar="URL",
+            help="adresse de la page quand c'est un fichier (liens relatifs)",
+        )
+        parser.add_argument("--json", action="store_true", help="sortie JSON sur stdout")
+        parser.add_argument(
+            "--render",
+            action="store_true",
+            help="rendre la page dans Chromium (JavaScript exécuté), vérifier le DOM rendu et "
+            "l'auditer avec axe-core (clé « audit » du JSON)",
+        )
+        parser.add_argument(
+            "--fail-on",
+            action="append",
+            default=[],
+            metavar="CONDITION",
+            help="faire échouer la commande (code 5) : un impact axe (critical, serious…, "
+            "avec --render) ou des vérifications à trouver (phone,a11y_mention…) ; répétable",
+        )
+        parser.add_argument(
+            "--browser",
+            metavar="CHEMIN",
+            help="exécutable Chromium pour --render (défaut : $VIGIE_CHROMIUM, sinon "
+            "chromium-headless-shell s'il est installé, sinon /usr/bin/chromium)",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=positive_float,
+            default=30.0,
+            metavar="S",
+            help="délai pour une URL (défaut : 30 s)",
+        )
+
+    def run(self, args: argparse.Namespace) -> int:
+        from checks import CHECK_IDS, run_checks
+        from crawler.fetch import FetchError, load_page
+
+        impact, required = _fail_on(args.fail_on, CHECK_IDS)
+        if impact is not None and not args.render:
+            raise UsageError(f"--fail-on {impact} : l'audit axe-core demande --render")
+        try:
+            page = load_page(args.target, base_url=args.base_url, timeout=args.timeout)
+        except FetchError as exc:
+            raise UsageError(str(exc)) from exc
+        audit = None
+        if args.render:
+            audit, page = _render(args, page)
+        results = run_checks(page)
+        if args.json:
+            out: dict[str, Any] = {
+                "url": page.url,
+                "checks": {c: results[c].to_dict() for c in CHECK_IDS},
+            }
+            if audit is not None:
+                out["audit"] = audit
+            json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            _print_page(page, results, CHECK_IDS)
+            if audit is not None:
+                _print_audit(audit)
+        failures = _failures(results, audit, impact, required)
+        for failure in failures:
+            print(f"vigie : échec : {failure}", file=sys.stderr)
+        return exitcodes.FAILED_CHECKS if failures else exitcodes.OK
+
+
+def _fail_on(conditions: list[str], check_ids: tuple[str, ...]) -> tuple[str | None, list[str]]:
+    """``--fail-on`` values: at most one axe impact, and check ids that must be found."""
+    impact = None
+    required: list[str] = []
+    for item in (part.strip() for value in conditions for part in value.split(",")):
+        if not item:
+            continue
+        if item in IMPACTS:
+            if impact is not None and impact != item:
+                raise UsageError(f"--fail-on : un seul impact axe, pas {impact} et {item}")
+            impact = item
+        elif item in check_ids:
+            required.append(item)
+        else:
+            raise UsageError(
+                f"--fail-on : {item!r} n'est ni un impact axe ({', '.join(IMPACTS)}) ni une "
+                "vérification (voir « vigie inspect --help »)"
+            )
+    return impact, required
+
+
+def _failures(
+    results: dict[str, Any],
+    audit: dict[str, Any] | None,
+    impact: str | None,
+    required: list[str],
+) -> list[str]:
+    """Why the page fails ``--fail-on`` (French lines); empty when it passes."""
+    failures = [
+        f"{check_id} : " + (f"erreur : {res.error}" if res.error else "absent")
+        for check_id, res in ((c, results[c]) for c in required)
+        if res.status != "found"
+    ]
+    if impact is not None and audit is not None:
+        if audit.get("error"):
+            failures.append(f"audit axe-core impossible : {audit['error']}")
+        else:
+            bar = IMPACTS[: IMPACTS.index(impact) + 1]
+            rules = [r["id"] for r in audit.get("violations") or () if r.get("impact") in bar]
+            if rules:
+                failures.append(
+                    f"{len(rules)} règle(s) axe en échec d'impact {impact} ou plus grave : "
+                    + ", ".join(rules)
+                )
+    return failures
+
+
+def _render(args: argparse.Namespace, page: Any) -> tuple[dict[str, Any], Any]:
+    from checks.page import Page
+    from crawler.audit import AuditSetupError, audit_urls
+
+    is_url = args.target.startswith(("http://", "https://"))
+    target = args.target if is_url else Path(args.target).resolve().as_uri()
+    try:
+        [result] = audit_urls(
+            [target],
+            executable_path=args.browser or settings.VIGIE_BROWSER_EXECUTABLE,
+            page_timeout_s=args.timeout,
+            settle_s=settings.VIGIE_AUDIT_SETTLE,
+        )
+    except AuditSetupError as exc:
+        raise CommandError(str(exc)) from exc
+    if result.html is not None:  # else: the static checks stand, the audit says why
+        page = Page(result.html, args.base_url or result.final_url or target)
+    return result.to_dict(), page
+
+
+def _print_page(page: Any, results: dict[str, Any], check_ids: tuple[str, ...]) -> None:
+    print(f"Page : {page.url}")
+    if page.title:
+        print(f"Titre : {page.title}")
+    for check_id in check_ids:
+        res = results[check_id]
+        mark = {"found": "✔ trouvé", "absent": "✘ absent", "error": "! erreur"}[res.status]
+        line = f"  {check_id:<20} {mark}"
+        if res.error:
+            line += f" — {res.error}"
+        elif res.evidence:
+            line += f" — {res.evidence[0].snippet[:90]}"
+        print(line)
+
+
+def _print_audit(audit: dict[str, Any]) -> None:
+    print(f"\nAudit axe-core {audit.get('axe_version') or '?'} :")
+    if audit.get("error"):
+        print(f"  ! erreur : {audit['error']}")
+        return
+    for kind, label in (("violations", "non-conformités"), ("needs_review", "à vérifier")):
+        rules = audit.get(kind) or []
+        print(f"  {label} : {len(rules)} règle(s)")
+        for rule in rules:
+            rgaa = ", ".join(c["criterion"] for c in rule.get("criteria") or []) or "hors RGAA"
+            print(
+                f"    - {rule['id']} ({rule.get('impact') or '?'}) — RGAA {rgaa} — "
+                f"{len(rule.get('nodes') or [])} élément(s)"
+            )
+    print(
+        "  Les tests automatiques ne couvrent qu'une partie du RGAA : ce n'est pas un "
+        "taux de conformité."
+    )
