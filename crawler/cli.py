@@ -12,8 +12,10 @@ import argparse
 import sys
 from importlib import metadata
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from crawler.commands import NAMES, load
-from crawler.commands.exitcodes import INTERRUPTED, CommandError
+from crawler.commands.exitcodes import ERROR, INTERRUPTED, CommandError
 from crawler.commands.parser import FrenchArgumentParser
 
 EPILOG = """\
@@ -69,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as exc:
         print(f"vigie : erreur : {exc}", file=sys.stderr)
         return exc.code
+    except SQLAlchemyError as exc:  # the store failed while in use (corrupt page, disk…)
+        from crawler.store.connection import translate
+
+        print(f"vigie : erreur : {translate(exc, getattr(args, 'db', '?'))}", file=sys.stderr)
+        return ERROR
     except KeyboardInterrupt:
         print("vigie : interrompu", file=sys.stderr)
         return INTERRUPTED

@@ -135,13 +135,18 @@ def run_crawl(
     progress = {}
     coordinator = None
     if redis_url is not None:
+        from redis.exceptions import RedisError
+
         from crawler.distributed import Coordinator
 
         if not label:
             raise ValueError("une exploration distribuée a besoin d'une étiquette (--run-label)")
-        coordinator = Coordinator(
-            redis_url, run_key=label, lease_ttl=settings.getfloat("VIGIE_REDIS_LEASE_TTL")
-        )
+        try:
+            coordinator = Coordinator(
+                redis_url, run_key=label, lease_ttl=settings.getfloat("VIGIE_REDIS_LEASE_TTL")
+            )
+        except RedisError as exc:
+            raise RunError(f"Redis injoignable : {redis_url} ({exc})") from exc
         run_id = coordinator.join(store, list(seeds), label, recorded)
         settings = crawl_settings({**(overrides or {}), **coordinator.scheduler_settings()})
     elif resume_run is not None:

@@ -169,9 +169,7 @@ def vigie(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     )
 
 
-def crawl(
-    seeds: Path, db: str, *extra: str, expect: int = 0
-) -> subprocess.CompletedProcess[str]:
+def crawl(seeds: Path, db: str, *extra: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
     proc = vigie(
         "crawl",
         "--seeds",

@@ -158,13 +158,16 @@ class Command(BaseCommand):
             print(note, file=sys.stderr if plan.done_run is None else sys.stdout)
         if plan.done_run is not None:
             return exitcodes.OK
-        run_id = run_crawl(
-            plan.seeds,
-            overrides,
-            label=args.run_label,
-            resume_run=plan.resume_run,
-            redis_url=args.redis,
-        )
+        try:
+            run_id = run_crawl(
+                plan.seeds,
+                overrides,
+                label=args.run_label,
+                resume_run=plan.resume_run,
+                redis_url=args.redis,
+            )
+        except RunError as exc:
+            raise CommandError(str(exc)) from exc
         run = store.run(run_id)
         status = run["status"] if run else "failed"
         if status == "interrupted":
