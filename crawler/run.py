@@ -12,6 +12,7 @@ benchmarks start ``vigie crawl`` as a subprocess.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ from crawler.aggregation import finish_run
 from crawler.seeds import Seed
 from crawler.spiders.sites import SitesSpider
 from crawler.store import Store
+
+#: Scrapy's finish reasons of a crawl stopped before its end: a signal, the memory limit.
+INTERRUPTED_REASONS = ("shutdown", "memusage_exceeded")
 
 #: Settings recorded with each run, so that a run's figures can be read in context.
 RECORDED_SETTINGS = (
@@ -165,9 +169,15 @@ def run_crawl(
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
         raise
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    # Scrapy's reason when a signal (Ctrl-C, SIGTERM) stopped the crawl gracefully: the
-    # sites are not all crawled, so the run is not finished but left to be resumed.
-    interrupted = stats.get("finish_reason") == "shutdown"
+    # Stopped before its end, by a signal (Ctrl-C, SIGTERM) or the memory limit: the sites
+    # are not all crawled, so the run is not finished but left to be resumed.
+    interrupted = stats.get("finish_reason") in INTERRUPTED_REASONS
+    if stats.get("finish_reason") == "memusage_exceeded":
+        print(
+            f"[vigie] limite de mémoire atteinte (MEMUSAGE_LIMIT_MB = "
+            f"{settings.getint('MEMUSAGE_LIMIT_MB')} Mo) : exploration arrêtée proprement",
+            file=sys.stderr,
+        )
     if coordinator is not None:
         last = coordinator.leave()  # hands this worker's leased requests back
         if interrupted or not last:
@@ -183,6 +193,30 @@ def run_crawl(
     if settings.getbool("VIGIE_AUDIT_ENABLED"):
         from crawler.audit_phase import run_audits
 
-        stats.update(run_audits(store, run_id, settings))
+        _stop_on_signals()
+        try:
+            stats.update(run_audits(store, run_id, settings))
+        except KeyboardInterrupt:
+            # The audits done are stored; --resume audits the others (crawler.audit_phase
+            # skips the pages already audited).
+            print("[vigie] audit d'accessibilité interrompu", file=sys.stderr)
+            store.interrupt_run(run_id, {**stats, "finish_reason": "shutdown"})
+            return run_id
     finish_run(store, run_id, stats)
     return run_id
+
+
+def _stop_on_signals() -> None:
+    """Let SIGINT and SIGTERM stop what follows the crawl (the audits).
+
+    Scrapy's shutdown handlers stay installed once its reactor has stopped, and they only
+    ask that stopped reactor to stop: a Ctrl-C during the audits was ignored. Python's own
+    SIGINT handler is put back (asyncio cancels the running audits on it) and SIGTERM,
+    systemd's and Scrapyd's stop, is read the same way.
+    """
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
