@@ -79,6 +79,13 @@ VIGIE_ANALYSIS_WORKERS = "auto"
 #: analysis (no worker) cannot be interrupted.
 VIGIE_ANALYSIS_TIMEOUT = 60.0
 
+# -- Findings -------------------------------------------------------------------------
+#: Reviewed exceptions (crawler/exceptions.py): a site excused from a check, for a reason,
+#: until a date; read from ``--exceptions FILE`` (or exceptions.csv beside the seeds) and
+#: recorded with the run, so that its table reads the same later. Rows: site_id, check,
+#: reason, until (ISO date or None).
+VIGIE_EXCEPTIONS: list[dict[str, str | None]] = []
+
 # -- Store ----------------------------------------------------------------------------
 #: Any SQLAlchemy URL; SQLite file in the current folder by default, PostgreSQL at scale.
 VIGIE_DB_URL = "sqlite:///vigie.db"

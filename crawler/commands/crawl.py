@@ -73,6 +73,13 @@ class Command(BaseCommand):
             "(même liste de sites, pages déjà enregistrées non retéléchargées)",
         )
         parser.add_argument(
+            "--exceptions",
+            metavar="FICHIER",
+            help="exceptions revues par le programme, CSV site_id,check,reason,until : la "
+            "vérification d'un site y est « non applicable » jusqu'à la date de fin (défaut : "
+            "exceptions.csv à côté de la liste de sites, s'il existe)",
+        )
+        parser.add_argument(
             "--table",
             metavar="FICHIER",
             help="écrire aussi le tableau des constats (.csv, .xlsx, .parquet, .json)",
@@ -149,6 +156,9 @@ class Command(BaseCommand):
                 )
         elif args.seeds:
             seeds = _load_seeds(args.seeds)  # a bad list fails before the store is touched
+        exceptions = _exceptions_file(args)
+        if exceptions is not None:
+            overrides["VIGIE_EXCEPTIONS"] = _load_exceptions(exceptions)
         store = open_store(args.db, write=True)
         try:
             plan = plan_run(store, seeds, args.run_label, args.resume, distributed=bool(args.redis))
@@ -201,6 +211,34 @@ def _load_seeds(path: str) -> list[Any]:
     for problem in seed_list.problems:
         print(f"vigie : {path} : {problem}", file=sys.stderr)
     return seed_list.seeds
+
+
+def _exceptions_file(args: argparse.Namespace) -> str | None:
+    """``--exceptions``, else ``exceptions.csv`` beside the seed list when there is one."""
+    from pathlib import Path
+
+    from crawler.exceptions import DEFAULT_NAME
+
+    if args.exceptions:
+        return args.exceptions
+    if args.seeds:
+        beside = Path(args.seeds).parent / DEFAULT_NAME
+        if beside.is_file():
+            return str(beside)
+    return None
+
+
+def _load_exceptions(path: str) -> list[dict[str, Any]]:
+    from crawler.exceptions import ExceptionsError, load_exemptions
+
+    try:
+        exemptions, problems = load_exemptions(path)
+    except ExceptionsError as exc:
+        raise UsageError(str(exc)) from exc
+    for problem in problems:
+        print(f"vigie : {path} : {problem}", file=sys.stderr)
+    print(f"Exceptions revues : {len(exemptions)} ({path})", file=sys.stderr)
+    return [exemption.to_dict() for exemption in exemptions]
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
