@@ -15,6 +15,8 @@ from importlib import metadata
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.commands import NAMES, load
+from crawler.commands.config import DEFAULT_FILE, find_config
+from crawler.commands.config import load as load_config
 from crawler.commands.exitcodes import ERROR, INTERRUPTED, CommandError
 from crawler.commands.parser import FrenchArgumentParser
 
@@ -49,7 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"vigie {version()}")
+    parser.add_argument(
+        "--config",
+        metavar="FICHIER",
+        help=f"fichier de configuration TOML (défaut : {DEFAULT_FILE} du dossier courant, "
+        "s'il existe) ; les options de la ligne de commande l'emportent",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+    parser.commands = {}  # type: ignore[attr-defined]
     for name in NAMES:
         command = load(name)
         sub_parser = sub.add_parser(
@@ -60,12 +69,31 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         command.add_arguments(sub_parser)
+        sub_parser.add_argument("--config", metavar="FICHIER", help=argparse.SUPPRESS)
         sub_parser.set_defaults(command_object=command)
+        parser.commands[name] = sub_parser  # type: ignore[attr-defined]
     return parser
 
 
+def _apply_config(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Defaults of the command about to run from ``vigie.toml`` (or ``--config``)."""
+    path = find_config(argv)
+    if path is None:
+        return
+    name = next((arg for arg in argv if arg in parser.commands), None)  # type: ignore[attr-defined]
+    if name is not None:
+        parser.commands[name].set_defaults(**load_config(path, name))  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    try:
+        _apply_config(parser, argv)
+    except CommandError as exc:
+        print(f"vigie : erreur : {exc}", file=sys.stderr)
+        return exc.code
+    args = parser.parse_args(argv)
     try:
         return args.command_object.run(args)
     except CommandError as exc:
