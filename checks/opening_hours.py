@@ -407,15 +407,31 @@ def _spec_rule(node: SchemaNode) -> _Rule | str | None:
     return frozenset(days), (span,)
 
 
+def _opening_hours_rules(value: str) -> list[tuple[_Rule | str, str]]:
+    """A schema.org ``openingHours`` value as readings, each with its raw text.
+
+    Sites often write several rules in one value, OSM-style ("Mo-Fr 09:00-12:00; Sa
+    09:00-12:00", "Mo-Fr 09:00-16:30; Mo-Fr 08:30-16:30"): each plain rule is its own
+    reading, merged into the week like the others, so that a later rule adds to the
+    earlier ones instead of replacing them. A value with any part in another OSM form is
+    kept whole, as written.
+    """
+    parts = [part.strip() for part in value.split(";") if part.strip()]
+    rules = [_osm_rule(part) for part in parts]
+    if parts and all(rule is not None for rule in rules):
+        return [(rule, part) for rule, part in zip(rules, parts, strict=True)]  # type: ignore[misc]
+    return [(value, value)]
+
+
 def _from_structured(page: Page) -> tuple[list[_Rule | str], list[str], list[Evidence]]:
     """Readings of schema.org data: plain rules, or OSM text kept as written (``str``)."""
     rules: list[_Rule | str] = []
     raws: list[str] = []
     evidence: list[Evidence] = []
     for node in schema_nodes(page):
-        candidates: list[tuple[_Rule | str | None, str]] = [
-            (_osm_rule(v.strip()) or v.strip(), v) for v in node.texts("openingHours")
-        ]
+        candidates: list[tuple[_Rule | str | None, str]] = []
+        for value in node.texts("openingHours"):
+            candidates.extend(_opening_hours_rules(value.strip()))
         for spec in node.nodes("openingHoursSpecification"):
             rule = _spec_rule(spec)
             if rule is not None:

@@ -167,6 +167,40 @@ def test_every_reading_of_the_page_adds_hours(make_page, body, osm, open_on_mond
         assert state == oh.State.OPEN, (hour, minute)  # 2026-11-30 is a Monday
 
 
+@pytest.mark.parametrize(
+    ("opening_hours_value", "text", "osm"),
+    [
+        # The CAF case in structured data: two rules for the same days, in one value.
+        ('"Mo-Fr 09:00-16:30; Mo-Fr 08:30-16:30"', "", "Mo-Fr 08:30-16:30"),
+        ('"Mo,We 09:00-12:00;Mo 14:00-17:00"', "", "Mo 09:00-12:00,14:00-17:00; We 09:00-12:00"),
+        # Several rules in one value, and the text adds an afternoon to Monday.
+        (
+            '"Mo-Fr 09:00-12:00; Sa 09:00-12:00"',
+            "<p>Le lundi de 14h à 17h</p>",
+            "Mo 09:00-12:00,14:00-17:00; Tu-Sa 09:00-12:00",
+        ),
+        # An array of values, one of them with two rules.
+        (
+            '["Mo-Fr 08:30-12:00; Mo-Fr 13:30-17:00", "Sa 09:00-12:00"]',
+            "",
+            "Mo-Fr 08:30-12:00,13:30-17:00; Sa 09:00-12:00",
+        ),
+    ],
+)
+def test_structured_rules_in_one_value_are_merged_per_day(
+    make_page, opening_hours_value, text, osm
+):
+    page = make_page(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "GovernmentOffice",'
+        f' "openingHours": {opening_hours_value}}}'
+        f"</script></head><body>{text}</body></html>"
+    )
+    value = opening_hours(page).value
+    assert value["osm"] == osm
+    oh.OpeningHours(value["osm"])
+
+
 def test_a_table_and_its_structured_data_make_one_grouped_schedule(make_page):
     """The préfecture demo: a row per day, and the same hours in schema.org."""
     rows = [("Lundi", True), ("Mardi", True), ("Mercredi", False), ("Jeudi", True)]
