@@ -177,21 +177,24 @@ def on_defenseur_site(page: Page) -> bool:
     return host_in(page.host, _DDD_HOSTS)
 
 
-def quoted_for_defenseur(page: Page, start: int, end: int) -> bool:
+def quoted_for_defenseur(page: Page, start: int, end: int, *, by_number: bool = True) -> bool:
     """Whether ``page.text[start:end]`` (hours, a phone number) is given for the Défenseur
     des droits rather than by the site itself.
 
-    True when the Défenseur is named earlier in the same sentence of the line, or its
-    number stands just before or after, or the line above names it (see the constants).
-    Never on the Défenseur's own site, whose figures are its own.
+    True when the Défenseur is named earlier in the same sentence of the line, or the line
+    above names it, or (``by_number``: for hours, which belong to the number they follow)
+    its number stands just before or after (see the constants). A phone number is not
+    attributed by the numbers around it: the caller compares it with
+    :data:`DEFENSEUR_PHONE`. Never on the Défenseur's own site, whose figures are its own.
     """
     if on_defenseur_site(page):
         return False
     text, folded = page.text, page.folded
     line_start, line_end = line_bounds(text, start, end)
-    if _DDD_NUMBER.search(folded, max(line_start, start - _NUMBER_BEFORE), end):
-        return True
-    if _DDD_NUMBER.search(folded, start, min(line_end, end + _NUMBER_AFTER)):
+    if by_number and (
+        _DDD_NUMBER.search(folded, max(line_start, start - _NUMBER_BEFORE), end)
+        or _DDD_NUMBER.search(folded, start, min(line_end, end + _NUMBER_AFTER))
+    ):
         return True
     names = list(DEFENSEUR_NAME.finditer(folded, max(line_start, start - _NAME_BEFORE), start))
     if names and not _SENTENCE_END.search(text, names[-1].end(), start):
@@ -203,9 +206,8 @@ def quoted_for_defenseur(page: Page, start: int, end: int) -> bool:
     if len(above) > _HEADING_MAX:
         return False
     rest = _DDD_NUMBER.sub("", above)
-    return (rest != above or bool(DEFENSEUR_NAME.search(above))) and not any(
-        c.isdigit() for c in rest
-    )
+    named = bool(DEFENSEUR_NAME.search(above)) or (by_number and rest != above)
+    return named and not any(c.isdigit() for c in rest)
 
 
 @check("mediator")

@@ -73,7 +73,7 @@ DEFENSEUR = "défenseur des droits"
 _NOT_COUNTED = frozenset(("fax", DEFENSEUR))
 _SHORT_SHAPE = re.compile(r"\d{4}|\d{2} \d{2}|118 ?\d{3}")
 _DIGITS = re.compile(r"\d")
-_GLUED_BEFORE = re.compile(r"\d[ .]?$")
+_GLUED_BEFORE = re.compile(r"\d[ .]?\Z")  # \Z: "$" would match before a line break
 _GLUED_AFTER = re.compile(r"^[ .]?\d")
 _MONEY_AFTER = re.compile(r"^\s?(?:€|eur\b|euros?\b|%)")
 
@@ -282,7 +282,7 @@ def _scan_long(page: Page, scan: PhoneScan, start: int, end: int, last_end: int)
         number = match.number
         e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
         purpose = _label_value(label)
-        if _defenseurs(page, e164) or quoted_for_defenseur(page, m_start, m_end):
+        if _defenseurs(page, e164) or quoted_for_defenseur(page, m_start, m_end, by_number=False):
             purpose = DEFENSEUR
         entry = {
             "e164": e164,
@@ -315,7 +315,11 @@ def _scan_short(page: Page, scan: PhoneScan, start: int, end: int, last_end: int
     if not _is_short_number(digits):
         return False
     cost_text = folded[max(line_start, start - 40) : min(line_end, end + 80)]
-    purpose = DEFENSEUR if quoted_for_defenseur(page, start, end) else _label_value(label)
+    purpose = (
+        DEFENSEUR
+        if quoted_for_defenseur(page, start, end, by_number=False)
+        else _label_value(label)
+    )
     entry = _short_entry(digits, text[start:end], purpose, _short_cost(cost_text))
     scan.add(entry, page.text_evidence(start, end))
     return True

@@ -371,3 +371,25 @@ def test_the_defenseur_s_number_on_its_own_site_is_its_own(make_page):
     result = phone(page)
     assert result.found
     assert result.value[0]["purpose"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The Défenseur's number on the same line does not make the next number its own.
+        "<p>Défenseur des droits : 09 69 39 00 00 ; accueil de la mairie : 01 23 45 67 89</p>",
+        "<ul><li>Par téléphone : 09 69 39 00 00</li><li>01 23 45 67 89</li></ul>",
+    ],
+)
+def test_a_number_next_to_the_defenseur_s_is_not_the_defenseur_s(make_page, body):
+    result = phone(_page(make_page, body))
+    assert result.found
+    purposes = {e["e164"]: e["purpose"] for e in result.value}
+    assert purposes["+33969390000"] == "défenseur des droits"
+    assert purposes["+33123456789"] in (None, "accueil")
+
+
+def test_a_number_on_the_line_after_another_number_is_not_glued_to_it(make_page):
+    """A line break separates two numbers: "…00 00\n01 23…" is not one long identifier."""
+    body = "<ul><li>Standard : 02 38 00 00 00</li><li>01 23 45 67 89</li></ul>"
+    assert _numbers(phone(_page(make_page, body))) == ["+33238000000", "+33123456789"]
