@@ -15,7 +15,16 @@ import argparse
 import importlib
 
 #: Sub-commands in the order ``vigie --help`` lists them.
-NAMES: tuple[str, ...] = ("crawl", "table", "report", "runs", "inspect", "checks", "demo")
+NAMES: tuple[str, ...] = (
+    "crawl",
+    "table",
+    "report",
+    "export",
+    "runs",
+    "inspect",
+    "checks",
+    "demo",
+)
 
 
 class Command:

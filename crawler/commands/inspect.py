@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,23 @@ class Command(BaseCommand):
             "avec --render) ou des vérifications à trouver (phone,a11y_mention…) ; répétable",
         )
         parser.add_argument(
+            "--sarif",
+            metavar="FICHIER",
+            help="avec --render : écrire l'audit au format SARIF 2.1.0 (tableaux de bord "
+            "d'analyse de code) ; - pour la sortie standard",
+        )
+        parser.add_argument(
+            "--earl",
+            metavar="FICHIER",
+            help="avec --render : écrire l'audit au format EARL du W3C (JSON-LD)",
+        )
+        parser.add_argument(
+            "--junit",
+            metavar="FICHIER",
+            help="avec --fail-on : écrire le résultat des conditions en JUnit XML (serveurs "
+            "d'intégration continue)",
+        )
+        parser.add_argument(
             "--browser",
             metavar="CHEMIN",
             help="exécutable Chromium pour --render (défaut : $VIGIE_CHROMIUM, sinon "
@@ -81,6 +99,10 @@ class Command(BaseCommand):
         impact, required = _fail_on(args.fail_on, CHECK_IDS)
         if impact is not None and not args.render:
             raise UsageError(f"--fail-on {impact} : l'audit axe-core demande --render")
+        if (args.sarif or args.earl) and not args.render:
+            raise UsageError("--sarif et --earl écrivent l'audit axe-core : ajoutez --render")
+        if args.junit and not args.fail_on:
+            raise UsageError("--junit écrit le résultat de --fail-on : indiquez les conditions")
         try:
             page = load_page(args.target, base_url=args.base_url, timeout=args.timeout)
         except FetchError as exc:
@@ -90,22 +112,69 @@ class Command(BaseCommand):
             audit, page = _render(args, page)
         results = run_checks(page)
         if args.json:
-            out: dict[str, Any] = {
-                "url": page.url,
-                "checks": {c: results[c].to_dict() for c in CHECK_IDS},
-            }
-            if audit is not None:
-                out["audit"] = audit
-            json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+            json.dump(
+                inspect_json(page.url, results, audit), sys.stdout, ensure_ascii=False, indent=2
+            )
             sys.stdout.write("\n")
         else:
             _print_page(page, results, CHECK_IDS)
             if audit is not None:
                 _print_audit(audit)
-        failures = _failures(results, audit, impact, required)
+        _write_standard_outputs(args, audit)
+        cases = _cases(results, audit, impact, required)
+        if args.junit:
+            from reports.standards import junit
+
+            _write(args.junit, junit(f"vigie inspect {page.url}", cases))
+        failures = [failure for _, failure in cases if failure]
         for failure in failures:
             print(f"vigie : échec : {failure}", file=sys.stderr)
         return exitcodes.FAILED_CHECKS if failures else exitcodes.OK
+
+
+def inspect_json(url: str, results: dict[str, Any], audit: dict[str, Any] | None) -> dict[str, Any]:
+    """The object ``vigie inspect --json`` prints (``docs/inspect-json.md``)."""
+    from checks import CHECK_IDS
+    from checks.catalog import info
+    from crawler.cli import version
+
+    checks: dict[str, Any] = {}
+    for check_id in CHECK_IDS:
+        entry = info(check_id)
+        checks[check_id] = {
+            **results[check_id].to_dict(),
+            "engagement": entry.engagement,
+            "bad_when_found": entry.bad_when_found,
+        }
+    out: dict[str, Any] = {
+        "url": url,
+        "tool": {"name": "vigie", "version": version()},
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "axe_version": audit.get("axe_version") if audit else None,
+        "checks": checks,
+    }
+    if audit is not None:
+        out["audit"] = audit
+    return out
+
+
+def _write_standard_outputs(args: argparse.Namespace, audit: dict[str, Any] | None) -> None:
+    if audit is None or not (args.sarif or args.earl):
+        return
+    from crawler.cli import version
+    from reports.standards import dumps, earl, sarif
+
+    if args.sarif:
+        _write(args.sarif, dumps(sarif([audit], version())))
+    if args.earl:
+        _write(args.earl, dumps(earl([audit], version())))
+
+
+def _write(path: str, text: str) -> None:
+    from crawler.commands.options import output
+
+    with output(path) as stream:
+        stream.write(text)
 
 
 def _fail_on(conditions: list[str], check_ids: tuple[str, ...]) -> tuple[str | None, list[str]]:
@@ -129,30 +198,35 @@ def _fail_on(conditions: list[str], check_ids: tuple[str, ...]) -> tuple[str | N
     return impact, required
 
 
-def _failures(
+def _cases(
     results: dict[str, Any],
     audit: dict[str, Any] | None,
     impact: str | None,
     required: list[str],
-) -> list[str]:
-    """Why the page fails ``--fail-on`` (French lines); empty when it passes."""
-    failures = [
-        f"{check_id} : " + (f"erreur : {res.error}" if res.error else "absent")
-        for check_id, res in ((c, results[c]) for c in required)
-        if res.status != "found"
-    ]
+) -> list[tuple[str, str | None]]:
+    """The ``--fail-on`` conditions, each with why the page fails it (None: it passes)."""
+    cases: list[tuple[str, str | None]] = []
+    for check_id in required:
+        res = results[check_id]
+        failure = None
+        if res.status != "found":
+            failure = f"{check_id} : " + (f"erreur : {res.error}" if res.error else "absent")
+        cases.append((f"vérification {check_id} trouvée", failure))
     if impact is not None and audit is not None:
+        name = f"aucune règle axe d'impact {impact} ou plus grave"
         if audit.get("error"):
-            failures.append(f"audit axe-core impossible : {audit['error']}")
+            cases.append((name, f"audit axe-core impossible : {audit['error']}"))
         else:
             bar = IMPACTS[: IMPACTS.index(impact) + 1]
             rules = [r["id"] for r in audit.get("violations") or () if r.get("impact") in bar]
+            failure = None
             if rules:
-                failures.append(
+                failure = (
                     f"{len(rules)} règle(s) axe en échec d'impact {impact} ou plus grave : "
                     + ", ".join(rules)
                 )
-    return failures
+            cases.append((name, failure))
+    return cases
 
 
 def _render(args: argparse.Namespace, page: Any) -> tuple[dict[str, Any], Any]:
