@@ -65,5 +65,3 @@ class CheckResult:
             data["error"] = self.error
         return data
 
-
-ABSENT = CheckResult(found=False)
