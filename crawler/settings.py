@@ -67,6 +67,16 @@ MEMUSAGE_LIMIT_MB = 2048
 #: Maximum number of sitemap URLs taken per site (pages still count in the page budget).
 VIGIE_SITEMAP_MAX_URLS = 200
 
+# -- robots.txt (RFC 9309; crawler/robots.py) ------------------------------------------
+#: Bytes of a robots.txt that are parsed: RFC 9309 (2.5) asks for at least 500 KiB. A
+#: larger file is read up to there (its download stops), cut at its last complete line.
+VIGIE_ROBOTSTXT_PARSE_BYTES = 500 * 1024
+#: Cap of a robots.txt download, in place of DOWNLOAD_MAXSIZE: Scrapy drops a response
+#: that announces more than its cap before reading a byte, and bounds decompression by it.
+#: Larger than the parse limit so that a large robots.txt is read rather than dropped;
+#: one announced (or inflating) beyond it is unreachable: the site is not crawled.
+VIGIE_ROBOTSTXT_MAXSIZE = 16 * 1024 * 1024
+
 # -- Analysis -------------------------------------------------------------------------
 #: Worker processes that parse pages and run the checks, so that the crawl is not bound
 #: by the one core Scrapy's reactor runs on. "auto": one per core beyond the first (one on
@@ -134,8 +144,9 @@ CONCURRENT_ITEMS = 2
 # -- Components -----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.GuardRailsMiddleware": 50,
-    # Scrapy's own, fixed: every request that waits for a site's robots.txt obeys it
-    # (crawler/robots.py); same place in the chain.
+    # In place of Scrapy's own, at its place in the chain: robots.txt read as RFC 9309 says
+    # (500 KiB parsed, unreachable = complete disallow), obeyed by every request that
+    # waits for it (crawler/robots.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxtMiddleware": 100,
 }
