@@ -48,9 +48,18 @@ VIGIE_MAX_DEPTH = 3
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 #: Refuse private, loopback and link-local targets (SSRF guard): a seed list is user
-#: input. The audits' browser follows the same rule for the documents it navigates to
-#: (redirects, scripts). The demo and the tests serve sites on 127.0.0.1 and turn this on.
+#: input. The address checked is the one each response came from (the peer of the
+#: connection: a name that resolves to a public address, then to 127.0.0.1, is caught),
+#: for every download (pages, redirects, robots.txt, sitemaps), ``vigie inspect`` and the
+#: documents the audits' browser navigates to (redirects, scripts); an answer whose
+#: address is unknown is refused too (crawler/addresses.py). The demo and the tests serve
+#: sites on 127.0.0.1 and turn this on.
 VIGIE_ALLOW_PRIVATE = False
+#: Networks allowed although private (CIDR, e.g. ``["10.20.0.0/16"]``, or
+#: ``-s VIGIE_ALLOWED_NETWORKS=10.20.0.0/16,fd00:1::/64``): an administration that checks
+#: its own intranet sites on purpose opens these and nothing else. The tests use it to
+#: make 127.0.0.2 stand for a public address. Empty: public addresses only.
+VIGIE_ALLOWED_NETWORKS: list[str] = []
 #: Crawler-trap guards: URLs longer than this, with a path segment repeated this many
 #: times, or more distinct query strings than this on one path are not followed.
 VIGIE_MAX_URL_LENGTH = 400
@@ -149,6 +158,9 @@ DOWNLOADER_MIDDLEWARES = {
     # waits for it (crawler/robots.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxtMiddleware": 100,
+    # Nearest the download handler: the peer address of each response is checked before
+    # any other middleware (redirects, decompression, retries, robots.txt) reads it.
+    "crawler.middlewares.PeerAddressMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
