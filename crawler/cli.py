@@ -220,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="délai pour une URL (défaut : 30 s)",
     )
+    inspect.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="autoriser les adresses privées ou locales (127.0.0.1, 10.x, intranet…), "
+        "refusées par défaut, redirections et navigateur de --render compris",
+    )
 
     runs = sub.add_parser(
         "runs",
@@ -475,7 +481,12 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from crawler.fetch import FetchError, load_page
 
     try:
-        page = load_page(args.target, base_url=args.base_url, timeout=args.timeout)
+        page = load_page(
+            args.target,
+            base_url=args.base_url,
+            timeout=args.timeout,
+            allow_private=args.allow_private,
+        )
     except FetchError as exc:
         return _fail(str(exc))
     audit = None
@@ -483,6 +494,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         from checks.page import Page
         from crawler import settings
         from crawler.audit import AuditSetupError, audit_urls
+        from crawler.fetch import navigation_guard
 
         is_url = args.target.startswith(("http://", "https://"))
         target = args.target if is_url else Path(args.target).resolve().as_uri()
@@ -492,6 +504,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                 executable_path=args.browser or settings.VIGIE_BROWSER_EXECUTABLE,
                 page_timeout_s=args.timeout,
                 settle_s=settings.VIGIE_AUDIT_SETTLE,
+                navigation_guard=navigation_guard(args.allow_private),
             )
         except AuditSetupError as exc:
             return _fail(str(exc))
