@@ -9,6 +9,7 @@ core beyond the first; 0 runs it inline, in the reactor's thread).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import multiprocessing
 import os
 import signal
@@ -120,6 +121,10 @@ class Analyser:
             self._context = multiprocessing.get_context("forkserver")
             self._context.set_forkserver_preload(["checks", "crawler.analysis"])
             self._workers = [self._new_worker() for _ in range(workers)]
+            # A crawl that never opens (a component that cannot be built) never closes the
+            # spider either: without this, multiprocessing's own exit handler would wait
+            # forever for workers that ignore its first SIGTERM (see _serve).
+            atexit.register(self.close)
 
     def _new_worker(self) -> _Worker:
         return _Worker(self._context, self._target, self.timeout, self._dispatch)
@@ -144,6 +149,7 @@ class Analyser:
                     worker.start(job)
 
     def close(self) -> None:
+        atexit.unregister(self.close)
         for worker in self._workers:
             worker.close()
         self._workers = []

@@ -163,12 +163,20 @@ def run_crawl(
     process = CrawlerProcess(settings)
     logs.install()
     crawler = process.create_crawler(SitesSpider)
+    failures: list[BaseException] = []
     try:
-        process.crawl(crawler, seeds=list(seeds), run_id=run_id, resume=progress)
+        started = process.crawl(crawler, seeds=list(seeds), run_id=run_id, resume=progress)
+        # A component that cannot be built (a bad setting) fails the crawl's Deferred:
+        # Scrapy only logs it and stops, which must not read as a crawl that found nothing.
+        started.addErrback(lambda failure: failures.append(failure.value))
         process.start()
     except BaseException as exc:
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
         raise
+    if failures:
+        reason = f"{type(failures[0]).__name__}: {failures[0]}"
+        store.fail_run(run_id, reason)
+        raise RunError(f"l'exploration n'a pas pu démarrer : {failures[0]}")
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     # Stopped before its end, by a signal (Ctrl-C, SIGTERM) or the memory limit: the sites
     # are not all crawled, so the run is not finished but left to be resumed.

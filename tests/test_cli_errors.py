@@ -313,3 +313,19 @@ def test_the_exit_codes_are_documented():
     rows = dict(re.findall(r"^\| `(\d+)` \| ([^|]+) \|", doc, re.M))
     assert {int(code) for code in rows} == set(exitcodes.MEANINGS)
     assert "docs/exit-codes.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_bad_setting_stops_the_crawl_before_it_starts(tmp_path, seeds):
+    """A setting a component rejects is a French line and a failed run, not a crawl that
+    'finished' with every site in error, nor a process waiting forever for its workers."""
+    db = tmp_path / "v.db"
+    url = f"sqlite:///{db}"
+    networks = vigie("crawl", "--seeds", str(seeds), "--db", url, "-s", "VIGIE_ALLOWED_NETWORKS=x")
+    one_french_error(networks, exitcodes.USAGE, "VIGIE_ALLOWED_NETWORKS")
+    assert not db.exists()
+    robots = vigie(
+        "crawl", "--seeds", str(seeds), "--db", url, "--quiet", "--no-audit", "--no-report",
+        "-s", "VIGIE_ROBOTSTXT_PARSE_BYTES=0", timeout=60,
+    )  # fmt: skip
+    one_french_error(robots, exitcodes.ERROR, "n'a pas pu démarrer")
+    assert [run["status"] for run in Store(url).list_runs()] == ["failed"]

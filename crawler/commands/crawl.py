@@ -142,6 +142,7 @@ class Command(BaseCommand):
         from crawler.run import RunError, plan_run, run_crawl
 
         overrides = _overrides(args)
+        _check_settings(overrides)
         if args.redis and not args.run_label:
             raise UsageError(
                 "--redis exige --run-label : les travailleurs se retrouvent par l'étiquette"
@@ -211,6 +212,17 @@ def _load_seeds(path: str) -> list[Any]:
     for problem in seed_list.problems:
         print(f"vigie : {path} : {problem}", file=sys.stderr)
     return seed_list.seeds
+
+
+def _check_settings(overrides: dict[str, Any]) -> None:
+    """Settings read by components built inside Scrapy, checked before the run exists."""
+    from crawler.addresses import AddressRule
+    from crawler.run import crawl_settings
+
+    try:
+        AddressRule.from_settings(crawl_settings(overrides))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _exceptions_file(args: argparse.Namespace) -> str | None:

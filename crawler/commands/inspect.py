@@ -62,6 +62,12 @@ class Command(BaseCommand):
             "avec --render) ou des vérifications à trouver (phone,a11y_mention…) ; répétable",
         )
         parser.add_argument(
+            "--allow-private",
+            action="store_true",
+            help="autoriser une adresse privée ou locale (127.0.0.1, intranet…) ; refusée par "
+            "défaut, redirections comprises",
+        )
+        parser.add_argument(
             "--sarif",
             metavar="FICHIER",
             help="avec --render : écrire l'audit au format SARIF 2.1.0 (tableaux de bord "
@@ -104,7 +110,12 @@ class Command(BaseCommand):
         if args.junit and not args.fail_on:
             raise UsageError("--junit écrit le résultat de --fail-on : indiquez les conditions")
         try:
-            page = load_page(args.target, base_url=args.base_url, timeout=args.timeout)
+            page = load_page(
+                args.target,
+                base_url=args.base_url,
+                timeout=args.timeout,
+                allow_private=args.allow_private,
+            )
         except FetchError as exc:
             raise UsageError(str(exc)) from exc
         audit = None
@@ -232,6 +243,7 @@ def _cases(
 def _render(args: argparse.Namespace, page: Any) -> tuple[dict[str, Any], Any]:
     from checks.page import Page
     from crawler.audit import AuditSetupError, audit_urls
+    from crawler.fetch import navigation_guard
 
     is_url = args.target.startswith(("http://", "https://"))
     target = args.target if is_url else Path(args.target).resolve().as_uri()
@@ -241,6 +253,7 @@ def _render(args: argparse.Namespace, page: Any) -> tuple[dict[str, Any], Any]:
             executable_path=args.browser or settings.VIGIE_BROWSER_EXECUTABLE,
             page_timeout_s=args.timeout,
             settle_s=settings.VIGIE_AUDIT_SETTLE,
+            navigation_guard=navigation_guard(args.allow_private),
         )
     except AuditSetupError as exc:
         raise CommandError(str(exc)) from exc
