@@ -18,7 +18,8 @@ import pandas as pd
 from reports.advice import ADVICE, advice_for, type_label
 from reports.data import ReportData
 from reports.present import as_utc
-from reports.table import export, write_sheet, xlsx_workbook
+from reports.spreadsheet import write_sheet, xlsx_workbook
+from reports.table import export
 
 #: Machine name → (XLSX sheet name, French description for the overview).
 TABLES: dict[str, tuple[str, str]] = {
@@ -335,7 +336,16 @@ def write_exports(data: ReportData, folder: Path) -> list[ExportFile]:
         ),
     ]
     for name, df in tables.items():
-        for fmt in ("csv", "parquet"):
-            path = export(df, folder / f"{name}.{fmt}", fmt)
-            files.append(ExportFile(path, TABLES[name][1], fmt, table=name))
+        for kind, (suffix, fmt, dialect) in TABLE_FILES.items():
+            path = export(df, folder / f"{name}{suffix}", fmt, csv_dialect=dialect)
+            files.append(ExportFile(path, TABLES[name][1], kind, table=name))
     return files
+
+
+#: Each table's files: kind → (file name suffix, format, CSV flavour). The plain CSV is for
+#: programs, the ``-excel.csv`` one opens in French Excel (:mod:`reports.spreadsheet`).
+TABLE_FILES: dict[str, tuple[str, str, str | None]] = {
+    "csv": (".csv", "csv", "rfc4180"),
+    "csv-excel": ("-excel.csv", "csv", "excel-fr"),
+    "parquet": (".parquet", "parquet", None),
+}

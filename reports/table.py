@@ -11,17 +11,16 @@ site could not be crawled; engagement 3 counts "no critical axe violation" once 
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from checks import CHECK_IDS
 from checks.site import IMPACTS, engagement_2, engagement_3
 from crawler.store import Store
+from reports import spreadsheet
 from reports.changes import diff_statuses
 
 FORMATS = ("csv", "parquet", "xlsx", "json")
@@ -205,73 +204,36 @@ def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
     return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
 
 
-def export(df: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
-    """Write ``df`` as CSV, Parquet, XLSX or JSON (format from ``fmt`` or the suffix)."""
+def export(
+    df: pd.DataFrame, path: str | Path, fmt: str | None = None, csv_dialect: str | None = None
+) -> Path:
+    """Write ``df`` as CSV, Parquet, XLSX or JSON (format from ``fmt`` or the suffix).
+
+    ``csv_dialect``: the CSV flavour (:data:`reports.spreadsheet.CSV_DIALECTS`):
+    ``rfc4180`` by default, for programs; ``excel-fr`` for French Excel. In CSV and XLSX,
+    text that a spreadsheet could run as a formula is neutralised
+    (:mod:`reports.spreadsheet`).
+    """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise TableError(f"format inconnu : {fmt!r} (formats : {', '.join(FORMATS)})")
+    try:
+        spreadsheet.csv_dialect(csv_dialect)
+    except ValueError as exc:
+        raise TableError(str(exc)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     out = df.copy()
     if "run_started_at" in out:
         # Excel has no time zones; ISO text is unambiguous everywhere.
         out["run_started_at"] = out["run_started_at"].astype(str)
     if fmt == "csv":
-        out.to_csv(path, index=False)
+        spreadsheet.write_csv(out, path, csv_dialect)
     elif fmt == "parquet":
         out.to_parquet(path, index=False)
     elif fmt == "json":
         out.to_json(path, orient="records", force_ascii=False, indent=2)
     else:
-        _to_xlsx(out, path)
+        with spreadsheet.xlsx_workbook(path) as book:
+            spreadsheet.write_sheet(book, out, "constats")
     return path
-
-
-def _to_xlsx(df: pd.DataFrame, path: Path) -> None:
-    """One sheet, frozen header row, filters on every column, readable widths."""
-    with xlsx_workbook(path) as book:
-        write_sheet(book, df, "constats")
-
-
-def xlsx_workbook(path: Path) -> Any:
-    """An XlsxWriter workbook where text stays text (close it, or use it in ``with``).
-
-    XlsxWriter, row by row, rather than ``DataFrame.to_excel``: a 1 000-site report's
-    workbook took 5.7 s through pandas and openpyxl, 3.4–3.7 s through pandas and
-    XlsxWriter (pandas makes an object of every cell), 1.9 s written directly. Cells hold what
-    sites and seed lists say (names, reasons, evidence): a string starting with ``=`` is
-    written as text, never as a formula (a page must not plant ``=HYPERLINK(…)`` in the
-    spreadsheet of whoever opens the export), and URLs stay plain strings (no hyperlink
-    objects, which Excel caps at 65 530 a sheet).
-    """
-    import xlsxwriter
-
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-
-
-def write_sheet(book: Any, df: pd.DataFrame, sheet_name: str) -> None:
-    """``df`` as a sheet: bold frozen header row, filters on every column, readable widths."""
-    sheet = book.add_worksheet(sheet_name)
-    sheet.write_row(0, 0, [str(column) for column in df.columns], book.add_format({"bold": True}))
-    for row, values in enumerate(df.itertuples(index=False, name=None), start=1):
-        sheet.write_row(row, 0, [_cell(value) for value in values])
-    sheet.freeze_panes(1, 0)
-    if len(df.columns):
-        sheet.autofilter(0, 0, len(df), len(df.columns) - 1)
-    for index, column in enumerate(df.columns):
-        cells = [column, *df[column].head(49)]
-        width = max(len("" if (cell := _cell(value)) is None else str(cell)) for value in cells)
-        sheet.set_column(index, index, min(max(width, 8), 50))
-
-
-def _cell(value: Any) -> Any:
-    """A value XlsxWriter writes as it is: ``None`` (a blank), text, a number, a boolean."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):  # numpy scalars from the frame's columns
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else (None if value != value else str(value))
-    if isinstance(value, str | int):  # bool is an int
-        return value
-    return str(value)  # a timestamp, a list…: its text
