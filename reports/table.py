@@ -3,10 +3,16 @@
 Columns, as CHECKS.md lists them: ``site_id``, ``name``, ``url``, ``type``, the run, the
 crawl status and its reason, ``pages_crawled``, ``errors`` and their kinds, one column
 per check id holding the site-level status (``found`` / ``absent`` / ``error``), then
-the accessibility audit (pages audited, distinct axe rules violated by impact and by RGAA
-theme, rules needing review, violated RGAA criteria — automated tests cover only part of
-the RGAA, so no conformity rate), then engagement 2 and 3 coverage (0 to 1, empty when the
-site could not be crawled; engagement 3 counts "no critical axe violation" once audited).
+the accessibility audit (its status and why when it is not ``ok``, pages audited, axe rules
+failing on the site by impact and by RGAA theme — each rule counted once however many
+pages it fails on —, rules needing review, violated RGAA criteria; automated tests cover
+only part of the RGAA, so no conformity rate; empty, never 0, when no page could be
+audited), then engagement 2 and 3 coverage (0 to 1, empty when the site could not be
+crawled) with the elements found and counted (:data:`checks.site.COVERAGE_ELEMENTS`;
+engagement 3 counts "no critical axe violation" once a page was audited).
+
+Every view of the reports (overview, site pages, exports, terminal summary) shows these
+figures, read from this table: one way to count.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from checks import CHECK_IDS
-from checks.site import IMPACTS, engagement_2, engagement_3
+from checks.site import IMPACTS, Coverage, engagement_coverage
 from crawler.store import Store
 from reports import spreadsheet
 from reports.changes import diff_statuses
@@ -82,7 +88,7 @@ def findings_table(
                 "error_kinds": "; ".join(f"{k} ×{n}" for k, n in kinds.most_common()) or None,
                 **statuses,
                 "a11y_mention_value": mention if isinstance(mention, str) else None,
-                **audit_columns(site.get("pages_audited"), audit),
+                **audit_columns(site.get("pages_audited"), audit, site["status"]),
                 **change_columns(
                     previous.get(site["site_id"]), before.get(site["site_id"]), statuses
                 ),
@@ -106,20 +112,40 @@ def findings_table(
         "a11y_mention_value",
         *AUDIT_COLUMNS,
         *CHANGE_COLUMNS,
-        "engagement_2",
-        "engagement_3",
+        *COVERAGE_COLUMNS,
     ]
     return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
 
 
 def _coverage_typed(df: pd.DataFrame) -> pd.DataFrame:
-    """Engagement coverage as nullable floats to three decimals (empty: not measured)."""
-    for column in ("engagement_2", "engagement_3"):
-        df[column] = df[column].astype("Float64").round(3)
+    """Engagement coverage as nullable floats to three decimals (empty: not measured),
+    element counts as nullable integers."""
+    for column in df.columns.intersection(COVERAGE_COLUMNS):
+        kind = "Float64" if column in ("engagement_2", "engagement_3") else "Int64"
+        df[column] = df[column].astype(kind)
+        if kind == "Float64":
+            df[column] = df[column].round(3)
     return df
 
 
+#: Coverage of each engagement: the share (0..1), then the elements found and counted
+#: (the share is found / counted; "4/6" on the site pages).
+COVERAGE_COLUMNS = (
+    "engagement_2",
+    "engagement_2_found",
+    "engagement_2_counted",
+    "engagement_3",
+    "engagement_3_found",
+    "engagement_3_counted",
+)
+
+#: ``audit_status``: ``ok`` (at least one page audited), ``error`` (the audit ran and no
+#: page could be audited: the violations are unknown), ``not_run`` (no audit for the site).
+AUDIT_STATUSES = ("ok", "error", "not_run")
+
 AUDIT_COLUMNS = (
+    "audit_status",
+    "audit_reason",
     "pages_audited",
     "audit_errors",
     "axe_version",
@@ -131,15 +157,36 @@ AUDIT_COLUMNS = (
 )
 
 
-def audit_columns(pages_audited: int | None, audit: dict[str, Any]) -> dict[str, Any]:
+def audit_columns(
+    pages_audited: int | None, audit: dict[str, Any], site_status: str | None = "ok"
+) -> dict[str, Any]:
     """The audit's cells of one site: violations (distinct axe rules) by impact and RGAA
-    theme, needs-review apart, the violated RGAA criteria. Empty when no audit ran."""
+    theme, needs-review apart, the violated RGAA criteria.
+
+    Unknown is empty, never 0, and says why (``audit_status``, ``audit_reason``): no audit
+    for the site, or an audit none of whose pages could be audited.
+    """
     if not audit:
-        return dict.fromkeys(AUDIT_COLUMNS)
+        reason = "site non exploré" if site_status != "ok" else "audit non réalisé pour ce site"
+        return {**dict.fromkeys(AUDIT_COLUMNS), "audit_status": "not_run", "audit_reason": reason}
+    errors = audit.get("errors") or []
+    audited = audit.get("pages_audited", pages_audited) or 0
+    if not audited:
+        first = f" ({errors[0]['error']})" if errors and errors[0].get("error") else ""
+        return {
+            **dict.fromkeys(AUDIT_COLUMNS),
+            "audit_status": "error",
+            "audit_reason": f"aucune page auditée : {len(errors)} page(s) en échec{first}",
+            "pages_audited": 0,
+            "audit_errors": len(errors),
+            "axe_version": audit.get("axe_version"),
+        }
     violations = audit["violations"]
     return {
-        "pages_audited": pages_audited or 0,
-        "audit_errors": len(audit.get("errors") or []),
+        "audit_status": "ok",
+        "audit_reason": None,
+        "pages_audited": audited,
+        "audit_errors": len(errors),
         "axe_version": audit.get("axe_version"),
         **{f"axe_{i}": violations["by_impact"].get(i, 0) for i in IMPACTS},
         "axe_needs_review": len(audit["needs_review"]["rules"]),
@@ -174,16 +221,28 @@ def _statuses(found: dict[str, str]) -> dict[str, str]:
     return {c: found.get(c, "error") for c in CHECK_IDS}
 
 
+def site_coverage(
+    statuses: dict[str, str], mention: Any, audit: dict[str, Any] | None
+) -> dict[int, Coverage]:
+    """Engagement 2 and 3 coverage of one site, element by element (``audit``: its
+    ``run_sites.audit`` summary). The table, the site pages and the summary all use it."""
+    no_critical = (audit or {}).get("no_critical")
+    return {n: engagement_coverage(n, statuses, mention, no_critical) for n in (2, 3)}
+
+
 def _coverage(statuses: dict[str, str], mention: Any, audit: dict[str, Any]) -> dict[str, Any]:
-    """A site's engagement 2 and 3 coverage (``audit``: its ``run_sites.audit`` summary)."""
-    return {
-        "engagement_2": engagement_2(statuses),
-        "engagement_3": engagement_3(statuses, mention, audit.get("no_critical")),
-    }
+    """A site's coverage cells: each engagement's share, elements found and counted."""
+    cells: dict[str, Any] = {}
+    for number, cov in site_coverage(statuses, mention, audit).items():
+        ratio = cov.ratio
+        cells[f"engagement_{number}"] = ratio
+        cells[f"engagement_{number}_found"] = cov.found if ratio is not None else None
+        cells[f"engagement_{number}_counted"] = cov.total if ratio is not None else None
+    return cells
 
 
 def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
-    """``site_id``, ``status``, ``engagement_2``, ``engagement_3`` of every site of a run.
+    """``site_id``, ``status`` and the coverage columns of every site of a run.
 
     The columns of :func:`findings_table` that the trend of the reports needs, computed
     the same way from the check statuses alone: a report reads one such table for every
@@ -200,7 +259,7 @@ def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
         statuses = _statuses(found.get(site_id, {}))
         coverage = _coverage(statuses, mentions.get(site_id), site.get("audit") or {})
         records.append({"site_id": site_id, "status": site["status"] or "error", **coverage})
-    columns = ["site_id", "status", "engagement_2", "engagement_3"]
+    columns = ["site_id", "status", *COVERAGE_COLUMNS]
     return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
 
 

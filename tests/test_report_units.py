@@ -202,7 +202,15 @@ def _found(check_id: str, site_id: str, value: Any, snippet: str) -> dict[str, A
     }
 
 
-def _run(store: Store, label: str, alpha_checks: list[dict[str, Any]], beta_up: bool) -> int:
+def _run(
+    store: Store,
+    label: str,
+    alpha_checks: list[dict[str, Any]],
+    beta_up: bool,
+    audits: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> int:
+    """One run of alpha and beta; ``audits``: records (``AuditResult.to_dict()`` shape,
+    plus ``site_id`` and ``reason``) stored before the run is aggregated."""
     seeds = [_seed("alpha", "Mairie d'Alpha"), _seed("beta", "CAF de Bêta", "caf")]
     run_id = store.start_run(seeds, label=label)
     rows = [(_page(run_id, "alpha", "/", "Accueil — Alpha"), alpha_checks)]
@@ -222,17 +230,10 @@ def _run(store: Store, label: str, alpha_checks: list[dict[str, Any]], beta_up: 
             }
         )
     store.write_batch(rows, errors)
+    for record in audits:
+        store.write_audit(run_id, record["site_id"], None, record.get("reason"), record)
     store.finish_run(run_id)
     return run_id
-
-
-class AuditedStore(Store):
-    """A store whose runs carry audit records in ``AuditResult.to_dict()`` shape."""
-
-    records: dict[int, list[dict[str, Any]]] = {}
-
-    def audits_of_run(self, run_id: int) -> list[dict[str, Any]]:
-        return self.records.get(run_id, [])
 
 
 IMG_RULE = {
@@ -266,7 +267,7 @@ REGION_RULE = {
 def two_runs(tmp_path_factory):
     """Run 1: alpha has a phone, no FAQ; beta is down. Run 2: phone gone, FAQ there."""
     tmp = tmp_path_factory.mktemp("store")
-    store = AuditedStore(f"sqlite:///{tmp / 'v.db'}")
+    store = Store(f"sqlite:///{tmp / 'v.db'}")
     phone = _found(
         "phone",
         "alpha",
@@ -276,22 +277,21 @@ def two_runs(tmp_path_factory):
     faq = _found("faq", "alpha", ["https://alpha.example.fr/faq"], '<a href="/faq">FAQ</a>')
     formula = _found("address", "alpha", ['=HYPERLINK("https://x")'], "=HYPERLINK(1)")
     first = _run(store, "un", [phone, formula], beta_up=False)
-    second = _run(store, "deux", [faq, formula], beta_up=True)
     url = "https://alpha.example.fr/"
-    AuditedStore.records = {
-        second: [
-            {
-                "site_id": "alpha",
-                "url": url,
-                "reason": "accueil",
-                "axe_version": "4.12.1",
-                "error": None,
-                "violations": [IMG_RULE, REGION_RULE],
-                "needs_review": [dict(IMG_RULE, id="color-contrast", impact="serious")],
-            },
-            {"site_id": "alpha", "url": url + "x", "error": "Délai dépassé", "axe_version": None},
-        ]
-    }
+    audits = [
+        {
+            "site_id": "alpha",
+            "url": url,
+            "reason": "accueil",
+            "axe_version": "4.12.1",
+            "error": None,
+            "violations": [IMG_RULE, REGION_RULE],
+            "needs_review": [dict(IMG_RULE, id="color-contrast", impact="serious")],
+            "criteria_violated": [{"criterion": "1.1", "title": IMG_RULE["criteria"][0]["title"]}],
+        },
+        {"site_id": "alpha", "url": url + "x", "error": "Délai dépassé", "axe_version": None},
+    ]
+    second = _run(store, "deux", [faq, formula], beta_up=True, audits=audits)
     out = tmp / "rapport"
     written = write_report(store, out)
     return store, first, second, out, written
@@ -417,10 +417,10 @@ def test_reports_are_written_without_the_dsfr(two_runs, tmp_path, monkeypatch):
 
 def test_the_trends_coverage_equals_the_findings_tables(two_runs):
     """The trend reads earlier runs through coverage_of_run: the same numbers, cheaper."""
-    from reports.table import coverage_of_run, findings_table
+    from reports.table import COVERAGE_COLUMNS, coverage_of_run, findings_table
 
     store, *_ = two_runs
-    columns = ["site_id", "status", "engagement_2", "engagement_3"]
+    columns = ["site_id", "status", *COVERAGE_COLUMNS]
     for run in store.list_runs():
         full = findings_table(store, run["id"])[columns].reset_index(drop=True)
         light = coverage_of_run(store, run["id"])
