@@ -269,7 +269,10 @@ def views_agree(db: str, run_id: int, out: Path, summary: str) -> dict[str, dict
     records = {r["site_id"]: r for r in json.loads((folder / "vigie.json").read_text())["constats"]}
     sheet = openpyxl.load_workbook(folder / "vigie.xlsx", read_only=True)["Constats"]
     rows = list(sheet.iter_rows(values_only=True))
-    xlsx = {r[rows[0].index("Identifiant du site")]: dict(zip(rows[0], r)) for r in rows[1:]}
+    xlsx = {
+        r[rows[0].index("Identifiant du site")]: dict(zip(rows[0], r, strict=True))
+        for r in rows[1:]
+    }
     overview = html.parse(str(out / "index.html"))
     lines = {m.group(1): m.group(0) for m in re.finditer(r"^  (\S+)\s.*$", summary, re.M)}
     for site, exp in expected.items():
