@@ -48,8 +48,13 @@ HEADERS: dict[str, str] = {
     "errors": "Erreurs d'exploration",
     "error_kinds": "Types d'erreurs",
     "a11y_mention_value": "Mention d'accessibilité (valeur)",
-    "engagement_2": "Couverture engagement 2",
-    "engagement_3": "Couverture engagement 3",
+    "engagement_2": "Couverture engagement 2 (part des éléments)",
+    "engagement_2_found": "Engagement 2 : éléments trouvés",
+    "engagement_2_counted": "Engagement 2 : éléments comptés",
+    "engagement_3": "Couverture engagement 3 (part des éléments)",
+    "engagement_3_found": "Engagement 3 : éléments trouvés",
+    "engagement_3_counted": "Engagement 3 : éléments comptés",
+    "in_coverage": "Compte dans la couverture",
     "check_id": "Identifiant de la vérification",
     "check": "Vérification",
     "engagement": "Engagement",
@@ -116,6 +121,7 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
                         "engagement": group.engagement,
                         "status": c.status,
                         "problem": c.problem,
+                        "in_coverage": c.covered,
                         "value": " ; ".join(c.values) or None,
                         "evidence_url": first.url if first else None,
                         "evidence_where": first.where if first else None,
@@ -263,6 +269,8 @@ _IMPACTS_FR = {"critical": "critiques", "serious": "sérieuses", "moderate": "mo
 _IMPACTS_FR["minor"] = "mineures"
 HEADERS.update(
     {
+        "audit_status": "État de l'audit",
+        "audit_reason": "Raison (audit non fait ou en échec)",
         "pages_audited": "Pages auditées (accessibilité)",
         "audit_errors": "Pages non auditées",
         "axe_version": "Version d'axe-core",

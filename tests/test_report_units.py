@@ -369,7 +369,7 @@ def test_exports_have_every_table_in_every_format(two_runs):
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     headers = [c.value for c in sheet[1]]
     assert "Nom du site" in headers and "Numéro de téléphone" in headers
-    assert "Couverture engagement 2" in headers
+    assert "Couverture engagement 2 (part des éléments)" in headers
     checks = book["Vérifications"]
     cells = [c for row in checks.iter_rows(min_row=2) for c in row]
     planted = [c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
