@@ -242,7 +242,7 @@ def _coverage(statuses: dict[str, str], mention: Any, audit: dict[str, Any]) -> 
 
 
 def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
-    """``site_id``, ``status`` and the coverage columns of every site of a run.
+    """``site_id``, ``status``, ``engagement_2``, ``engagement_3`` of every site of a run.
 
     The columns of :func:`findings_table` that the trend of the reports needs, computed
     the same way from the check statuses alone: a report reads one such table for every
@@ -259,7 +259,7 @@ def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
         statuses = _statuses(found.get(site_id, {}))
         coverage = _coverage(statuses, mentions.get(site_id), site.get("audit") or {})
         records.append({"site_id": site_id, "status": site["status"] or "error", **coverage})
-    columns = ["site_id", "status", *COVERAGE_COLUMNS]
+    columns = ["site_id", "status", "engagement_2", "engagement_3"]
     return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
 
 
