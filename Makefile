@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 
 DSFR := reports/_vendor/dsfr/dsfr.min.css
 
-.PHONY: demo test lint system-deps bench clean
+.PHONY: demo test lint system-deps bench clean screenshots
 
 # setup.py builds checks/_speedups.pyx (the compiled page walk): rebuilt when it changes,
 # against the lxml of .venv itself (no build isolation: the module reads lxml's structures,
@@ -46,6 +46,12 @@ test: $(STAMP) $(DSFR) system-deps
 	@eval "$$(bash tests/services.sh start)"; \
 	  $(BIN)/python -m pytest -q; status=$$?; \
 	  bash tests/services.sh stop; exit $$status
+
+# The README's screenshots, docs/overview.png and docs/site.png, from the reports of two demo
+# crawls (tests/test_report_e2e.py); the test suite itself writes them to a temporary folder.
+screenshots: $(STAMP) $(DSFR) system-deps
+	VIGIE_SCREENSHOTS_DIR=docs $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/test_report_e2e.py -k test_screenshots_for_the_readme
 
 # The audit benchmark against @axe-core/cli and pa11y-ci (npm tools into bench/_work,
 # pointed at Debian's chromium and chromium-driver; no browser download).

@@ -54,14 +54,17 @@ class CriterionIssues:
 
 @dataclass(slots=True)
 class AuditView:
-    """The audit of one site: pages audited or failed, and the grouped results."""
+    """The audit of one site: pages audited or failed, and the grouped results.
+
+    The counts a page shows (rules by impact, criteria) are not here: they are the
+    findings table's (:mod:`reports.table`), so that every view counts the same way.
+    """
 
     axe_version: str | None
     pages_audited: list[tuple[str, str | None]]  # (url, why it was sampled)
     pages_failed: list[tuple[str, str]]
     violations: list[CriterionIssues]
     needs_review: list[CriterionIssues]
-    impacts: dict[str, int]
 
     @property
     def criteria_violated(self) -> list[dict[str, Any]]:
@@ -151,12 +154,6 @@ def audit_view(records: list[dict[str, Any]] | None) -> AuditView | None:
         return None
     ok = [r for r in records if not r.get("error")]
     failed = [(str(r.get("url")), str(r.get("error"))) for r in records if r.get("error")]
-    impacts = dict.fromkeys(IMPACT_LABELS.values(), 0)
-    for record in ok:
-        for rule in record.get("violations") or ():
-            label = IMPACT_LABELS.get(str(rule.get("impact")))
-            if label:
-                impacts[label] += 1
     version = next((r.get("axe_version") for r in records if r.get("axe_version")), None)
     return AuditView(
         axe_version=version,
@@ -164,5 +161,4 @@ def audit_view(records: list[dict[str, Any]] | None) -> AuditView | None:
         pages_failed=failed,
         violations=group_rules((str(r.get("url")), r.get("violations") or ()) for r in ok),
         needs_review=group_rules((str(r.get("url")), r.get("needs_review") or ()) for r in ok),
-        impacts=impacts,
     )

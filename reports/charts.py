@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from reports.bidi import balance
 from reports.present import percent
 
 WIDTH = 720
@@ -35,7 +36,8 @@ class Series:
 
 def _text(x: float, y: float, content: str, css: str = "", anchor: str = "start") -> str:
     klass = f' class="{css}"' if css else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{escape(content)}</text>'
+    text = escape(balance(content))  # labels may come from seed lists
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{text}</text>'
 
 
 def _svg(height: float, body: list[str], css: str) -> Markup:

@@ -19,18 +19,21 @@ from typing import Any
 import pandas as pd
 
 from checks import CHECK_IDS, ENGAGEMENT
+from checks.site import COVERED_CHECKS, IMPACTS, NO_CRITICAL_AXE, Coverage
 from crawler.store import Store
 from reports.advice import (
     ANCHOR_ONLY_TODO,
+    ELEMENT_STATES,
     PLACEHOLDER_TODO,
     Advice,
     advice_for,
+    element_label,
     engagement_title,
 )
 from reports.audit_view import AuditView, audit_view, load_audits
 from reports.changes import SiteChanges, compare, is_problem
 from reports.present import safe_href, site_filename, value_lines
-from reports.table import TableError, coverage_of_run, findings_table
+from reports.table import TableError, coverage_of_run, findings_table, site_coverage
 
 #: Engagements listed first on a site page; the others follow in number order.
 FIRST_ENGAGEMENTS = (2, 3)
@@ -59,6 +62,65 @@ class CheckView:
     error: str | None
     todo: str | None
 
+    @property
+    def covered(self) -> bool:
+        """Whether the check counts in an engagement's coverage (else: a complementary
+        indicator, shown apart, never as a missing element of the engagement)."""
+        return self.check_id in COVERED_CHECKS
+
+
+@dataclass(slots=True)
+class ElementView:
+    """One element of an engagement's coverage on a site page: its state and where to see
+    it (the rows of its checks, or the audit section)."""
+
+    key: str
+    label: str
+    state: str  # found / missing / error / not_measured / not_applicable
+    state_label: str
+    counted: bool
+    links: list[tuple[str, str]]  # (anchor, label)
+
+
+@dataclass(slots=True)
+class CoverageView:
+    """An engagement's coverage as the site page explains it: "found/counted" and why."""
+
+    engagement: int
+    ratio: float | None
+    found: int
+    counted: int
+    elements: list[ElementView]
+
+    @property
+    def missing(self) -> list[ElementView]:
+        return [e for e in self.elements if e.state in ("missing", "error")]
+
+
+def coverage_view(cov: Coverage) -> CoverageView:
+    elements = []
+    for item in cov.elements:
+        element = item.element
+        if element.key == NO_CRITICAL_AXE:
+            links = [("audit", element_label(element))]
+        else:  # "Adresse électronique ou formulaire de contact": one link per check
+            links = [
+                (f"verif-{c}", label if i == 0 else label[0].lower() + label[1:])
+                for i, (c, label) in enumerate((c, advice_for(c).label) for c in element.checks)
+            ]
+        elements.append(
+            ElementView(
+                key=element.key,
+                label=element_label(element),
+                state=item.state,
+                state_label=ELEMENT_STATES[item.state],
+                counted=item.state in ("found", "missing", "error"),
+                links=links,
+            )
+        )
+    ratio = cov.ratio
+    return CoverageView(cov.engagement, ratio, cov.found, cov.total, elements)
+
 
 @dataclass(slots=True)
 class CheckGroup:
@@ -85,6 +147,26 @@ class SiteReport:
     errors: list[dict[str, Any]]
     changes: SiteChanges
     audit: AuditView | None
+    coverage: dict[int, CoverageView] = field(default_factory=dict)
+    #: The audit's figures, as the findings table holds them (one way to count):
+    #: ``audit_status`` ok / error / not_run and why; rules failing on the site by impact
+    #: (each rule once, whatever the number of pages), ``None`` when unknown.
+    audit_status: str = "not_run"
+    audit_reason: str | None = None
+    axe_rules: dict[str, int | None] = field(default_factory=dict)
+    rules_needing_review: int | None = None
+    criteria_violated: int | None = None
+
+    @property
+    def missing_elements(self) -> list[ElementView]:
+        """The engagements' elements not found (or not verified), engagement 2 first."""
+        return [e for n in sorted(self.coverage) for e in self.coverage[n].missing]
+
+    @property
+    def complementary_problems(self) -> list[CheckView]:
+        """Checks outside the coverage that call for action (a surcharged number found,
+        a complementary element absent)."""
+        return [c for g in self.groups for c in g.checks if c.problem and not c.covered]
 
 
 @dataclass(slots=True)
@@ -336,6 +418,10 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         if prev is not None and previous_audits.get(prev) is not None:
             prev_audit = previous_audits[prev].get(site_id)  # type: ignore[union-attr]
         row = coverage.loc[site_id] if site_id in coverage.index else None
+        mention = rows.get("a11y_mention", {}).get("value")
+        full_statuses = {c: statuses.get(c, "error") for c in CHECK_IDS}
+        covers = site_coverage(full_statuses, mention, site.get("audit"))
+        audit_status = _text(row, "audit_status") or "not_run"
         reports.append(
             SiteReport(
                 site_id=site_id,
@@ -361,6 +447,16 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
                     _audit_criteria(site_audit),
                 ),
                 audit=audit_view(site_audit),
+                coverage={n: coverage_view(c) for n, c in covers.items()},
+                audit_status=audit_status,
+                audit_reason=_text(row, "audit_reason"),
+                axe_rules={i: _int(row, f"axe_{i}") for i in IMPACTS},
+                rules_needing_review=_int(row, "axe_needs_review"),
+                criteria_violated=(
+                    len((_text(row, "rgaa_criteria_violated") or "").split())
+                    if audit_status == "ok"
+                    else None
+                ),
             )
         )
     return ReportData(
@@ -383,3 +479,20 @@ def _float(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if number != number else number
+
+
+def _cell(row: pd.Series | None, column: str) -> Any:
+    if row is None or column not in row.index:
+        return None
+    value = row[column]
+    return None if value is None or value is pd.NA or value != value else value
+
+
+def _text(row: pd.Series | None, column: str) -> str | None:
+    value = _cell(row, column)
+    return None if value is None else str(value)
+
+
+def _int(row: pd.Series | None, column: str) -> int | None:
+    value = _cell(row, column)
+    return None if value is None else int(value)

@@ -18,7 +18,8 @@ import pandas as pd
 from reports.advice import ADVICE, advice_for, type_label
 from reports.data import ReportData
 from reports.present import as_utc
-from reports.table import export, write_sheet, xlsx_workbook
+from reports.spreadsheet import write_sheet, xlsx_workbook
+from reports.table import export
 
 #: Machine name → (XLSX sheet name, French description for the overview).
 TABLES: dict[str, tuple[str, str]] = {
@@ -47,8 +48,13 @@ HEADERS: dict[str, str] = {
     "errors": "Erreurs d'exploration",
     "error_kinds": "Types d'erreurs",
     "a11y_mention_value": "Mention d'accessibilité (valeur)",
-    "engagement_2": "Couverture engagement 2",
-    "engagement_3": "Couverture engagement 3",
+    "engagement_2": "Couverture engagement 2 (part des éléments)",
+    "engagement_2_found": "Engagement 2 : éléments trouvés",
+    "engagement_2_counted": "Engagement 2 : éléments comptés",
+    "engagement_3": "Couverture engagement 3 (part des éléments)",
+    "engagement_3_found": "Engagement 3 : éléments trouvés",
+    "engagement_3_counted": "Engagement 3 : éléments comptés",
+    "in_coverage": "Compte dans la couverture",
     "check_id": "Identifiant de la vérification",
     "check": "Vérification",
     "engagement": "Engagement",
@@ -115,6 +121,7 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
                         "engagement": group.engagement,
                         "status": c.status,
                         "problem": c.problem,
+                        "in_coverage": c.covered,
                         "value": " ; ".join(c.values) or None,
                         "evidence_url": first.url if first else None,
                         "evidence_where": first.where if first else None,
@@ -262,6 +269,8 @@ _IMPACTS_FR = {"critical": "critiques", "serious": "sérieuses", "moderate": "mo
 _IMPACTS_FR["minor"] = "mineures"
 HEADERS.update(
     {
+        "audit_status": "État de l'audit",
+        "audit_reason": "Raison (audit non fait ou en échec)",
         "pages_audited": "Pages auditées (accessibilité)",
         "audit_errors": "Pages non auditées",
         "axe_version": "Version d'axe-core",
@@ -335,7 +344,16 @@ def write_exports(data: ReportData, folder: Path) -> list[ExportFile]:
         ),
     ]
     for name, df in tables.items():
-        for fmt in ("csv", "parquet"):
-            path = export(df, folder / f"{name}.{fmt}", fmt)
-            files.append(ExportFile(path, TABLES[name][1], fmt, table=name))
+        for kind, (suffix, fmt, dialect) in TABLE_FILES.items():
+            path = export(df, folder / f"{name}{suffix}", fmt, csv_dialect=dialect)
+            files.append(ExportFile(path, TABLES[name][1], kind, table=name))
     return files
+
+
+#: Each table's files: kind → (file name suffix, format, CSV flavour). The plain CSV is for
+#: programs, the ``-excel.csv`` one opens in French Excel (:mod:`reports.spreadsheet`).
+TABLE_FILES: dict[str, tuple[str, str, str | None]] = {
+    "csv": (".csv", "csv", "rfc4180"),
+    "csv-excel": ("-excel.csv", "csv", "excel-fr"),
+    "parquet": (".parquet", "parquet", None),
+}

@@ -19,20 +19,22 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from crawler.store import Store
-from reports import charts
+from reports import bidi, charts
 from reports.advice import (
     PROBLEM_LABELS,
     STATUS_LABELS,
     STATUS_SHORT,
     advice_for,
+    coverage_explanation,
     type_label,
     type_singular,
 )
-from reports.audit_view import COVERAGE_NOTICE
+from reports.audit_view import COVERAGE_NOTICE, IMPACT_LABELS
 from reports.changes import is_problem
 from reports.data import ReportData, load_report
 from reports.exports import ExportFile, write_exports
 from reports.present import date_fr, percent, run_name, safe_href
+from reports.summary import key_figures
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 EXPORT_DIR = "donnees"
@@ -77,6 +79,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=bidi.finalize,  # every printed text has its bidi controls closed
     )
     env.filters.update(
         percent=percent,
@@ -94,6 +97,8 @@ def environment() -> Environment:
         status_change=_status_change,
         is_problem=lambda s, c: is_problem(c, s),
         minibar=charts.share_bar,
+        impact_label=lambda i: IMPACT_LABELS.get(i, i),
+        iso=bidi.isolate,  # text from crawled pages and seed lists, isolated (<bdi>)
     )
     return env
 
@@ -116,17 +121,6 @@ def _overview_charts(data: ReportData) -> dict[str, Markup]:
         ],
     )
     return {"by_type": by_type, "trend": trend}
-
-
-def _summary(data: ReportData) -> dict[str, Any]:
-    e2 = [s.engagement_2 for s in data.explored if s.engagement_2 is not None]
-    e3 = [s.engagement_3 for s in data.explored if s.engagement_3 is not None]
-    return {
-        "e2": sum(e2) / len(e2) if e2 else None,
-        "e3": sum(e3) / len(e3) if e3 else None,
-        "e2_full": sum(1 for v in e2 if v >= 0.999),
-        "e3_full": sum(1 for v in e3 if v >= 0.999),
-    }
 
 
 def _size(path: Path) -> str:
@@ -176,9 +170,12 @@ def render_pages(
                 "name": e.path.name,
                 "size": _size(e.path),
             }
-    audited = "axe_critical" in data.table and data.table["axe_critical"].notna().any()
+    audited = bool((data.table.get("audit_status", pd.Series()) != "not_run").any())
     row_audit = {
-        str(r["site_id"]): (None if pd.isna(r.get("axe_critical")) else int(r["axe_critical"]))
+        str(r["site_id"]): {
+            "status": r.get("audit_status") or "not_run",
+            "critical": None if pd.isna(r.get("axe_critical")) else int(r["axe_critical"]),
+        }
         for r in data.table.to_dict("records")
     }
     index = folder / "index.html"
@@ -189,10 +186,11 @@ def render_pages(
             data=data,
             rows=rows,
             missing=missing,
-            summary=_summary(data),
+            summary=key_figures(data.table),
             charts=_overview_charts(data),
             exports=whole,
-            audited=bool(audited),
+            audited=audited,
+            explanations=[coverage_explanation(n) for n in (2, 3)],
             row_audit=row_audit,
             export_tables=per_table,
         ),
@@ -205,10 +203,9 @@ def render_pages(
     template = env.get_template("site.html")
     pages = []
     for site in data.sites:
-        problems = [c for g in site.groups for c in g.checks if c.problem]
         page = site_dir / site.filename
         page.write_text(
-            template.render(**common, root="../", site=site, problems=problems),
+            template.render(**common, root="../", site=site),
             encoding="utf-8",
         )
         pages.append(page)

@@ -4,7 +4,9 @@ point 14 and 13 points 4 and 5)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import socket
@@ -274,8 +276,10 @@ def test_crawl_exit_codes_tell_how_it_went(tmp_path, one_page_site):
     table = vigie("table", "--db", db, "--format", "csv", "-o", "-")
     assert table.returncode == 0, table.stderr
     assert not (ROOT / "-").exists()
-    assert table.stdout.splitlines()[0].startswith("run_id,")
-    assert len(table.stdout.splitlines()) == 3  # header and two sites
+    rows = list(csv.reader(io.StringIO(table.stdout)))
+    assert rows[0][0] == "run_id" and len(rows) == 3  # header and two sites
+    excel = vigie("table", "--db", db, "--format", "csv", "--csv-excel", "-o", "-")
+    assert excel.stdout.startswith("\ufeff") and ";" in excel.stdout.splitlines()[0]
     needs_format = vigie("table", "--db", db, "-o", "-")
     one_french_error(needs_format, exitcodes.USAGE, "--format")
 

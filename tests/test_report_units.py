@@ -203,7 +203,15 @@ def _found(check_id: str, site_id: str, value: Any, snippet: str) -> dict[str, A
     }
 
 
-def _run(store: Store, label: str, alpha_checks: list[dict[str, Any]], beta_up: bool) -> int:
+def _run(
+    store: Store,
+    label: str,
+    alpha_checks: list[dict[str, Any]],
+    beta_up: bool,
+    audits: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> int:
+    """One run of alpha and beta; ``audits``: records (``AuditResult.to_dict()`` shape,
+    plus ``site_id`` and ``reason``) stored before the run is aggregated."""
     seeds = [_seed("alpha", "Mairie d'Alpha"), _seed("beta", "CAF de Bêta", "caf")]
     run_id = store.start_run(seeds, label=label)
     rows = [(_page(run_id, "alpha", "/", "Accueil — Alpha"), alpha_checks)]
@@ -223,17 +231,10 @@ def _run(store: Store, label: str, alpha_checks: list[dict[str, Any]], beta_up: 
             }
         )
     store.write_batch(rows, errors)
+    for record in audits:
+        store.write_audit(run_id, record["site_id"], None, record.get("reason"), record)
     finish_run(store, run_id)
     return run_id
-
-
-class AuditedStore(Store):
-    """A store whose runs carry audit records in ``AuditResult.to_dict()`` shape."""
-
-    records: dict[int, list[dict[str, Any]]] = {}
-
-    def audits_of_run(self, run_id: int) -> list[dict[str, Any]]:
-        return self.records.get(run_id, [])
 
 
 IMG_RULE = {
@@ -267,7 +268,7 @@ REGION_RULE = {
 def two_runs(tmp_path_factory):
     """Run 1: alpha has a phone, no FAQ; beta is down. Run 2: phone gone, FAQ there."""
     tmp = tmp_path_factory.mktemp("store")
-    store = AuditedStore(f"sqlite:///{tmp / 'v.db'}")
+    store = Store(f"sqlite:///{tmp / 'v.db'}")
     phone = _found(
         "phone",
         "alpha",
@@ -277,22 +278,21 @@ def two_runs(tmp_path_factory):
     faq = _found("faq", "alpha", ["https://alpha.example.fr/faq"], '<a href="/faq">FAQ</a>')
     formula = _found("address", "alpha", ['=HYPERLINK("https://x")'], "=HYPERLINK(1)")
     first = _run(store, "un", [phone, formula], beta_up=False)
-    second = _run(store, "deux", [faq, formula], beta_up=True)
     url = "https://alpha.example.fr/"
-    AuditedStore.records = {
-        second: [
-            {
-                "site_id": "alpha",
-                "url": url,
-                "reason": "accueil",
-                "axe_version": "4.12.1",
-                "error": None,
-                "violations": [IMG_RULE, REGION_RULE],
-                "needs_review": [dict(IMG_RULE, id="color-contrast", impact="serious")],
-            },
-            {"site_id": "alpha", "url": url + "x", "error": "Délai dépassé", "axe_version": None},
-        ]
-    }
+    audits = [
+        {
+            "site_id": "alpha",
+            "url": url,
+            "reason": "accueil",
+            "axe_version": "4.12.1",
+            "error": None,
+            "violations": [IMG_RULE, REGION_RULE],
+            "needs_review": [dict(IMG_RULE, id="color-contrast", impact="serious")],
+            "criteria_violated": [{"criterion": "1.1", "title": IMG_RULE["criteria"][0]["title"]}],
+        },
+        {"site_id": "alpha", "url": url + "x", "error": "Délai dépassé", "axe_version": None},
+    ]
+    second = _run(store, "deux", [faq, formula], beta_up=True, audits=audits)
     out = tmp / "rapport"
     written = write_report(store, out)
     return store, first, second, out, written
@@ -370,7 +370,7 @@ def test_exports_have_every_table_in_every_format(two_runs):
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     headers = [c.value for c in sheet[1]]
     assert "Nom du site" in headers and "Numéro de téléphone" in headers
-    assert "Couverture engagement 2" in headers
+    assert "Couverture engagement 2 (part des éléments)" in headers
     checks = book["Vérifications"]
     cells = [c for row in checks.iter_rows(min_row=2) for c in row]
     planted = [c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]

@@ -110,6 +110,13 @@ KEYS: tuple[Key, ...] = (
     Key("crawl", "table", "--table", "path", "fichier du tableau des constats écrit à la fin"),
     Key(
         "crawl",
+        "csv_excel",
+        "--csv-excel",
+        "boolean",
+        "CSV du tableau pour Excel en français (point-virgule, BOM)",
+    ),
+    Key(
+        "crawl",
         "max_error_rate",
         "--max-error-rate",
         "share",

@@ -85,6 +85,12 @@ class Command(BaseCommand):
             help="écrire aussi le tableau des constats (.csv, .xlsx, .parquet, .json)",
         )
         parser.add_argument(
+            "--csv-excel",
+            action="store_true",
+            help="avec --table FICHIER.csv : un CSV pour Excel en français (UTF-8 avec BOM, "
+            "point-virgule, virgule décimale) au lieu du CSV RFC 4180 des programmes",
+        )
+        parser.add_argument(
             "--max-error-rate",
             type=share,
             metavar="PART",
@@ -194,7 +200,7 @@ class Command(BaseCommand):
         if args.table:
             from crawler.commands.table import write_table
 
-            write_table(store, run_id, args.table, None)
+            write_table(store, run_id, args.table, None, excel=args.csv_excel)
         if not args.no_report:
             from crawler.commands.report import default_report_dir, write_report
 
@@ -300,25 +306,10 @@ def outcome_code(store: Any, run_id: int, max_error_rate: float | None) -> int:
 
 
 def print_summary(store: Any, run_id: int) -> None:
-    """The terminal summary of a finished run: sites, engagement coverage, errors."""
-    from reports.table import findings_table
+    """The terminal summary of a finished run (:func:`reports.summary.crawl_summary`)."""
+    from reports.summary import crawl_summary
 
-    df = findings_table(store, run_id)
-    print(
-        f"\nExploration n° {run_id} : {len(df)} sites, "
-        f"{int((df['status'] == 'ok').sum())} explorés, "
-        f"{int((df['status'] == 'error').sum())} en erreur"
-    )
-    for row in df.itertuples():
-        if row.status == "ok":
-            e2 = "—" if row.engagement_2 is None else f"{row.engagement_2:.0%}"
-            e3 = "—" if row.engagement_3 is None else f"{row.engagement_3:.0%}"
-            print(
-                f"  {row.site_id:<20} {row.pages_crawled:>3} pages  "
-                f"engagement 2 : {e2:>4}  engagement 3 : {e3:>4}"
-            )
-        else:
-            print(f"  {row.site_id:<20} ERREUR : {row.reason}")
+    print(crawl_summary(store, run_id))
 
 
 __all__ = ["Command", "CommandError", "outcome_code", "print_summary"]

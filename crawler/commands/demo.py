@@ -64,5 +64,6 @@ class Command(BaseCommand):
         print_summary(store, run_id)
         for fmt in ("csv", "xlsx", "parquet", "json"):
             write_table(store, run_id, str(out / f"constats.{fmt}"), fmt)
+        write_table(store, run_id, str(out / "constats-excel.csv"), "csv", excel=True)
         write_report(store, run_id, str(out))
         return 0

@@ -45,26 +45,38 @@ class Command(BaseCommand):
             metavar="FICHIER",
             help="fichier à écrire, ou - pour la sortie standard",
         )
+        parser.add_argument(
+            "--csv-excel",
+            action="store_true",
+            help="CSV pour Excel en français : UTF-8 avec BOM, point-virgule, virgule décimale "
+            "(défaut : CSV RFC 4180, UTF-8 et virgule, pour les programmes)",
+        )
         add_db(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         store = open_store(args.db)
-        write_table(store, args.run, args.output, args.format)
+        write_table(store, args.run, args.output, args.format, excel=args.csv_excel)
         return exitcodes.OK
 
 
-def write_table(store: Any, run_id: int | None, output: str, fmt: str | None) -> None:
-    """Write the findings table of ``run_id`` (the latest finished run by default)."""
+def write_table(
+    store: Any, run_id: int | None, output: str, fmt: str | None, excel: bool = False
+) -> None:
+    """Write the findings table of ``run_id`` (the latest finished run by default).
+
+    ``excel``: a CSV for French Excel (``excel-fr``) rather than RFC 4180's.
+    """
     from reports.table import TableError, export, findings_table
 
     if output == STDOUT and fmt is None:
         raise UsageError("-o - (sortie standard) : indiquez le format avec --format")
     try:
         table = findings_table(store, run_id)
+        dialect = "excel-fr" if excel else None
         if output == STDOUT:
-            _to_stdout(table, fmt, export)
+            _to_stdout(table, fmt, lambda df, path, f: export(df, path, f, csv_dialect=dialect))
             return
-        path = export(table, output, fmt)
+        path = export(table, output, fmt, csv_dialect=dialect)
     except TableError as exc:
         raise UsageError(str(exc)) from exc
     print(f"Tableau des constats écrit : {path}", file=sys.stderr)
