@@ -93,9 +93,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout",
             type=positive_float,
-            default=30.0,
+            default=float(settings.DOWNLOAD_TIMEOUT),
             metavar="S",
-            help="délai pour une URL (défaut : 30 s)",
+            help=f"délai pour une URL et pour le rendu (défaut : {settings.DOWNLOAD_TIMEOUT} s)",
         )
 
     def run(self, args: argparse.Namespace) -> int:
