@@ -12,31 +12,19 @@ import re
 import socket
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support import ROOT, html_page, serving, vigie
 
 from crawler.commands import exitcodes
 from crawler.store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
 #: What argparse or Python would print in English: never on a user's screen.
 ENGLISH = re.compile(
     r"usage:|error:|Traceback|the following arguments|invalid choice|unrecognized arguments|"
     r"expected one argument|invalid int value|show this help"
 )
-
-
-def vigie(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-    )
 
 
 def one_french_error(proc: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
@@ -212,26 +200,8 @@ def test_two_processes_creating_one_sqlite_store_at_once_both_succeed(tmp_path):
 
 @pytest.fixture(scope="module")
 def one_page_site():
-    class Site(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = (
-                b"<html lang='fr'><head><title>Mairie</title></head><body>"
-                b"<p>Standard : 01 23 45 67 89</p></body></html>"
-            )
-            self.send_response(200 if self.path == "/" else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving({"/": html_page("<p>Standard : 01 23 45 67 89</p>")}) as base:
+        yield f"{base}/"
 
 
 def _crawl(seeds: Path, db: str, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -5,56 +5,27 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support import ROOT, html_page, serving, vigie
 
 from crawler.commands import exitcodes
 from crawler.commands.config import markdown
 from crawler.store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-def vigie(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=cwd,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+def vigie_here(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``vigie`` from ``cwd``, where a vigie.toml may be, Vigie's sources on the path."""
+    return vigie(*args, cwd=cwd, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 
 @pytest.fixture(scope="module")
 def site():
-    class Site(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            pages = {f"/p{i}": f"<a href='/p{i + 1}'>Page {i + 1}</a>" for i in range(10)}
-            pages["/"] = "<a href='/p0'>Page 0</a><p>Standard : 01 23 45 67 89</p>"
-            body = pages.get(self.path)
-            if body is None:
-                self.send_error(404)
-                return
-            data = f"<html lang='fr'><head><title>T</title></head><body>{body}</body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data.encode())))
-            self.end_headers()
-            self.wfile.write(data.encode())
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    pages = {f"/p{i}": html_page(f"<a href='/p{i + 1}'>Page {i + 1}</a>") for i in range(10)}
+    pages["/"] = html_page("<a href='/p0'>Page 0</a><p>Standard : 01 23 45 67 89</p>")
+    with serving(pages) as base:
+        yield f"{base}/"
 
 
 def _project(tmp_path: Path, site: str, crawl_lines: str) -> Path:
@@ -77,18 +48,18 @@ def test_a_crawl_takes_its_flags_from_the_file_and_flags_win(tmp_path, site):
     folder = _project(tmp_path, site, "max_pages_per_site = 4\n" + SETTINGS)
     elsewhere = tmp_path / "ailleurs"
     elsewhere.mkdir()
-    done = vigie("crawl", "--config", str(folder / "vigie.toml"), cwd=elsewhere)
+    done = vigie_here("crawl", "--config", str(folder / "vigie.toml"), cwd=elsewhere)
     assert done.returncode == 0, done.stderr[-2000:]
     store = Store(f"sqlite:///{folder / 'resultats.db'}")  # relative to the file's folder
     [run] = store.list_runs()
     assert run["settings"]["VIGIE_MAX_PAGES_PER_SITE"] == 4
     assert store.sites_of_run(run["id"])[0]["pages_crawled"] == 4
 
-    flagged = vigie("crawl", "--max-pages-per-site", "2", cwd=folder)  # vigie.toml found here
+    flagged = vigie_here("crawl", "--max-pages-per-site", "2", cwd=folder)  # vigie.toml found here
     assert flagged.returncode == 0, flagged.stderr[-2000:]
     second = store.list_runs()[-1]
     assert second["settings"]["VIGIE_MAX_PAGES_PER_SITE"] == 2
-    listing = json.loads(vigie("runs", "--json", cwd=folder).stdout)
+    listing = json.loads(vigie_here("runs", "--json", cwd=folder).stdout)
     assert len(listing) == 2
 
 
@@ -104,7 +75,7 @@ def test_a_crawl_takes_its_flags_from_the_file_and_flags_win(tmp_path, site):
 )
 def test_a_mistake_in_the_file_names_the_file_the_line_and_the_key(tmp_path, lines, words):
     folder = _project(tmp_path, "http://127.0.0.1:9/", lines)
-    proc = vigie("crawl", cwd=folder)
+    proc = vigie_here("crawl", cwd=folder)
     assert proc.returncode == exitcodes.USAGE, proc.stderr
     assert proc.stderr.count("\n") == 1 and "vigie.toml" in proc.stderr, proc.stderr
     for word in words:
@@ -114,10 +85,10 @@ def test_a_mistake_in_the_file_names_the_file_the_line_and_the_key(tmp_path, lin
 
 def test_an_unknown_section_and_a_missing_file_are_errors(tmp_path):
     (tmp_path / "vigie.toml").write_text("[crawll]\nseeds = 'x.csv'\n")
-    proc = vigie("runs", cwd=tmp_path)
+    proc = vigie_here("runs", cwd=tmp_path)
     assert proc.returncode == exitcodes.USAGE and "ligne 1" in proc.stderr
     assert "section inconnue [crawll]" in proc.stderr
-    missing = vigie("runs", "--config", "absent.toml", cwd=tmp_path)
+    missing = vigie_here("runs", "--config", "absent.toml", cwd=tmp_path)
     assert missing.returncode == exitcodes.USAGE and "introuvable" in missing.stderr
 
 

@@ -7,56 +7,36 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support import ROOT, Page, html_page, serving
 
 from crawler.commands import exitcodes
 from crawler.store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
 SITES = 8
 #: Each home page loads an image that takes this long: its audit waits for the load event.
 SLOW_IMAGE_S = 2.0
+
+
+def _slow_home(path: str) -> Page | None:
+    if path.endswith("/lent.png"):
+        time.sleep(SLOW_IMAGE_S)
+        return 200, "image/png", b"\x89PNG\r\n\x1a\n"
+    if path.endswith("/"):
+        body = "<h1>Mairie</h1><p>Standard : 01 23 45 67 89</p><img src='lent.png' alt='Blason'>"
+        return html_page(body)
+    return None
 
 
 @pytest.fixture(scope="module")
 def web():
     """``SITES`` one-page sites on one server (a path prefix each), each home page slow to
     finish loading, so that the audit phase lasts long enough to be interrupted."""
-
-    class Site(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path.endswith("/lent.png"):
-                time.sleep(SLOW_IMAGE_S)
-                body, kind = b"\x89PNG\r\n\x1a\n", "image/png"
-            elif self.path.endswith("/"):
-                body = (
-                    b"<html lang='fr'><head><title>Mairie</title></head><body>"
-                    b"<h1>Mairie</h1><p>Standard : 01 23 45 67 89</p>"
-                    b"<img src='lent.png' alt='Blason'></body></html>"
-                )
-                kind = "text/html; charset=utf-8"
-            else:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_slow_home) as base:
+        yield base
 
 
 def _seeds(tmp_path: Path, base: str) -> Path:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -15,13 +13,13 @@ import pytest
 import rdflib
 from junitparser import JUnitXml
 from sarif_pydantic import Sarif
+from support import ROOT, vigie
 
 from checks import CHECK_IDS
 from crawler.seeds import Seed
 from crawler.store import Store
 from reports.standards import earl, junit, sarif
 
-ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "docs" / "schemas" / "inspect.schema.json").read_text("utf-8"))
 
 #: One page's audit record as Vigie stores it: two violations (three elements), one rule
@@ -71,16 +69,6 @@ RECORD = {
 FAILED_AUDIT = {"url": "https://www.autre.fr/", "axe_version": "4.12.1", "error": "Délai dépassé"}
 
 EARL = rdflib.Namespace("http://www.w3.org/ns/earl#")
-
-
-def vigie(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-    )
 
 
 def test_inspect_json_follows_its_published_schema(tmp_path):

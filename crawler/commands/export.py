@@ -8,7 +8,7 @@ import sys
 from crawler.commands import Command as BaseCommand
 from crawler.commands import exitcodes
 from crawler.commands.exitcodes import UsageError
-from crawler.commands.options import add_db, open_store, output, positive_int
+from crawler.commands.options import add_db, add_run, open_store, output
 
 
 class Command(BaseCommand):
@@ -27,12 +27,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--run",
-            type=positive_int,
-            metavar="N°",
-            help="numéro d'exploration (défaut : la dernière terminée)",
-        )
+        add_run(parser)
         parser.add_argument("--format", required=True, choices=("earl", "sarif"), help="format")
         parser.add_argument(
             "-o",

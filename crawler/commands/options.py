@@ -30,6 +30,15 @@ def add_db(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--run",
+        type=positive_int,
+        metavar="N°",
+        help="numéro d'exploration (défaut : la dernière terminée)",
+    )
+
+
 def open_store(url: str, write: bool = False) -> Any:
     """The store at ``url``, or a :class:`CommandError` saying in French why not.
 

@@ -10,7 +10,7 @@ from typing import Any
 from crawler.commands import Command as BaseCommand
 from crawler.commands import exitcodes
 from crawler.commands.exitcodes import UsageError
-from crawler.commands.options import add_db, open_store, positive_int
+from crawler.commands.options import add_db, add_run, open_store
 
 
 class Command(BaseCommand):
@@ -24,12 +24,7 @@ class Command(BaseCommand):
     epilog = "exemple : vigie report --run 3 -o rapport-3"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--run",
-            type=positive_int,
-            metavar="N°",
-            help="numéro d'exploration (défaut : la dernière terminée)",
-        )
+        add_run(parser)
         parser.add_argument(
             "-o", "--output", required=True, metavar="DOSSIER", help="dossier à écrire"
         )

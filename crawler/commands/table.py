@@ -9,7 +9,7 @@ from typing import Any
 from crawler.commands import Command as BaseCommand
 from crawler.commands import exitcodes
 from crawler.commands.exitcodes import UsageError
-from crawler.commands.options import STDOUT, add_db, open_store, positive_int
+from crawler.commands.options import STDOUT, add_db, add_run, open_store
 
 
 class Command(BaseCommand):
@@ -27,12 +27,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--run",
-            type=positive_int,
-            metavar="N°",
-            help="numéro d'exploration (défaut : la dernière terminée)",
-        )
+        add_run(parser)
         parser.add_argument(
             "--format",
             choices=("csv", "parquet", "xlsx", "json"),
