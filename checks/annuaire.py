@@ -216,14 +216,19 @@ def compare_phone(record: Mapping[str, Any], side: SiteSide) -> FieldComparison:
         raw = _text(entry.get("valeur"))
         if raw:
             wanted.add(raw, phone_key(raw))
+    return _outcome("phone", wanted, side, shown_phones(side.value))
+
+
+def shown_phones(value: Any) -> list[Shown]:
+    """The numbers of a ``phone`` value, fax numbers left out (not a number to call)."""
     shown = []
-    for entry in _list(side.value):
+    for entry in _list(value):
         if not isinstance(entry, Mapping) or entry.get("purpose") == "fax":
-            continue  # a fax number is not a phone number shown to call
+            continue
         key = entry.get("e164") or entry.get("short")
         if key:
             shown.append(Shown(str(entry.get("display") or key), str(key)))
-    return _outcome("phone", wanted, side, _unique(shown))
+    return _unique(shown)
 
 
 # -- e-mail ---------------------------------------------------------------------------------
@@ -240,13 +245,18 @@ def compare_email(record: Mapping[str, Any], side: SiteSide) -> FieldComparison:
     for part in re.split(r"[;,\s]+", raw) if isinstance(raw, str) else _list(raw):
         if isinstance(part, str) and part.strip():
             wanted.add(part.strip(), email_key(part))
+    return _outcome("email", wanted, side, shown_emails(side.value))
+
+
+def shown_emails(value: Any) -> list[Shown]:
+    """The addresses of an ``email`` value."""
     shown = []
-    for entry in _list(side.value):
+    for entry in _list(value):
         address = entry.get("address") if isinstance(entry, Mapping) else entry
         key = email_key(address) if isinstance(address, str) else None
         if key:
             shown.append(Shown(address, key))
-    return _outcome("email", wanted, side, _unique(shown))
+    return _unique(shown)
 
 
 # -- postal address -------------------------------------------------------------------------
@@ -376,24 +386,27 @@ def compare_address(record: Mapping[str, Any], side: SiteSide) -> FieldCompariso
     wanted = _Wanted()
     for written, reduced in record_addresses(record):
         wanted.add(written, reduced.key, reduced)
-    shown: list[Shown] = []
-    reduced_shown: list[PostalAddress] = []
-    for text in _list(side.value):
-        if not isinstance(text, str) or not text.strip():
-            continue
-        parsed = parse_site_address(text)
-        shown.append(Shown(text, parsed.key if parsed else normalize_words(text)))
-        if parsed:
-            reduced_shown.append(parsed)
+    shown = shown_addresses(side.value)
+    reduced_shown = [p for p in (parse_site_address(s.value) for s in shown) if p]
     return _outcome(
         "address",
         wanted,
         side,
-        _unique(shown),
+        shown,
         is_shown=lambda i: any(same_address(wanted.payloads[i], s) for s in reduced_shown),
         # An office may print only its postal address, or only where to find it.
         any_suffices=True,
     )
+
+
+def shown_addresses(value: Any) -> list[Shown]:
+    """The addresses of an ``address`` value, keyed by their reduced form."""
+    shown = []
+    for text in _list(value):
+        if isinstance(text, str) and text.strip():
+            parsed = parse_site_address(text)
+            shown.append(Shown(text, parsed.key if parsed else normalize_words(text)))
+    return _unique(shown)
 
 
 # -- opening hours --------------------------------------------------------------------------
@@ -532,33 +545,45 @@ def compare_opening_hours(record: Mapping[str, Any], side: SiteSide) -> FieldCom
     if week is not None:
         formatted = format_week(week)
         wanted.add(formatted, formatted)
-    value = side.value if isinstance(side.value, Mapping) else {}
-    osm = value.get("osm")
-    raw = value.get("raw")
-    if side.status == "found" and wanted.keys and not osm:
+    shown = shown_hours(side.value) if side.status == "found" else []
+    unreadable = [s for s in shown if not s.key]
+    if wanted.keys and unreadable:
         return FieldComparison(
             "opening_hours",
             "error",
             tuple(wanted.values),
             tuple(wanted.keys),
-            (Shown(str(raw or ""), ""),),
-            error="les horaires du site n'ont pas pu être écrits en opening_hours",
+            tuple(unreadable),
+            error="les horaires du site n'ont pas pu être lus en opening_hours "
+            f"(« {unreadable[0].value} »)",
         )
-    shown: list[Shown] = []
-    if side.status == "found" and osm:
-        try:
-            site_week = osm_week(osm)
-        except ValueError as exc:
-            return FieldComparison(
-                "opening_hours",
-                "error",
-                tuple(wanted.values),
-                tuple(wanted.keys),
-                (Shown(osm, ""),),
-                error=str(exc),
-            )
-        shown.append(Shown(osm, format_week(site_week)))
+    # The weeks are compared through their canonical writing (format_week of the merged
+    # per-day intervals): equal strings are equal sets of intervals, day by day.
     return _outcome("opening_hours", wanted, side, shown)
+
+
+def shown_hours(value: Any) -> list[Shown]:
+    """The hours of an ``opening_hours`` value: its OSM string, keyed by its week written
+    canonically; key ``""`` when it cannot be read (no OSM form, or one the library
+    refuses)."""
+    if not isinstance(value, Mapping):
+        return []
+    osm, raw = value.get("osm"), value.get("raw")
+    if not osm:
+        return [Shown(str(raw), "")] if raw else []
+    try:
+        return [Shown(str(osm), format_week(osm_week(str(osm))))]
+    except ValueError:
+        return [Shown(str(osm), "")]
+
+
+#: What a site shows, field by field, from its check's value.
+SHOWN: Mapping[str, Callable[[Any], list[Shown]]] = {
+    "phone": shown_phones,
+    "email": shown_emails,
+    "address": shown_addresses,
+    "opening_hours": shown_hours,
+}
 
 
 _COMPARERS = {

@@ -399,3 +399,42 @@ class AnnuaireReads:
                 .group_by(c.pivot_type)
             )
             return {pivot or "": int(n) for pivot, n in rows}
+
+    # -- what the Annuaire cross-check reads of a run --------------------------------------
+
+    def site_checks_of(self, run_id: int, check_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The run's site-level rows of a few checks (``site_id``, ``check_id``,
+        ``status``, ``value``, ``evidence``, ``error``)."""
+        c = site_checks.c
+        return self._rows(
+            select(c.site_id, c.check_id, c.status, c.value, c.evidence, c.error).where(
+                c.run_id == run_id, c.check_id.in_(list(check_ids))
+            )
+        )
+
+    def page_findings_of(
+        self, run_id: int, site_ids: Sequence[str], check_ids: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Page-level findings of a few checks for some sites of a run, with the page's
+        URL, shallowest pages first: where each value a site shows is written."""
+        f = findings.c
+        out: list[dict[str, Any]] = []
+        ids = list(site_ids)
+        for start in range(0, len(ids), AGGREGATION_CHUNK):
+            out.extend(
+                self._rows(
+                    select(f.site_id, f.check_id, f.value, f.evidence, pages.c.url)
+                    .join(pages, pages.c.id == f.page_id)
+                    .where(
+                        f.run_id == run_id,
+                        f.site_id.in_(ids[start : start + AGGREGATION_CHUNK]),
+                        f.check_id.in_(list(check_ids)),
+                    )
+                    .order_by(pages.c.depth, f.id)
+                )
+            )
+        return out
+
+    def _rows(self, query: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
