@@ -7,6 +7,8 @@ the accessibility audit (pages audited, distinct axe rules violated by impact an
 theme, rules needing review, violated RGAA criteria — automated tests cover only part of
 the RGAA, so no conformity rate), then engagement 2 and 3 coverage (0 to 1, empty when the
 site could not be crawled; engagement 3 counts "no critical axe violation" once audited).
+The Annuaire cross-check (:mod:`crawler.annuaire.crosscheck`) adds ``annuaire_id`` and one
+status per compared field (``annuaire_phone``…), empty when no Annuaire was imported.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import pandas as pd
 
 from checks import CHECK_IDS
 from checks.site import IMPACTS, engagement_2, engagement_3
+from crawler.annuaire.crosscheck import COLUMNS as ANNUAIRE_COLUMNS
+from crawler.annuaire.crosscheck import cross_check
 from crawler.store import Store
 from reports.changes import diff_statuses
 
@@ -57,6 +61,7 @@ def findings_table(
     for err in store.errors_of_run(run_id):
         error_kinds.setdefault(err["site_id"], Counter())[err["kind"]] += 1
 
+    annuaire = cross_check(store, run_id, site_checks=site_checks, evidence=False)
     sites = store.sites_of_run(run_id)
     previous = store.previous_runs(run_id, [s["site_id"] for s in sites])
     before = store.statuses_in(previous)
@@ -83,6 +88,7 @@ def findings_table(
                 "error_kinds": "; ".join(f"{k} ×{n}" for k, n in kinds.most_common()) or None,
                 **statuses,
                 "a11y_mention_value": mention if isinstance(mention, str) else None,
+                **annuaire.columns(site["site_id"]),
                 **audit_columns(site.get("pages_audited"), audit),
                 **change_columns(
                     previous.get(site["site_id"]), before.get(site["site_id"]), statuses
@@ -105,6 +111,7 @@ def findings_table(
         "error_kinds",
         *CHECK_IDS,
         "a11y_mention_value",
+        *ANNUAIRE_COLUMNS,
         *AUDIT_COLUMNS,
         *CHANGE_COLUMNS,
         "engagement_2",
