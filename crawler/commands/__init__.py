@@ -15,7 +15,15 @@ import argparse
 import importlib
 
 #: Sub-commands in the order ``vigie --help`` lists them.
-NAMES: tuple[str, ...] = ("crawl", "table", "report", "runs", "inspect", "demo")
+NAMES: tuple[str, ...] = (
+    "crawl",
+    "table",
+    "report",
+    "runs",
+    "inspect",
+    "annuaire",
+    "demo",
+)
 
 
 class Command:
