@@ -43,7 +43,7 @@ def export(tmp_path: Path) -> Path:
 
 
 def test_the_command_is_listed():
-    assert "annuaire" in NAMES
+    assert "annuaire" in NAMES and "seeds" in NAMES
 
 
 @pytest.mark.parametrize("args", [["annuaire"], ["annuaire", "--help"]])

@@ -22,6 +22,7 @@ NAMES: tuple[str, ...] = (
     "runs",
     "inspect",
     "annuaire",
+    "seeds",
     "demo",
 )
 
