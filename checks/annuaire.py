@@ -24,11 +24,13 @@ How each field compares — equality of meaning, never of spelling:
   ``off``… — are the library's, not ours) and the sets are compared.
 
 A field is ``consistent`` when every value of the record is shown by the site (the site
-may show more: other services, hotlines), ``differs`` when the site shows values of that
-kind but not all of the record's, ``missing_on_site`` when it shows none,
-``no_record`` when the Annuaire gives nothing to compare with (no record for the site, or
-the field empty in it), and ``error`` when the site's check could not run (a site that
-could not be crawled is never "missing").
+may show more: other services, hotlines; for the address, one of the record's suffices),
+``differs`` when the site shows values of that kind but not the record's,
+``missing_on_site`` when it shows none, ``no_record`` when the Annuaire gives nothing to
+compare with (no record for the site, or the field empty or unreadable in it), and
+``error`` when the comparison cannot be made: the site's check could not run (a site that
+could not be crawled is never "missing"), or the site's hours could not be read in
+``opening_hours`` form (shown, but not comparable).
 
 Value (a :class:`FieldComparison`, ``to_dict()``): ``{"field", "status", "record",
 "record_keys", "site", "not_on_site", "error"}`` — ``record``: the record's values as

@@ -274,3 +274,32 @@ def test_without_any_import_the_columns_are_empty_and_a_later_import_counts(stor
     load(store, tmp_path, [RECORD])  # imported after the run: the first after it is used
     table = findings_table(store, run_id).set_index("site_id")
     assert table.loc["a", "annuaire_phone"] == "differs"
+
+
+def test_the_seed_lists_annuaire_id_column_links_a_run_s_site(store, tmp_path):
+    """The seed list's extra column travels with the run (run_sites.extra) to the link."""
+    load(store, tmp_path, [RECORD])
+    seeds = [Seed("x", "X", "https://autre-adresse.fr/", "mairie", {"annuaire_id": "rec-1"})]
+    run_id = store.start_run(seeds)
+    store.write_batch([(page(run_id, "x", "https://autre-adresse.fr/", 0), [])], [])
+    finish_run(store, run_id)
+    site = cross_check(store, run_id).sites["x"]
+    assert (site.link.status, site.link.method, site.link.record_id) == (
+        "linked",
+        "annuaire_id",
+        "rec-1",
+    )
+    assert {f["field"]: f["status"] for f in site.fields}["phone"] == "missing_on_site"
+
+
+def test_import_links_and_cross_check_on_postgresql(pg_url, tmp_path):
+    store = Store(pg_url)
+    run_id = crawl(store, True, tmp_path)
+    result = cross_check(store, run_id)
+    assert {f["field"]: f["status"] for f in result.sites["a"].fields}["phone"] == "differs"
+    assert result.sites["a"].link.method == "host"
+    assert [r["record_id"] for r in store.annuaire_records_of_types(1, ["mairie"])] == [
+        "rec-1",
+        "rec-2",
+    ]
+    store.close()

@@ -125,9 +125,10 @@ def host_key(url: str) -> str | None:
     if not host:
         return None
     host = host.rstrip(".")
-    # A host that IDNA cannot encode (a label too long…) is compared as written.
-    with contextlib.suppress(UnicodeError):
-        host = host.encode("idna").decode("ascii")
+    if not host.isascii():
+        # A host that IDNA cannot encode (a label too long…) is compared as written.
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
     if _is_ip(host) or host == "localhost" or "." not in host:
         return f"{host}:{port or (443 if parts.scheme.lower() == 'https' else 80)}"
     return host.removeprefix("www.")
