@@ -19,7 +19,9 @@ For the reports (the lead wires them):
   :meth:`SiteCrossCheck.to_dict`), and ``unmatched()`` the sites without a record;
 * :meth:`CrossCheck.by_type`: per site type, how many sites have a record and how many
   disagree with it (at least one field ``differs``);
-* :meth:`CrossCheck.columns`: the table's cells of one site (:data:`COLUMNS`).
+* :meth:`CrossCheck.columns`: the table's cells of one site (:data:`COLUMNS`);
+* :func:`says`: one field as people read it, "le site affiche … (page) ; l'Annuaire
+  indique …".
 """
 
 from __future__ import annotations
@@ -255,3 +257,13 @@ def _where_shown(
             for shown in SHOWN[row["check_id"]]([entry] if isinstance(value, list) else entry):
                 keys.setdefault(shown.key or shown.value, proof)
     return out
+
+
+def says(comparison: Mapping[str, Any]) -> str:
+    """One field of :meth:`SiteCrossCheck.to_dict` as a French sentence: "le site affiche
+    02 61 91 00 99 (https://…/contact) ; l'Annuaire indique 02 61 91 00 10"."""
+    shown = " ; ".join(
+        str(s["value"]) + (f" ({s['url']})" if s.get("url") else "") for s in comparison["site"]
+    )
+    record = " ; ".join(comparison["record"]) or "rien"
+    return f"le site affiche {shown or 'rien'} ; l'Annuaire indique {record}"

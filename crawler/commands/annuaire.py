@@ -297,7 +297,7 @@ def _links(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from checks.annuaire import FIELD_LABELS, FIELDS, STATUS_LABELS
-    from crawler.annuaire.crosscheck import cross_check
+    from crawler.annuaire.crosscheck import cross_check, says
 
     store = open_store(args.db)
     run_id = _run_id(store, args.run)
@@ -331,12 +331,3 @@ def _check(args: argparse.Namespace) -> int:
     if unmatched:
         print(f"{len(unmatched)} site(s) sans fiche (« vigie annuaire links » pour le détail).")
     return exitcodes.OK
-
-
-def says(comparison: dict[str, Any]) -> str:
-    """ "Le site affiche … ; l'Annuaire indique …" for one field, with the page."""
-    shown = " ; ".join(
-        s["value"] + (f" ({s['url']})" if s.get("url") else "") for s in comparison["site"]
-    )
-    record = " ; ".join(comparison["record"])
-    return f"le site affiche {shown or 'rien'} ; l'Annuaire indique {record}"
