@@ -114,6 +114,14 @@ VIGIE_STORE_BATCH = 50
 #: what a killed crawl must fetch again, and lets a distributed worker release its leases.
 VIGIE_STORE_FLUSH_INTERVAL = 2.0
 
+# -- Annuaire de l'administration (``vigie annuaire``, crawler/annuaire) ----------------
+#: Records written per transaction by ``vigie annuaire import``: the national export's
+#: ~80,000 records never sit in memory at once, nor hold the store's write lock long.
+VIGIE_ANNUAIRE_BATCH = 1000
+#: Problems (malformed records, unreadable fields) listed by line in an import's report
+#: and its summary; all are counted, a broken export must not fill the store with text.
+VIGIE_ANNUAIRE_PROBLEMS_LISTED = 200
+
 # -- Distributed crawl (``vigie crawl --redis URL``, crawler/distributed.py) ----------
 #: Redis of the shared frontier; None: one process alone. Set by ``--redis``.
 VIGIE_REDIS_URL = None

@@ -13,6 +13,8 @@ engagement 3 counts "no critical axe violation" once a page was audited).
 
 Every view of the reports (overview, site pages, exports, terminal summary) shows these
 figures, read from this table: one way to count.
+The Annuaire cross-check (:mod:`crawler.annuaire.crosscheck`) adds ``annuaire_id`` and one
+status per compared field (``annuaire_phone``…), empty when no Annuaire was imported.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import pandas as pd
 
 from checks import CHECK_IDS
 from checks.site import IMPACTS, Coverage, engagement_coverage
+from crawler.annuaire.crosscheck import COLUMNS as ANNUAIRE_COLUMNS
+from crawler.annuaire.crosscheck import cross_check
 from crawler.store import Store
 from reports import spreadsheet
 from reports.changes import diff_statuses
@@ -62,6 +66,7 @@ def findings_table(
     for err in store.errors_of_run(run_id):
         error_kinds.setdefault(err["site_id"], Counter())[err["kind"]] += 1
 
+    annuaire = cross_check(store, run_id, site_checks=site_checks, evidence=False)
     sites = store.sites_of_run(run_id)
     previous = store.previous_runs(run_id, [s["site_id"] for s in sites])
     before = store.statuses_in(previous)
@@ -88,6 +93,7 @@ def findings_table(
                 "error_kinds": "; ".join(f"{k} ×{n}" for k, n in kinds.most_common()) or None,
                 **statuses,
                 "a11y_mention_value": mention if isinstance(mention, str) else None,
+                **annuaire.columns(site["site_id"]),
                 **audit_columns(site.get("pages_audited"), audit, site["status"]),
                 **change_columns(
                     previous.get(site["site_id"]), before.get(site["site_id"]), statuses
@@ -110,6 +116,7 @@ def findings_table(
         "error_kinds",
         *CHECK_IDS,
         "a11y_mention_value",
+        *ANNUAIRE_COLUMNS,
         *AUDIT_COLUMNS,
         *CHANGE_COLUMNS,
         *COVERAGE_COLUMNS,

@@ -23,6 +23,8 @@ NAMES: tuple[str, ...] = (
     "runs",
     "inspect",
     "checks",
+    "annuaire",
+    "seeds",
     "demo",
 )
 

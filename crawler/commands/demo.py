@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from crawler.commands import Command as BaseCommand
 from crawler.commands.options import add_db, open_store, positive_float
@@ -14,8 +15,9 @@ class Command(BaseCommand):
     help = "démonstration : explorer les sites d'administration fictifs locaux"
     description = (
         "Sert sur 127.0.0.1 un petit « web administratif » fictif (mairie, préfecture, CAF, "
-        "ministère, hôpital, université, sites en panne…), l'explore dans la base et écrit "
-        "le tableau des constats et les rapports."
+        "ministère, hôpital, université, sites en panne…), importe son extrait de l'Annuaire "
+        "de l'administration, l'explore dans la base et écrit le tableau des constats et les "
+        "rapports."
     )
     epilog = "exemple : vigie demo -o vigie-demo"
 
@@ -50,6 +52,7 @@ class Command(BaseCommand):
         with DemoWeb(slow_delay=max(args.timeout * 3, 5.0)) as web:
             seeds_path = web.write_seeds(out / "sites-demo.csv")
             print(f"Web administratif de démonstration servi sur 127.0.0.1 ({seeds_path})")
+            import_annuaire(store, web.write_annuaire(out / "annuaire-demo.json"))
             seeds = parse_seeds(seeds_path.read_text(encoding="utf-8")).seeds
             overrides = {
                 "VIGIE_DB_URL": args.db,
@@ -67,3 +70,12 @@ class Command(BaseCommand):
         write_table(store, run_id, str(out / "constats-excel.csv"), "csv", excel=True)
         write_report(store, run_id, str(out))
         return 0
+
+
+def import_annuaire(store: Any, path: Path) -> None:
+    """The demo's Annuaire export into the store before the crawl: the run's table and
+    reports then carry the cross-check (the run is compared with this import)."""
+    from crawler.annuaire.importer import import_export
+
+    for line in import_export(store, path).summary():
+        print(line)

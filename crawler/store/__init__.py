@@ -8,7 +8,9 @@ run's, so a second run never erases the first.
 * :mod:`~crawler.store.connection`: opening a store (schema created or migrated under a
   lock, French errors);
 * :mod:`~crawler.store.writes`: what the crawl writes;
-* :mod:`~crawler.store.reads`: the read API the commands and the reports use.
+* :mod:`~crawler.store.reads`: the read API the commands and the reports use;
+* the Annuaire de l'administration's imports (``AnnuaireReads``, ``AnnuaireWrites``):
+  its records, kept import by import, for the cross-check of :mod:`crawler.annuaire`.
 
 The aggregation of a run's sites is not the store's: see :mod:`crawler.aggregation`.
 """
@@ -16,10 +18,14 @@ The aggregation of a run's sites is not the store's: see :mod:`crawler.aggregati
 from __future__ import annotations
 
 from crawler.store.connection import StoreError, describe, open_engine
-from crawler.store.reads import Reads, SiteProgress, SiteRows
+from crawler.store.reads import AnnuaireReads, Reads, SiteProgress, SiteRows
 from crawler.store.schema import (
+    IMPORT_STATUSES,
     RUN_STATUSES,
     SITE_STATUSES,
+    annuaire_hosts,
+    annuaire_imports,
+    annuaire_records,
     audits,
     crawl_errors,
     findings,
@@ -29,10 +35,10 @@ from crawler.store.schema import (
     runs,
     site_checks,
 )
-from crawler.store.writes import Writes, finding_rows, now
+from crawler.store.writes import AnnuaireWrites, Writes, finding_rows, now
 
 
-class Store(Reads, Writes):
+class Store(Reads, Writes, AnnuaireReads, AnnuaireWrites):
     """Vigie's SQL store on any SQLAlchemy URL.
 
     ``write=False`` for commands that only read: the database must exist (a mistyped path
@@ -52,12 +58,16 @@ class Store(Reads, Writes):
 
 
 __all__ = [
+    "IMPORT_STATUSES",
     "RUN_STATUSES",
     "SITE_STATUSES",
     "SiteProgress",
     "SiteRows",
     "Store",
     "StoreError",
+    "annuaire_hosts",
+    "annuaire_imports",
+    "annuaire_records",
     "audits",
     "crawl_errors",
     "finding_rows",

@@ -8,14 +8,18 @@ and the schema can change behind them (with a migration) without touching them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from crawler.store.schema import (
+    annuaire_hosts,
+    annuaire_imports,
+    annuaire_records,
     audits,
     crawl_errors,
     findings,
@@ -274,3 +278,163 @@ class Reads:
                 found.get(site_id, []),
                 audited.get(site_id, []),
             )
+
+
+class AnnuaireReads:
+    """Reading the imports of the Annuaire de l'administration (mixed into the store).
+
+    Only ``finished`` imports are read as references; the others are listed for history.
+    """
+
+    engine: Engine
+
+    def annuaire_imports(self) -> list[dict[str, Any]]:
+        """Every import, oldest first (``vigie annuaire imports``)."""
+        with self.engine.connect() as conn:
+            return [
+                dict(r._mapping)
+                for r in conn.execute(select(annuaire_imports).order_by(annuaire_imports.c.id))
+            ]
+
+    def annuaire_import(self, import_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(annuaire_imports).where(annuaire_imports.c.id == import_id)
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def annuaire_import_for(self, at: datetime | None) -> dict[str, Any] | None:
+        """The import a run finished at ``at`` is compared with.
+
+        The latest import finished before ``at`` (what Vigie knew when the run ended: a
+        later import never changes an earlier run's findings); when there is none, the
+        first import finished after it (a run crawled before its Annuaire was imported);
+        ``at`` ``None`` (a run still going): the latest import.
+        """
+        c = annuaire_imports.c
+        done = select(annuaire_imports).where(c.status == "finished")
+        queries = (
+            [done.order_by(c.id.desc())]
+            if at is None
+            else [
+                done.where(c.finished_at <= at).order_by(c.finished_at.desc(), c.id.desc()),
+                done.where(c.finished_at > at).order_by(c.finished_at, c.id),
+            ]
+        )
+        with self.engine.connect() as conn:
+            for query in queries:
+                row = conn.execute(query.limit(1)).first()
+                if row is not None:
+                    return dict(row._mapping)
+        return None
+
+    def annuaire_records(self, import_id: int, record_ids: Iterable[str]) -> dict[str, Any]:
+        """``record_id → {record_id, name, pivot_type, data}`` of the given ids found."""
+        out: dict[str, Any] = {}
+        ids = list(dict.fromkeys(record_ids))
+        c = annuaire_records.c
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), AGGREGATION_CHUNK):
+                query = select(c.record_id, c.name, c.pivot_type, c.data).where(
+                    c.import_id == import_id,
+                    c.record_id.in_(ids[start : start + AGGREGATION_CHUNK]),
+                )
+                for row in conn.execute(query):
+                    out[row.record_id] = dict(row._mapping)
+        return out
+
+    def annuaire_by_host(
+        self, import_id: int, keys: Iterable[str], column: str = "host"
+    ) -> dict[str, list[dict[str, Any]]]:
+        """``key → records`` (``record_id``, ``name``, ``pivot_type``, ``host``) whose
+        website has that host (``column="host"``) or registrable domain (``"domain"``)."""
+        wanted = list(dict.fromkeys(keys))
+        h, r = annuaire_hosts.c, annuaire_records.c
+        by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), AGGREGATION_CHUNK):
+                chunk = wanted[start : start + AGGREGATION_CHUNK]
+                query = (
+                    select(h[column].label("key"), h.host, r.record_id, r.name, r.pivot_type)
+                    .join(
+                        annuaire_records,
+                        (r.import_id == h.import_id) & (r.record_id == h.record_id),
+                    )
+                    .where(h.import_id == import_id, h[column].in_(chunk))
+                    .order_by(r.record_id)
+                )
+                for row in conn.execute(query):
+                    by_key[row.key].append(
+                        {
+                            "record_id": row.record_id,
+                            "name": row.name,
+                            "pivot_type": row.pivot_type,
+                            "host": row.host,
+                        }
+                    )
+        return dict(by_key)
+
+    def annuaire_records_of_types(
+        self, import_id: int, pivot_types: Sequence[str] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The records of an import (of these pivot types), streamed: an export has ~80,000."""
+        c = annuaire_records.c
+        query = select(c.record_id, c.name, c.pivot_type, c.data).where(c.import_id == import_id)
+        if pivot_types is not None:
+            query = query.where(c.pivot_type.in_(list(pivot_types)))
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=AGGREGATION_CHUNK).execute(
+                query.order_by(c.record_id)
+            )
+            for row in result:
+                yield dict(row._mapping)
+
+    def annuaire_type_counts(self, import_id: int) -> dict[str, int]:
+        """How many records of each pivot type an import holds."""
+        c = annuaire_records.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.pivot_type, func.count())
+                .where(c.import_id == import_id)
+                .group_by(c.pivot_type)
+            )
+            return {pivot or "": int(n) for pivot, n in rows}
+
+    # -- what the Annuaire cross-check reads of a run --------------------------------------
+
+    def site_checks_of(self, run_id: int, check_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The run's site-level rows of a few checks (``site_id``, ``check_id``,
+        ``status``, ``value``, ``evidence``, ``error``)."""
+        c = site_checks.c
+        return self._rows(
+            select(c.site_id, c.check_id, c.status, c.value, c.evidence, c.error).where(
+                c.run_id == run_id, c.check_id.in_(list(check_ids))
+            )
+        )
+
+    def page_findings_of(
+        self, run_id: int, site_ids: Sequence[str], check_ids: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Page-level findings of a few checks for some sites of a run, with the page's
+        URL, shallowest pages first: where each value a site shows is written."""
+        f = findings.c
+        out: list[dict[str, Any]] = []
+        ids = list(site_ids)
+        for start in range(0, len(ids), AGGREGATION_CHUNK):
+            out.extend(
+                self._rows(
+                    select(f.site_id, f.check_id, f.value, f.evidence, pages.c.url)
+                    .join(pages, pages.c.id == f.page_id)
+                    .where(
+                        f.run_id == run_id,
+                        f.site_id.in_(ids[start : start + AGGREGATION_CHUNK]),
+                        f.check_id.in_(list(check_ids)),
+                    )
+                    .order_by(pages.c.depth, f.id)
+                )
+            )
+        return out
+
+    def _rows(self, query: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]

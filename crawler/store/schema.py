@@ -18,6 +18,12 @@ Tables
 ``audits``        one axe-core audit of one rendered page (or its error)
 ``site_checks``   the site-level status of every check in a run, computed when the run
                   finishes (:func:`checks.site.aggregate`)
+``annuaire_imports``  one row per import of an Annuaire de l'administration export (``vigie
+                  annuaire import``): file, export date, :data:`IMPORT_STATUSES`, counts
+``annuaire_records``  the records of each import, keyed by the Annuaire's ``id``: what
+                  Vigie compares (``crawler.annuaire.records.KEPT_FIELDS``); history kept
+``annuaire_hosts``    the website hosts of each import's records, to link a site to its
+                  record by host or registrable domain
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -44,6 +51,10 @@ from sqlalchemy import (
 RUN_STATUSES = ("running", "finished", "interrupted", "failed")
 #: A site's state in a finished run: ``ok`` (at least one page read) or ``error``.
 SITE_STATUSES = ("ok", "error")
+#: An Annuaire import's states: ``running`` (being read, or crashed: never used),
+#: ``finished`` (complete: the latest one finished before a run is the run's reference),
+#: ``failed`` (the file could not be read to its end: the previous import stays in use).
+IMPORT_STATUSES = ("running", "finished", "failed")
 
 metadata = MetaData()
 
@@ -161,4 +172,40 @@ site_checks = Table(
     Column("evidence", JSON, nullable=True),
     Column("pages_found", Integer, nullable=False, default=0),
     Column("error", Text, nullable=True),
+)
+
+annuaire_imports = Table(
+    "annuaire_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),  # the file read, as given
+    Column("export_date", Date, nullable=False),  # the file's date, or --date
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("status", String(20), nullable=False),  # IMPORT_STATUSES
+    Column("records_count", Integer, nullable=False, default=0),
+    Column("rejected_count", Integer, nullable=False, default=0),
+    # What the import met, for the summary: counts by kind, the first problems by line.
+    Column("report", JSON, nullable=True),
+)
+
+annuaire_records = Table(
+    "annuaire_records",
+    metadata,
+    Column("import_id", Integer, ForeignKey("annuaire_imports.id"), primary_key=True),
+    Column("record_id", String(100), primary_key=True),  # the Annuaire's ``id``
+    Column("name", Text, nullable=False),
+    Column("pivot_type", String(60), nullable=True),  # the first ``pivot`` type (mairie…)
+    Column("data", JSON, nullable=False),  # the record's compared fields, export shape
+    Index("ix_annuaire_records_type", "import_id", "pivot_type"),
+)
+
+annuaire_hosts = Table(
+    "annuaire_hosts",
+    metadata,
+    Column("import_id", Integer, primary_key=True),
+    Column("host", String(255), primary_key=True),  # crawler.annuaire.links.host_key
+    Column("record_id", String(100), primary_key=True),
+    Column("domain", String(255), nullable=False),  # registrable domain (scope.site_key)
+    Index("ix_annuaire_hosts_domain", "import_id", "domain"),
 )

@@ -1,5 +1,6 @@
 """What the crawl writes: runs and their states, pages with their findings, errors, audits,
-and the site-level results once a run is aggregated.
+and the site-level results once a run is aggregated; and the imports of the Annuaire de
+l'administration (:class:`AnnuaireWrites`).
 
 Nothing here updates another run's rows: each run adds its own, so a second run never
 erases the first. Page rows are written in batches (one transaction each): what is in the
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
 from crawler.store.schema import (
+    annuaire_hosts,
+    annuaire_imports,
+    annuaire_records,
     audits,
     crawl_errors,
     findings,
@@ -253,3 +257,66 @@ def finding_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+class AnnuaireWrites:
+    """Writing imports of the Annuaire de l'administration (mixed into the store).
+
+    An import is written in batches, each its own transaction (a national export must not
+    hold the store's write lock for the whole read), under the state ``running``: only a
+    ``finished`` import is ever read, so a crash halfway leaves the previous one in use.
+    """
+
+    engine: Engine
+
+    def start_annuaire_import(self, source: str, export_date: date) -> int:
+        with self.engine.begin() as conn:
+            import_id = conn.execute(
+                insert(annuaire_imports).values(
+                    source=source, export_date=export_date, started_at=now(), status="running"
+                )
+            ).inserted_primary_key[0]
+        return int(import_id)
+
+    def write_annuaire_batch(
+        self,
+        import_id: int,
+        records: Sequence[dict[str, Any]],
+        hosts: Sequence[dict[str, Any]],
+    ) -> None:
+        """Records (``record_id``, ``name``, ``pivot_type``, ``data``) and their hosts
+        (``host``, ``domain``, ``record_id``) of one import, in one transaction."""
+        with self.engine.begin() as conn:
+            if records:
+                conn.execute(
+                    insert(annuaire_records), [{**r, "import_id": import_id} for r in records]
+                )
+            if hosts:
+                conn.execute(insert(annuaire_hosts), [{**h, "import_id": import_id} for h in hosts])
+
+    def finish_annuaire_import(
+        self, import_id: int, records: int, rejected: int, report: dict[str, Any]
+    ) -> None:
+        """The import is complete: from now on it is the reference of the runs after it."""
+        self._set_import(
+            import_id,
+            status="finished",
+            finished_at=now(),
+            records_count=records,
+            rejected_count=rejected,
+            report=_jsonable(report),
+        )
+
+    def fail_annuaire_import(self, import_id: int, report: dict[str, Any]) -> None:
+        """The file could not be read to its end: the import is never used; its records
+        are deleted (they would only take room), its row stays to say what happened."""
+        with self.engine.begin() as conn:
+            conn.execute(annuaire_hosts.delete().where(annuaire_hosts.c.import_id == import_id))
+            conn.execute(annuaire_records.delete().where(annuaire_records.c.import_id == import_id))
+        self._set_import(import_id, status="failed", finished_at=now(), report=_jsonable(report))
+
+    def _set_import(self, import_id: int, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(annuaire_imports).where(annuaire_imports.c.id == import_id).values(**values)
+            )
