@@ -11,7 +11,7 @@ itself could not be crawled; otherwise ``absent``. A failed crawl never reads as
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,10 +111,14 @@ class Coverage:
         return self.found / self.total
 
 
+#: The status of a check that does not apply to the site (its type, or an exception).
+NOT_APPLICABLE = "not_applicable"
+
+
 @dataclass(frozen=True, slots=True)
 class SiteCheck:
     check_id: str
-    status: str  # found / absent / error
+    status: str  # found / absent / error / not_applicable
     value: Any
     evidence: list[dict[str, Any]] | None
     pages_found: int
@@ -179,6 +183,37 @@ def aggregate(
     return out
 
 
+def apply_applicability(
+    site_checks: Iterable[SiteCheck],
+    site_type: str,
+    excused: Callable[[str], str | None] = lambda _check_id: None,
+) -> list[SiteCheck]:
+    """Checks that do not apply to the site read ``not_applicable``, with why.
+
+    A check does not apply to a type of administration (:func:`checks.catalog.applies`: a
+    town hall is not asked for a FranceConnect login), or the programme has excused the
+    site from it: ``excused(check_id)`` gives the reviewed reason, or None. Only checks not
+    found change: a check found on the site stays ``found`` (what the site offers is
+    worth showing). The reason goes in ``error``, where a status's explanation is kept;
+    value and evidence stay, for reading.
+    """
+    from checks.catalog import applies
+
+    out = []
+    for sc in site_checks:
+        reason = None
+        if sc.status != "found":
+            if not applies(sc.check_id, site_type):
+                reason = f"ne s'applique pas aux sites de type « {site_type} »"
+            else:
+                reason = excused(sc.check_id)
+        if reason is None:
+            out.append(sc)
+        else:
+            out.append(SiteCheck(sc.check_id, NOT_APPLICABLE, sc.value, sc.evidence, 0, reason))
+    return out
+
+
 def merge_values(values: Iterable[Any]) -> Any:
     """Lists are concatenated without duplicates; otherwise the first page's value wins."""
     values = [v for v in values if v is not None]
@@ -198,8 +233,9 @@ def merge_values(values: Iterable[Any]) -> Any:
 
 
 def _site_crawled(statuses: Mapping[str, str]) -> bool:
-    """A site none of whose checks could run was not crawled: no coverage at all."""
-    return not (statuses and all(s == "error" for s in statuses.values()))
+    """A site none of whose checks could run was not crawled: no coverage at all (checks
+    that do not apply to it say nothing either way)."""
+    return not (statuses and all(s in ("error", NOT_APPLICABLE) for s in statuses.values()))
 
 
 def _element_state(element: Element, statuses: Mapping[str, str], axe: bool | None) -> str:

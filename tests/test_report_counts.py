@@ -226,8 +226,11 @@ def _expected(db: str, run_id: int) -> dict[str, dict[str, Any]]:
                 rules[rule["id"]] = rule["impact"]
                 criteria |= {c["criterion"] for c in rule["criteria"]}
         axe = {i: sum(1 for v in rules.values() if v == i) for i in IMPACTS} if ok else None
-        e2 = [any(c in found for c in group) for group in CONTRACT[2]]
-        e3 = [any(c in found for c in group) for group in CONTRACT[3]]
+        # An element whose every check does not apply to the site (its type, an exception)
+        # is not counted (issue 13.3).
+        excused = {c for c, (st, _) in checks[site].items() if st == "not_applicable"}
+        e2 = [any(c in found for c in g) for g in CONTRACT[2] if not set(g) <= excused]
+        e3 = [any(c in found for c in g) for g in CONTRACT[3] if not set(g) <= excused]
         if ok:
             e3.append(axe["critical"] == 0)  # type: ignore[index]
         out[site] = {
@@ -415,7 +418,11 @@ def test_coverage_lists_what_counts_and_links_each_item(report):
     main = page.xpath("string(//main)")
     assert not re.search(r"absent \(engagement \d\)", main)
     extra = page.xpath("//section[@aria-labelledby='complementaires']//li/@data-check")
-    assert "peak_hours" in extra and "chat" in extra and "phone" not in extra
+    assert "peak_hours" in extra and "phone" not in extra
+    # A town hall is not asked for a live chat: shown as such, never a point to fix.
+    assert "chat" not in extra
+    chat = page.xpath("string(//article[@id='verif-chat']//p[@data-not-applicable])")
+    assert "Non applicable (justifié : ne s'applique pas aux sites de type « mairie »" in chat
 
 
 def test_the_explanation_lists_exactly_the_computed_elements(report):

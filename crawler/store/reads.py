@@ -47,6 +47,7 @@ class SiteRows:
     """Everything stored for one site of a run, as the aggregation needs it."""
 
     site_id: str
+    type: str  # the administration's type, as in the seed list
     pages: int
     errors: list[dict[str, Any]]  # in the order they happened
     findings: list[dict[str, Any]]  # with the page's url and depth, shallowest pages first
@@ -235,6 +236,13 @@ class Reads:
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         audited: dict[str, list[dict[str, Any]]] = defaultdict(list)
         with self.engine.connect() as conn:
+            types = dict(
+                conn.execute(
+                    select(run_sites.c.site_id, run_sites.c.type).where(
+                        run_sites.c.run_id == run_id, run_sites.c.site_id.in_(site_ids)
+                    )
+                ).all()
+            )
             page_counts = dict(
                 conn.execute(
                     select(pages.c.site_id, func.count())
@@ -273,6 +281,7 @@ class Reads:
         for site_id in site_ids:
             yield SiteRows(
                 site_id,
+                types.get(site_id, "autre"),
                 page_counts.get(site_id, 0),
                 errors.get(site_id, []),
                 found.get(site_id, []),

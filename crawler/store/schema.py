@@ -120,7 +120,7 @@ findings = Table(
     Column("site_id", String(100), nullable=False),
     Column("page_id", Integer, ForeignKey("pages.id"), nullable=False),
     Column("check_id", String(40), nullable=False),
-    Column("status", String(10), nullable=False),  # found / absent / error
+    Column("status", String(20), nullable=False),  # found / absent / error
     Column("value", JSON, nullable=True),
     Column("evidence", JSON, nullable=True),
     Column("error", Text, nullable=True),
@@ -167,7 +167,8 @@ site_checks = Table(
     Column("run_id", Integer, primary_key=True),
     Column("site_id", String(100), primary_key=True),
     Column("check_id", String(40), primary_key=True),
-    Column("status", String(10), nullable=False),
+    # found / absent / error / not_applicable (checks.site.apply_applicability)
+    Column("status", String(20), nullable=False),
     Column("value", JSON, nullable=True),
     Column("evidence", JSON, nullable=True),
     Column("pages_found", Integer, nullable=False, default=0),
