@@ -217,9 +217,9 @@ class Reads:
         """How many sites of each run share one pattern of statuses, counted in SQL.
 
         One row per (run, group, site status, status of each of ``check_ids``, value of
-        ``value_check`` as JSON text, the audit's ``no_critical``) with ``sites``, the
-        number of sites: ``{"run_id", "group", "site_status", "statuses": {check: status},
-        "value", "no_critical", "sites"}``. ``dimension`` groups the sites (see
+        ``value_check`` as JSON text, the audit's ``no_critical``, whether any check of the
+        site ran) with ``sites``, the number of sites: ``{"run_id", "group", "site_status",
+        "statuses": {check: status}, "value", "no_critical", "ran", "sites"}``. ``dimension`` groups the sites (see
         :meth:`_group_of`; ``group`` is ``""`` without one, ``None`` for a site without
         that column). Enough to compute any coverage figure of every run without reading a
         single site into memory: the patterns are few (statuses of a dozen checks).
@@ -227,7 +227,6 @@ class Reads:
         if not run_ids:
             return []
         sc = site_checks.c
-        wanted = [*check_ids, *([value_check] if value_check else [])]
         pivot = [
             func.max(case((sc.check_id == check_id, sc.status))).label(f"s{i}")
             for i, check_id in enumerate(check_ids)
@@ -236,9 +235,10 @@ class Reads:
             pivot.append(
                 func.max(case((sc.check_id == value_check, cast(sc.value, Text)))).label("v")
             )
+        pivot.append(func.max(case((sc.status != "error", 1), else_=0)).label("ran"))
         per_site = (
             select(sc.run_id, sc.site_id, *pivot)
-            .where(sc.run_id.in_(list(run_ids)), sc.check_id.in_(wanted))
+            .where(sc.run_id.in_(list(run_ids)))
             .group_by(sc.run_id, sc.site_id)
             .subquery()
         )
@@ -249,6 +249,7 @@ class Reads:
                 self._group_of(dimension).label("grp"),
                 rs.status.label("site_status"),
                 rs.audit["no_critical"].as_boolean().label("nc"),
+                per_site.c.ran,
                 *(per_site.c[f"s{i}"] for i in range(len(check_ids))),
                 *([per_site.c.v] if value_check else []),
             )
@@ -261,7 +262,7 @@ class Reads:
             .where(rs.run_id.in_(list(run_ids)))
             .subquery()
         )
-        keys = [sites.c.run_id, sites.c.grp, sites.c.site_status, sites.c.nc]
+        keys = [sites.c.run_id, sites.c.grp, sites.c.site_status, sites.c.nc, sites.c.ran]
         keys += [sites.c[f"s{i}"] for i in range(len(check_ids))]
         keys += [sites.c.v] if value_check else []
         query = select(*keys, func.count().label("sites")).group_by(*keys)
@@ -277,6 +278,7 @@ class Reads:
                         "statuses": {c: m[f"s{i}"] for i, c in enumerate(check_ids)},
                         "value": m["v"] if value_check else None,
                         "no_critical": None if m["nc"] is None else bool(m["nc"]),
+                        "ran": bool(m["ran"]),
                         "sites": int(m["sites"]),
                     }
                 )
