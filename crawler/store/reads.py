@@ -219,10 +219,11 @@ class Reads:
         One row per (run, group, site status, status of each of ``check_ids``, value of
         ``value_check`` as JSON text, the audit's ``no_critical``, whether any check of the
         site ran) with ``sites``, the number of sites: ``{"run_id", "group", "site_status",
-        "statuses": {check: status}, "value", "no_critical", "ran", "sites"}``. ``dimension`` groups the sites (see
-        :meth:`_group_of`; ``group`` is ``""`` without one, ``None`` for a site without
-        that column). Enough to compute any coverage figure of every run without reading a
-        single site into memory: the patterns are few (statuses of a dozen checks).
+        "statuses": {check: status}, "value", "no_critical", "ran", "sites"}``.
+        ``dimension`` groups the sites (see :meth:`_group_of`; ``group`` is ``""``
+        without one, ``None`` for a site without that column). Enough to compute any
+        coverage figure of every run without reading a single site into memory: the
+        patterns are few (statuses of a dozen checks).
         """
         if not run_ids:
             return []
