@@ -262,7 +262,8 @@ def write_report(store: Store, folder: str | Path, run_id: int | None = None) ->
     Raises :class:`reports.table.TableError` for an unknown run or an empty store. A
     missing DSFR is a warning in the result, not an error: the pages are still written.
     """
-    from reports.assets import copy_assets
+    from reports.assets import AXE_LOCALE_WARNING, copy_assets
+    from reports.axe_texts import french_rules
 
     folder = Path(folder)
     data = load_report(store, run_id)
@@ -271,4 +272,6 @@ def write_report(store: Store, folder: str | Path, run_id: int | None = None) ->
     exports = write_exports(data, folder / EXPORT_DIR)
     index, pages = render_pages(data, exports, folder, assets.dsfr, assets.dsfr_version)
     warnings = [assets.warning] if assets.warning else []  # printed by the caller
+    if data.audits_stored and french_rules() is None:
+        warnings.append(AXE_LOCALE_WARNING)
     return WrittenReport(folder, index, pages, exports, warnings, run_id=int(data.run["id"]))

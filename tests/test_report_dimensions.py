@@ -334,6 +334,90 @@ def test_a_check_that_does_not_apply_reads_as_justified_never_as_missing(report,
     assert shares.loc["mediator", "not_applicable"] == 1
 
 
+# -- 16.4 French accessibility texts -------------------------------------------------------------
+
+
+def test_rule_help_is_french_from_axe_cores_locale_and_criteria_link_to_the_rgaa(
+    report, tmp_path, monkeypatch
+):
+    from reports import assets
+    from reports.audit_view import group_rules
+    from reports.axe_texts import _load
+
+    locale = tmp_path / "fr.json"
+    locale.write_text(
+        '{"lang": "fr", "rules": {"image-alt": {"help": "Les images doivent avoir une '
+        'alternative textuelle", "description": "d"}}}',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(assets.AXE_LOCALE_ENV, str(locale))
+    _load.cache_clear()
+    rules = [
+        {
+            "id": "image-alt",
+            "impact": "critical",
+            "help": "Images must have alternative text",
+            "criteria": [{"criterion": "1.1", "title": "Images", "theme": 1}],
+        },
+        {"id": "unknown-rule", "impact": "minor", "help": "Something in English"},
+    ]
+    issues = group_rules([("https://a.fr/", rules)])
+    by_id = {r["id"]: r for i in issues for r in i.rules.values()}
+    assert (by_id["image-alt"]["help"], by_id["image-alt"]["help_lang"]) == (
+        "Les images doivent avoir une alternative textuelle",
+        "fr",
+    )
+    assert by_id["unknown-rule"]["help_lang"] == "en"  # kept as axe gives it, marked English
+    assert issues[0].url == "https://accessibilite.numerique.gouv.fr/methode/criteres-et-tests/#1.1"
+    monkeypatch.setenv(assets.AXE_LOCALE_ENV, str(tmp_path / "absent.json"))
+    monkeypatch.setattr(assets, "AXE_LOCALE_DIR", tmp_path / "nothing")
+    _load.cache_clear()
+    assert group_rules([("https://a.fr/", rules[:1])])[0].rules["image-alt"]["help_lang"] == "en"
+    _load.cache_clear()
+
+
+def test_the_vendored_locale_is_axe_cores_own_for_the_axe_vigie_runs():
+    from reports import assets
+
+    path = assets.locate_axe_locale()
+    if path is None:
+        pytest.skip("textes français d'axe-core non installés (make, npm)")
+    source = (path.parent / "SOURCE.txt").read_text(encoding="utf-8").strip()
+    assert source == f"npm axe-core@{assets.axe_version()}"
+    import json
+
+    rules = json.loads(path.read_text(encoding="utf-8"))["rules"]
+    assert rules["image-alt"]["help"].startswith("Les images")
+
+
+def test_a_report_says_when_the_french_texts_are_missing(report, tmp_path, monkeypatch):
+    from reports import assets
+    from reports.axe_texts import _load
+
+    monkeypatch.delenv(assets.AXE_LOCALE_ENV, raising=False)
+    monkeypatch.setattr(assets, "AXE_LOCALE_DIR", tmp_path / "nothing")
+    _load.cache_clear()
+    store, _ = build(f"sqlite:///{tmp_path / 'a.db'}")
+    run = store.list_runs()[-1]["id"]
+    store.write_audit(
+        run,
+        "alpha",
+        None,
+        "accueil",
+        {
+            "url": "https://alpha.example.fr/",
+            "axe_version": "4.12.1",
+            "error": None,
+            "violations": [],
+            "needs_review": [],
+            "criteria_violated": [],
+        },
+    )
+    written = write_report(store, tmp_path / "r")
+    assert assets.AXE_LOCALE_WARNING in written.warnings
+    _load.cache_clear()
+
+
 # -- in the browser: filters, the address, small screens, print -----------------------------------
 
 
