@@ -212,21 +212,22 @@ class Reads:
         run_ids: Sequence[int],
         check_ids: Sequence[str],
         value_check: str | None = None,
-        dimension: str | None = None,
-    ) -> list[dict[str, Any]]:
+        dimensions: Sequence[str] = (),
+    ) -> Iterator[dict[str, Any]]:
         """How many sites of each run share one pattern of statuses, counted in SQL.
 
-        One row per (run, group, site status, status of each of ``check_ids``, value of
-        ``value_check`` as JSON text, the audit's ``no_critical``, whether any check of the
-        site ran) with ``sites``, the number of sites: ``{"run_id", "group", "site_status",
-        "statuses": {check: status}, "value", "no_critical", "ran", "sites"}``.
-        ``dimension`` groups the sites (see :meth:`_group_of`; ``group`` is ``""``
-        without one, ``None`` for a site without that column). Enough to compute any
-        coverage figure of every run without reading a single site into memory: the
-        patterns are few (statuses of a dozen checks).
+        One row per (run, the site's value of each of ``dimensions``, site status, status
+        of each of ``check_ids``, value of ``value_check`` as JSON text, the audit's
+        ``no_critical``, whether any check of the site ran) with ``sites``, the number of
+        sites: ``{"run_id", "groups": {dimension: value}, "site_status", "statuses":
+        {check: status}, "value", "no_critical", "ran", "sites"}``. A dimension is
+        ``"type"`` or an extra column of the seed list (:meth:`_group_of`; ``None`` for a
+        site without it). Enough to compute any coverage figure of every run, by any
+        dimension, in one pass over the run's checks and without reading a single site
+        into memory: the patterns are far fewer than the sites, and they are streamed.
         """
         if not run_ids:
-            return []
+            return
         sc = site_checks.c
         pivot = [
             func.max(case((sc.check_id == check_id, sc.status))).label(f"s{i}")
@@ -247,7 +248,7 @@ class Reads:
         sites = (
             select(
                 rs.run_id.label("run_id"),
-                self._group_of(dimension).label("grp"),
+                *(self._group_of(d).label(f"g{i}") for i, d in enumerate(dimensions)),
                 rs.status.label("site_status"),
                 rs.audit["no_critical"].as_boolean().label("nc"),
                 per_site.c.ran,
@@ -263,27 +264,24 @@ class Reads:
             .where(rs.run_id.in_(list(run_ids)))
             .subquery()
         )
-        keys = [sites.c.run_id, sites.c.grp, sites.c.site_status, sites.c.nc, sites.c.ran]
+        keys = [sites.c.run_id, *(sites.c[f"g{i}"] for i in range(len(dimensions)))]
+        keys += [sites.c.site_status, sites.c.nc, sites.c.ran]
         keys += [sites.c[f"s{i}"] for i in range(len(check_ids))]
         keys += [sites.c.v] if value_check else []
         query = select(*keys, func.count().label("sites")).group_by(*keys)
-        out = []
         with self.engine.connect() as conn:
-            for row in conn.execute(query):
+            for row in conn.execution_options(stream_results=True, yield_per=1000).execute(query):
                 m = row._mapping
-                out.append(
-                    {
-                        "run_id": m["run_id"],
-                        "group": m["grp"],
-                        "site_status": m["site_status"],
-                        "statuses": {c: m[f"s{i}"] for i, c in enumerate(check_ids)},
-                        "value": m["v"] if value_check else None,
-                        "no_critical": None if m["nc"] is None else bool(m["nc"]),
-                        "ran": bool(m["ran"]),
-                        "sites": int(m["sites"]),
-                    }
-                )
-        return out
+                yield {
+                    "run_id": m["run_id"],
+                    "groups": {d: m[f"g{i}"] for i, d in enumerate(dimensions)},
+                    "site_status": m["site_status"],
+                    "statuses": {c: m[f"s{i}"] for i, c in enumerate(check_ids)},
+                    "value": m["v"] if value_check else None,
+                    "no_critical": None if m["nc"] is None else bool(m["nc"]),
+                    "ran": bool(m["ran"]),
+                    "sites": int(m["sites"]),
+                }
 
     def check_counts(
         self, run_ids: Sequence[int], dimension: str | None = None
