@@ -60,6 +60,11 @@ class WrittenReport:
     run_id: int = 0
 
 
+#: One letter a status in the overview's rows (``data-checks``, read by vigie.js): a
+#: national list has 10,000 rows, and one attribute per cell would weigh megabytes.
+STATUS_CODES = {"found": "f", "absent": "a", "error": "e", "not_applicable": "n"}
+
+
 def _status_rank(status: str, check_id: str) -> str:
     """Sort key of a status cell: met, then not met, then unverified."""
     problem = is_problem(check_id, status)
@@ -104,6 +109,7 @@ def environment() -> Environment:
         status_label=lambda s: STATUS_LABELS.get(s, s),
         status_short=lambda s: STATUS_SHORT.get(s, s),
         status_rank=_status_rank,
+        status_code=lambda s: STATUS_CODES.get(s, "?"),
         status_change=_status_change,
         is_problem=lambda s, c: is_problem(c, s),
         minibar=charts.share_bar,

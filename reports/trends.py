@@ -11,7 +11,6 @@ definition the findings table uses, so the trend's last point is the overview's 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -98,19 +97,35 @@ def _value(text: str | None) -> Any:
         return text
 
 
-def _add(point: Point, pattern: dict[str, Any]) -> None:
+def _ratios(pattern: dict[str, Any], memo: dict[tuple[Any, ...], dict[int, float | None]]):
+    """Engagement 2 and 3 coverage of a pattern of statuses (the same for every site that
+    shares it; patterns repeat across runs and groups, hence ``memo``)."""
+    key = (
+        tuple(pattern["statuses"].values()),
+        pattern["value"],
+        pattern["no_critical"],
+        pattern.get("ran", True),
+    )
+    known = memo.get(key)
+    if known is None:
+        statuses = {c: s or "error" for c, s in pattern["statuses"].items()}
+        if not pattern.get("ran", True):
+            statuses = dict.fromkeys(statuses, "error")  # no check could run: not measured
+        value = _value(pattern["value"])
+        known = memo[key] = {
+            n: engagement_coverage(n, statuses, value, pattern["no_critical"]).ratio for n in (2, 3)
+        }
+    return known
+
+
+def _add(point: Point, pattern: dict[str, Any], ratios: dict[int, float | None]) -> None:
     sites = pattern["sites"]
     point.sites += sites
     if pattern["site_status"] != "ok":
         return
     point.explored += sites
-    statuses = {c: s or "error" for c, s in pattern["statuses"].items()}
-    if not pattern.get("ran", True):
-        statuses = dict.fromkeys(statuses, "error")  # no check could run: not measured
     for n in (2, 3):
-        ratio = engagement_coverage(
-            n, statuses, _value(pattern["value"]), pattern["no_critical"]
-        ).ratio
+        ratio = ratios[n]
         if ratio is None:
             continue
         point.measured[n] += sites
@@ -129,15 +144,19 @@ def compute(store: Any, run_id: int, dimensions: Iterable[str] = ()) -> Trends:
     ids = [r["id"] for r in runs]
     index = {r["id"]: i for i, r in enumerate(runs)}
     overall = _points(runs)
-    by_group: dict[str, dict[str, list[Point]]] = {}
-    for dimension in ("type", *dimensions):
-        groups: dict[str, list[Point]] = defaultdict(lambda: _points(runs))
-        for pattern in store.status_patterns(ids, PATTERN_CHECKS, VALUE_CHECK, dimension):
-            i = index[pattern["run_id"]]
-            _add(groups[pattern["group"] or ""][i], pattern)
-            if dimension == "type":  # every site has one type: the sum is the whole list
-                _add(overall[i], pattern)
-        by_group[dimension] = dict(sorted(groups.items()))
+    dims = ("type", *dimensions)
+    groups: dict[str, dict[str, list[Point]]] = {d: {} for d in dims}
+    memo: dict[tuple[Any, ...], dict[int, float | None]] = {}
+    for pattern in store.status_patterns(ids, PATTERN_CHECKS, VALUE_CHECK, dims):
+        i = index[pattern["run_id"]]
+        ratios = _ratios(pattern, memo)
+        _add(overall[i], pattern, ratios)
+        for dimension, value in pattern["groups"].items():
+            points = groups[dimension].get(value or "")
+            if points is None:
+                points = groups[dimension][value or ""] = _points(runs)
+            _add(points[i], pattern, ratios)
+    by_group = {d: dict(sorted(g.items())) for d, g in groups.items()}
     by_check: dict[str, list[CheckPoint]] = {}
     for row in store.check_counts(ids):
         points = by_check.setdefault(

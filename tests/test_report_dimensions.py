@@ -141,6 +141,32 @@ def test_trends_from_sql_equal_each_runs_findings_table(report):
             assert (got.found, got.measured) == (share.found, share.measured), share.check_id
 
 
+def test_trends_group_the_same_in_postgresql(report, pg_url):
+    """The grouping is SQL (JSON columns read as text, a pivot of statuses): PostgreSQL
+    must give what SQLite gives."""
+    from reports import trends
+
+    store, runs = build(pg_url)
+    mine = trends.compute(store, runs[-1], ["departement", "tutelle"])
+    theirs = trends.compute(report["store"], report["runs"][-1], ["departement", "tutelle"])
+    store.close()
+
+    def flat(t: Any) -> Any:
+        points = [t.overall, *(p for g in t.by_group.values() for p in g.values())]
+        groups = {d: sorted(g) for d, g in t.by_group.items()}
+        return (
+            groups,
+            [
+                (p.sites, p.explored, p.measured, round(p.sums[2], 6), p.full)
+                for ps in points
+                for p in ps
+            ],
+            {c: [p.counts for p in ps] for c, ps in t.by_check.items()},
+        )
+
+    assert flat(mine) == flat(theirs)
+
+
 class _NoSiteReads:
     """A store that refuses the reads of whole sites: the trends must group in SQL."""
 

@@ -111,12 +111,14 @@
     return Math.round(found / counted * 1000) / 1000; // the table's three decimals
   }
 
+  var STATUS_CODES = { f: 'found', a: 'absent', e: 'error', n: 'not_applicable' };
+
   function readRows(table) {
+    var order = (table.getAttribute('data-check-order') || '').split(' ');
     return Array.prototype.map.call(table.tBodies[0].rows, function (row) {
       var checks = {};
-      each(row.querySelectorAll('td[data-check]'), function (td) {
-        checks[td.getAttribute('data-check')] = td.getAttribute('data-status');
-      });
+      var codes = row.getAttribute('data-checks') || '';
+      order.forEach(function (check, i) { checks[check] = STATUS_CODES[codes.charAt(i)]; });
       return {
         row: row,
         site: row.getAttribute('data-site'),
