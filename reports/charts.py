@@ -137,13 +137,15 @@ def line_chart(
                 body.append(
                     _text(x_of(i), height - bottom + 34, notes[i], "vigie-note", anchor="middle")
                 )
-    placed: dict[int, list[float]] = {}
+    points = [
+        [(i, x_of(i), y_of(v), v) for i, v in enumerate(s.values) if v is not None] for s in series
+    ]
+    labels_y = _labels_y(points, top, top + plot_h)
     for k, s in enumerate(series):
-        points = [(i, x_of(i), y_of(v), v) for i, v in enumerate(s.values) if v is not None]
-        if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for _, x, y, _ in points)
+        if len(points[k]) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for _, x, y, _ in points[k])
             body.append(f'<polyline points="{path}" class="{s.css} vigie-line" fill="none"/>')
-        for i, x, y, v in points:
+        for i, x, y, v in points[k]:
             if k % 2 == 0:
                 body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="{s.css}"/>')
             else:
@@ -151,23 +153,58 @@ def line_chart(
                     f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" '
                     f'class="{s.css}"/>'
                 )
-            label_y = _label_y(y, top, top + plot_h, placed.setdefault(i, []))
-            body.append(_text(x, label_y, percent(v), "vigie-value", anchor="middle"))
+            body.append(_text(x, labels_y[k, i], percent(v), "vigie-value", anchor="middle"))
     return _svg(height, body, css, width)
 
 
-def _label_y(y: float, top: float, bottom: float, taken: list[float]) -> float:
-    """Where a value label goes: above its point, else below; inside the plot, never on
-    the axis labels, and never on a label already placed at the same run."""
-    candidates = [y - 10, y + 20, y - 26, y + 36]
-    for candidate in candidates:
-        inside = top + 12 <= candidate <= bottom - 4
-        if inside and all(abs(candidate - other) >= 15 for other in taken):
-            taken.append(candidate)
-            return candidate
-    fallback = max(top + 12, min(bottom - 4, y - 10))
-    taken.append(fallback)
-    return fallback
+#: A value label's text, above its baseline (13 px text) and the markers' half size.
+_TEXT_H, _MARK = 11.0, 6.0
+
+
+def _labels_y(
+    points: Sequence[Sequence[tuple[int, float, float, float]]], top: float, bottom: float
+) -> dict[tuple[int, int], float]:
+    """The baseline of every value label: (series, run) → y.
+
+    At each run the higher point's label goes above it and the lower's below, which keeps
+    two close values apart; each label stays inside the plot (never on the axis labels),
+    off every marker of that run and off the labels already placed there.
+    """
+    at: dict[int, list[tuple[int, float]]] = {}
+    for k, series in enumerate(points):
+        for i, _, y, _ in series:
+            at.setdefault(i, []).append((k, y))
+    out: dict[tuple[int, int], float] = {}
+    for i, marks in at.items():
+        placed: list[float] = []
+        ordered = sorted(marks, key=lambda m: m[1])  # highest point (smallest y) first
+        for rank, (k, y) in enumerate(ordered):
+            above, below = y - _MARK - 3, y + _MARK + _TEXT_H + 2
+            first, second = (above, below) if rank == 0 else (below, above)
+            candidates = [first, second, first - 16, second + 16, first + 16, second - 16]
+            out[k, i] = next(
+                (c for c in candidates if _free(c, top, bottom, marks, placed)),
+                max(top + _TEXT_H, min(bottom - 2, first)),
+            )
+            placed.append(out[k, i])
+    return out
+
+
+def _free(
+    baseline: float,
+    top: float,
+    bottom: float,
+    marks: Sequence[tuple[int, float]],
+    placed: Sequence[float],
+) -> bool:
+    """Whether a label whose baseline is ``baseline`` stays inside the plot and clear of
+    the run's markers and of labels already placed."""
+    upper = baseline - _TEXT_H
+    if upper < top or baseline > bottom - 2:
+        return False
+    if any(upper - _MARK < y < baseline + _MARK for _, y in marks):
+        return False
+    return all(abs(baseline - other) >= _TEXT_H + 3 for other in placed)
 
 
 def bar(value: float | None, css: str = "vigie-series-1") -> Markup:

@@ -208,28 +208,40 @@ def test_trends_are_labelled_by_run_label_per_group_and_per_check(report):
     ]
 
 
-def test_value_labels_stay_inside_the_plot_and_apart():
+@pytest.mark.parametrize(
+    "e2, e3",
+    [
+        ([1.0, 0.0, 0.5], [1.0, 0.0, 0.52]),  # at the top, at the bottom, close together
+        ([0.70, 0.69], [0.57, 0.59]),  # the demo's: « 59 % » sat on the other marker
+    ],
+)
+def test_value_labels_stay_inside_the_plot_off_markers_and_apart(e2, e3):
     svg = charts.line_chart(
-        ["a", "b", "c"],
-        [
-            charts.Series("E2", "s1", [1.0, 0.0, 0.5]),
-            charts.Series("E3", "s2", [1.0, 0.0, 0.52]),
-        ],
-        notes=["1 site", "2 sites", "3 sites"],
+        [str(i) for i in range(len(e2))],
+        [charts.Series("E2", "s1", e2), charts.Series("E3", "s2", e3)],
+        notes=["1 site"] * len(e2),
     )
     tree = etree.fromstring(str(svg).encode())
     height = float(tree.get("viewBox").split()[3])
-    values = [
-        t for t in tree.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "vigie-value"
+    ns = "{http://www.w3.org/2000/svg}"
+    values = [t for t in tree.iter(f"{ns}text") if t.get("class") == "vigie-value"]
+    markers = [(float(c.get("cx")), float(c.get("cy"))) for c in tree.iter(f"{ns}circle")]
+    markers += [
+        (float(r.get("x")) + 5, float(r.get("y")) + 5)
+        for r in tree.iter(f"{ns}rect")
+        if r.get("width") == "10"
     ]
-    assert len(values) == 6
+    assert len(values) == 2 * len(e2) == len(markers)
     by_x: dict[str, list[float]] = {}
     for t in values:
-        y = float(t.get("y"))
-        assert 36 <= y <= height - 56, (t.text, y)  # between the legend and the axis labels
+        x, y = float(t.get("x")), float(t.get("y"))
+        assert y - 11 >= 36 and y <= height - 56, (t.text, y)  # inside the plot
+        for mx, my in markers:  # a label's box (11 px above its baseline) misses markers
+            if abs(mx - x) < 1:
+                assert not (y - 11 - 6 < my < y + 6), (t.text, y, my)
         by_x.setdefault(t.get("x"), []).append(y)
     for ys in by_x.values():
-        assert abs(ys[0] - ys[1]) >= 15  # two labels of one run never overlap
+        assert abs(ys[0] - ys[1]) >= 14  # two labels of one run never overlap
     first_x = min(float(x) for x in by_x)
     assert first_x > 48 + 20  # the first point keeps clear of the percentage axis
 
