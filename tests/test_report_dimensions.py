@@ -71,6 +71,8 @@ def test_seed_columns_travel_into_the_table_and_every_export(report, tmp_path):
     assert [h.text_content() for h in heads[2:4]] == ["departement", "tutelle"]
     row = overview.xpath("//tr[@data-site='delta']")[0]
     assert row.get("data-dim-0") == "-" and row.get("data-dim-1") == "État"
+    site = _doc(report, "sites/alpha.html")
+    assert site.xpath("string(//li[@data-dim='departement'])") == "departement : 45"
 
 
 def test_a_seed_column_named_like_a_vigie_column_does_not_hide_it():
