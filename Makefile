@@ -10,6 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 DSFR := reports/_vendor/dsfr/dsfr.min.css
+AXE_FR := reports/_vendor/axe/fr.json
 
 .PHONY: demo test lint system-deps bench clean screenshots
 
@@ -28,6 +29,12 @@ $(STAMP): pyproject.toml setup.py checks/_speedups.pyx
 $(DSFR): reports/assets.py | $(STAMP)
 	$(BIN)/python -m reports.assets fetch --force
 
+# axe-core's own French texts (locales/fr.json of the npm package axe-core, the version of
+# the axe.min.js Vigie runs), for the rules' help on the site pages. Without npm the
+# reports show axe's English and say so: a failure here does not stop make.
+$(AXE_FR): reports/assets.py | $(STAMP)
+	-$(BIN)/python -m reports.assets fetch-axe-locale
+
 # Debian's Chromium for the rendered audits (Playwright drives it through executable_path):
 # the headless shell audits (lighter, same build), the full browser serves the report tests.
 system-deps:
@@ -36,12 +43,12 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium chromium-headless-shell >/dev/null; }
 
-demo: $(STAMP) $(DSFR) system-deps
+demo: $(STAMP) $(DSFR) $(AXE_FR) system-deps
 	$(BIN)/vigie demo --db sqlite:///vigie.db -o vigie-demo
 
 # PostgreSQL is started for the tests on 127.0.0.1 (tests/services.sh) and stopped after,
 # whatever the outcome.
-test: $(STAMP) $(DSFR) system-deps
+test: $(STAMP) $(DSFR) $(AXE_FR) system-deps
 	$(BIN)/ruff check .
 	@eval "$$(bash tests/services.sh start)"; \
 	  $(BIN)/python -m pytest -q; status=$$?; \
@@ -49,7 +56,7 @@ test: $(STAMP) $(DSFR) system-deps
 
 # The README's screenshots, docs/overview.png and docs/site.png, from the reports of two demo
 # crawls (tests/test_report_e2e.py); the test suite itself writes them to a temporary folder.
-screenshots: $(STAMP) $(DSFR) system-deps
+screenshots: $(STAMP) $(DSFR) $(AXE_FR) system-deps
 	VIGIE_SCREENSHOTS_DIR=docs $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  tests/test_report_e2e.py -k test_screenshots_for_the_readme
 
