@@ -12,6 +12,7 @@ kept on the page object, because four checks ask for it.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -159,6 +160,8 @@ def _digit_runs_reference(text: str) -> list[tuple[int, int]]:
 
 
 try:
+    if os.environ.get("VIGIE_PAGE_WALK") == "lxml":  # bench/: the compiled module measured off
+        raise ImportError("VIGIE_PAGE_WALK=lxml")
     from checks._speedups import digit_runs as _digit_runs  # one pass, no match objects
 except ImportError:  # a source tree nobody built: checks.page says so in the log
     _digit_runs = _digit_runs_reference

@@ -7,6 +7,7 @@ hyphens U+2011/U+2010 as '-'. Case folding is left to each check ("where said").
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 
@@ -151,6 +152,8 @@ def fold(text: str) -> str:
 #: and for ``tests/test_speedups.py``, which compares them.
 fold_reference = fold
 try:
+    if os.environ.get("VIGIE_PAGE_WALK") == "lxml":  # bench/: the compiled module measured off
+        raise ImportError("VIGIE_PAGE_WALK=lxml")
     from checks import _speedups
 except ImportError:  # a source tree nobody built: checks.page says so in the log
     pass
