@@ -1,8 +1,7 @@
 """One parsed page, shared by every check.
 
-The page is parsed once with lxml (much faster than BeautifulSoup's html.parser), then read
-in one compiled walk over its tree (``checks/_speedups.pyx``; the lxml-only code below is
-its reference and fallback):
+The page is parsed once with lxml (much faster than BeautifulSoup's html.parser) and read
+through lxml's public API (XPath, XSLT):
 
 * schema.org structured data (JSON-LD, microdata, RDFa) is extracted with ``extruct`` *only
   when the page holds a property the checks read*, because extruct is slow (its RDFa
@@ -18,19 +17,16 @@ its reference and fallback):
 from __future__ import annotations
 
 import json
-import logging
-import os
 import re
 from collections.abc import Callable
 from functools import cached_property
-from types import ModuleType
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from checks.result import Evidence, clip
-from checks.text import fold, normalize, normalize_nfkc, squash
+from checks.text import fold, normalize, squash
 
 T = TypeVar("T")
 
@@ -73,7 +69,7 @@ _PARSER = etree.HTMLParser(collect_ids=False)
 #: The same, reading UTF-8 whatever the page's ``<meta charset>`` says (the text is decoded
 #: already). A page is parsed from its text encoded in UTF-8: libxml2 reads UTF-8 natively,
 #: while lxml hands it a ``str`` through iconv: 9 % faster, encoding included, and the
-#: same tree (``tests/test_speedups.py``).
+#: same tree.
 _UTF8_PARSER = etree.HTMLParser(collect_ids=False, encoding="utf-8")
 _ALTS = etree.XPath(".//img/@alt")
 #: Ends each link's label in :data:`_LINK_LABELS`' output: a Unicode noncharacter, allowed
@@ -122,12 +118,6 @@ RELEVANT_PROPERTIES = (
     "contactPoint",
 )
 _RELEVANT_JSON = re.compile("|".join(RELEVANT_PROPERTIES))
-
-
-#: What the compiled walk answers for the structured-data searches (its ``structured``
-#: flags, same values): :data:`_RELEVANT_MICRODATA`, :data:`_SCHEMA_RDFA`,
-#: :data:`_RELEVANT_RDFA`.
-RELEVANT_MICRODATA, SCHEMA_RDFA, RELEVANT_RDFA = 1, 2, 4
 
 
 def _attribute_holding(attribute: str, words: str, start: bool = False) -> re.Pattern[str]:
@@ -190,39 +180,6 @@ _RELEVANT_RDFA = etree.XPath(
 )
 
 
-def _compiled_walk() -> tuple[ModuleType | None, str]:
-    """The compiled module (``checks/_speedups.pyx``) and how the page model reads trees.
-
-    Without it (a source tree nobody built, an lxml upgraded after the build: the module
-    reads lxml's own structures, so it must run with the lxml it was compiled against)
-    pages are read the lxml-only way: the same results, about 0.4 ms a page slower. Said
-    once in the log, and by ``PAGE_WALK``.
-    """
-    if os.environ.get("VIGIE_PAGE_WALK") == "lxml":  # bench/: the walk measured off
-        return None, "lxml seul (VIGIE_PAGE_WALK=lxml)"
-    try:
-        from checks import _speedups
-    except ImportError as exc:
-        return None, f"lxml seul (module compilé absent : {exc})"
-    if etree.__version__ != _speedups.BUILT_WITH_LXML:
-        return None, (
-            f"lxml seul (module compilé pour lxml {_speedups.BUILT_WITH_LXML}, "
-            f"lxml {etree.__version__} installé : le recompiler, "
-            "pip install --no-build-isolation -e .)"
-        )
-    _speedups.configure(BLOCK_TAGS, INVISIBLE_TAGS)
-    _speedups.configure_structured(RELEVANT_PROPERTIES)
-    return _speedups, "compilé (checks/_speedups.pyx)"
-
-
-#: The compiled module whose walk, link rows and evidence lookup the page model uses (and
-#: ``checks._links`` its link descriptions and stem index), or None: the lxml and Python
-#: code here, its reference. ``PAGE_WALK`` says which way pages are read, and why.
-_compiled, PAGE_WALK = _compiled_walk()
-if _compiled is None:
-    logging.getLogger(__name__).warning("Modèle de page : %s", PAGE_WALK)
-
-
 class Link(NamedTuple):
     """An ``<a href>`` (or ``<area href>``) with its absolute target and visible label.
 
@@ -247,23 +204,13 @@ class Page:
         self.url = url
         self.root = _parse(text)
         self.tree = self.root.getroottree()
-        # One compiled walk reads the base, the scripts, the visible text, the text nodes
-        # and the links (see ``checks/_speedups.pyx``); without it, the lxml-only way below.
-        walked = _compiled.walk(self.root) if _compiled is not None else None
-        self._walked_links: list[Any] | None = None
-        if walked is None:
-            base = self.root.find(".//base[@href]")
-            base_href = None if base is None else base.get("href", "")
-            scripts = self.root.iter("script")
-        else:
-            base_href, scripts, structured, visible, nodes, *links = walked
-            self._walked_links = links  # read by the ``links`` property
-            self.__dict__["_text_nodes"] = nodes  # the cached property, already known
+        base = self.root.find(".//base[@href]")
+        base_href = None if base is None else base.get("href", "")
         self.base_url = self.url if base_href is None else urljoin(self.url, base_href.strip())
         resolve = Resolver(self.base_url)
         self.script_srcs: list[tuple[str, dict[str, str]]] = []
         json_ld = []  # the JSON-LD blocks naming a property the checks read
-        for script in scripts:
+        for script in self.root.iter("script"):
             attrs = script.attrib
             src = attrs.get("src")
             if src:
@@ -273,21 +220,15 @@ class Page:
         # Problems met while reading the page (broken JSON-LD…), reported, never hidden.
         self.problems: list[str] = []
         self.structured: list[dict[str, Any]] = []
-        if walked is None:
-            # Microdata needs "itemprop" in the markup, schema.org RDFa the word "schema":
-            # two C-speed tests on the raw HTML spare most pages the tree searches (None:
-            # let the XPaths say).
-            structured = None if "itemprop" in text or "schema" in text else 0
-        if json_ld or structured != 0:
+        # Microdata needs "itemprop" in the markup, schema.org RDFa the word "schema": two
+        # C-speed tests on the raw HTML spare most pages the tree searches.
+        if json_ld or "itemprop" in text or "schema" in text:
             self.structured = _structured_items(
-                self.root, self.base_url, self.problems, text, json_ld, structured
+                self.root, self.base_url, self.problems, text, json_ld
             )
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._memo: dict[str, Any] = {}
-        if walked is None:
-            self.text = normalize(_visible_lines(str(_VISIBLE_TEXT(self.root))))
-        else:  # the walk has replaced the special spaces and hyphens
-            self.text = normalize_nfkc(visible)
+        self.text = normalize(_visible_lines(str(_VISIBLE_TEXT(self.root))))
 
     # -- construction -------------------------------------------------------------------
 
@@ -315,28 +256,16 @@ class Page:
     def links(self) -> list[Link]:
         """Every link, its target resolved and its label as :func:`link_label` reads it.
 
-        Built for the whole page at once: every label is written by one pass in C (the
-        compiled walk, or :data:`_LINK_LABELS`) rather than one XPath call per link, and
-        normalised in one pass; ``tests/test_page_links.py`` compares them with
-        :func:`link_label`.
+        Built for the whole page at once: every label is written by one pass in C
+        (:data:`_LINK_LABELS`) rather than one XPath call per link, and normalised in one
+        pass; ``tests/test_page_links.py`` compares them with :func:`link_label`.
         """
-        walked = self._walked_links
-        if walked is None:
-            elements = _LINKS(self.root)
-            hrefs = [a.attrib["href"] for a in elements]
-            written = str(_LINK_LABELS(self.root)) if elements else ""
-        else:
-            elements, hrefs, written = walked
+        elements = _LINKS(self.root)
         if not elements:
             return []
+        hrefs = [a.attrib["href"] for a in elements]
+        written = normalize(str(_LINK_LABELS(self.root)))
         resolve = Resolver(self.base_url)
-        written = normalize(written)
-        if _compiled is not None:
-            squashed = _compiled.split_labels(written, len(elements))
-            if squashed is not None:
-                return _compiled.build_links(
-                    elements, hrefs, squashed, resolve, _NON_HTTP, _DOT_SEGMENT, Link
-                )
         labels = written.split(_LABEL_END)
         labels.pop()  # what follows the last label: nothing
         if len(labels) != len(elements):  # the page's own text holds the separator
@@ -400,8 +329,6 @@ class Page:
         index = self._node_holding(needle, rank)
         if index is None:
             return self._body
-        if _compiled is not None:
-            return _compiled.text_node_parent(self.root, index)
         node = _NTH_TEXT_NODE(self.root, n=index + 1)[0]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:
@@ -552,8 +479,7 @@ def _visible_lines(visible: str) -> str:
     on some pages), made by the source's indentation and the breaks around nested blocks:
     no check reads them, and every full-text scan of every check got that much longer.
     Offsets into the markup are not kept: :meth:`Page.element_at` finds a match's element
-    again by searching the text nodes, which only evidence needs. The compiled walk does
-    the same on its bytes.
+    again by searching the text nodes, which only evidence needs.
     """
     return "\n".join(filter(None, map(str.strip, visible.split("\n"))))
 
@@ -593,7 +519,6 @@ def _structured_items(
     problems: list[str],
     markup: str = "",
     json_ld: list[Any] | None = None,
-    searched: int | None = None,
 ) -> list[dict[str, Any]]:
     """schema.org items from JSON-LD, microdata and RDFa, flattened (``@graph`` unrolled).
 
@@ -601,8 +526,7 @@ def _structured_items(
     (``RELEVANT_PROPERTIES``): an item without any of them could not change a finding.
     ``markup`` is the page's HTML: a syntax whose attribute never occurs in it is skipped
     without searching the tree. ``json_ld``: the relevant JSON-LD blocks, when the caller
-    has already found them. ``searched``: the compiled walk's answers to the tree searches
-    (:data:`RELEVANT_MICRODATA`…), or None to search.
+    has already found them.
 
     Each item gets ``_syntax`` ("json-ld", "microdata", "rdfa"). extruct's extractors take
     the tree we already parsed, so the page is not parsed twice.
@@ -627,20 +551,12 @@ def _structured_items(
             continue
         for item in found:
             items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
-    if searched is None:  # the markup's gates, then the tree's searches
-        microdata = _gate_open(markup, _MICRODATA_GATES) and bool(_RELEVANT_MICRODATA(root))
-        rdfa = (
-            _gate_open(markup, _SCHEMA_RDFA_GATES)
-            and bool(_SCHEMA_RDFA(root))
-            and bool(_RELEVANT_RDFA(root))
-        )
-    else:  # the walk has searched the tree; the gates are kept so that both ways agree
-        microdata = bool(searched & RELEVANT_MICRODATA) and _gate_open(markup, _MICRODATA_GATES)
-        rdfa = (
-            bool(searched & SCHEMA_RDFA)
-            and bool(searched & RELEVANT_RDFA)
-            and _gate_open(markup, _SCHEMA_RDFA_GATES)
-        )
+    microdata = _gate_open(markup, _MICRODATA_GATES) and bool(_RELEVANT_MICRODATA(root))
+    rdfa = (
+        _gate_open(markup, _SCHEMA_RDFA_GATES)
+        and bool(_SCHEMA_RDFA(root))
+        and bool(_RELEVANT_RDFA(root))
+    )
     if microdata:
         for item in MicrodataExtractor().extract_items(root, base_url):
             items.append({**item, "_syntax": "microdata"})

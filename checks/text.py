@@ -7,7 +7,6 @@ hyphens U+2011/U+2010 as '-'. Case folding is left to each check ("where said").
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 
@@ -45,10 +44,7 @@ def normalize(text: str) -> str:
 
 
 def normalize_nfkc(text: str) -> str:
-    """:func:`normalize` for a text whose special spaces and hyphens are already replaced.
-
-    The compiled page walk replaces them while it copies the visible text.
-    """
+    """:func:`normalize` for a text whose special spaces and hyphens are already replaced."""
     if text.isascii():
         return text
     parts = []
@@ -146,20 +142,6 @@ def fold(text: str) -> str:
     if not unicodedata.is_normalized("NFD", lowered):  # another precomposed letter
         lowered = unicodedata.normalize("NFD", _ACCENTED.sub(_unaccent, lowered))
     return _COMBINING.sub("", lowered)
-
-
-#: The reference implementation, kept for the characters the compiled one does not cover
-#: and for ``tests/test_speedups.py``, which compares them.
-fold_reference = fold
-try:
-    if os.environ.get("VIGIE_PAGE_WALK") == "lxml":  # bench/: the compiled module measured off
-        raise ImportError("VIGIE_PAGE_WALK=lxml")
-    from checks import _speedups
-except ImportError:  # a source tree nobody built: checks.page says so in the log
-    pass
-else:
-    _speedups.configure_fold(fold_reference)
-    fold = _speedups.fold  # noqa: F811  the same folding in one pass (checks/_speedups.pyx)
 
 
 def collapse_spaces(text: str) -> str:
