@@ -47,11 +47,6 @@ _SPACES = re.compile(r"\s+")
 _URL = re.compile(
     r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S
 )
-#: The same, for many URLs one a line (none holding a line break).
-_URL_LINES = re.compile(
-    r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#\n]*))?([^?#\n]*)(?:\?([^#\n]*))?(?:#([^\n]*))?$",
-    re.M,
-)
 
 
 class Sieve:
@@ -193,21 +188,6 @@ def fold_label(text: str) -> str:
     return folded.strip()
 
 
-def fold_labels(texts: list[str]) -> list[str]:
-    """``[fold_label(t) for t in texts]`` for squashed texts, in one pass over all of them.
-
-    A squashed text (:func:`checks.text.squash`, as every link label is) has single spaces
-    only and no line break, and folding adds none: the texts are folded joined by line
-    breaks and split again, one regex scan for the page instead of a hundred.
-    """
-    if not texts:
-        return []
-    folded = fold("\n".join(texts))
-    if not folded.isascii() or "`" in folded:
-        folded = _unify_apostrophes(folded)
-    return folded.split("\n")
-
-
 def _unify_apostrophes(text: str) -> str:
     """Every apostrophe as "'": a C-speed test and replace for each, where a regex
     character class looked at every character (five times the cost on a page's labels)."""
@@ -245,22 +225,6 @@ def host_of(netloc: str) -> str:
     return host.lower().rstrip(".")
 
 
-def _url_parts(links: list[Link]) -> list[tuple[str, str, str, str, str]]:
-    """``(scheme, netloc, path, query, fragment)`` of every link, as written.
-
-    One ``findall`` over all the targets, one a line, instead of a regex call per link; a
-    target holding a line break (a raw ``javascript:`` one may) sends the page to the
-    per-link split.
-    """
-    hrefs = [link.href for link in links]
-    joined = "\n".join(hrefs)
-    if joined.count("\n") == len(hrefs) - 1:
-        parts = _URL_LINES.findall(joined)
-        if len(parts) == len(hrefs):
-            return parts
-    return [_URL.match(href).groups(default="") for href in hrefs]  # type: ignore[union-attr]
-
-
 def suffixes(host: str) -> frozenset[str]:
     """``a.b.gouv.fr`` → {``a.b.gouv.fr``, ``b.gouv.fr``, ``gouv.fr``, ``fr``}."""
     parts = host.split(".")
@@ -278,14 +242,9 @@ def _page_links(page: Page) -> _PageLinks:
 
 def _describe_links(page: Page) -> _PageLinks:
     page_doc = page.url.split("#", 1)[0]
-    links = page.links
-    labels = fold_labels([link.text for link in links])
     domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
-    hosts: dict[str, str] = {}
-    infos = [
-        _describe(link, label, page_doc, page.host, domains, hosts, parts)
-        for link, label, parts in zip(links, labels, _url_parts(links), strict=True)
-    ]
+    infos = [_describe(link, page_doc, page.host, domains) for link in page.links]
+    labels = [info.label for info in infos]
     targets = [info.target or info.href.lower() for info in infos]
     by_host: dict[str, tuple[frozenset[str], list[int]]] = {}
     for index, info in enumerate(infos):
@@ -294,12 +253,7 @@ def _describe_links(page: Page) -> _PageLinks:
             entry = by_host[info.host] = (info.domains, [])
         entry[1].append(index)
     return _PageLinks(
-        infos,
-        "\n".join(labels),
-        "\n".join(targets),
-        _starts(labels),
-        _starts(targets),
-        by_host,
+        infos, "\n".join(labels), "\n".join(targets), _starts(labels), _starts(targets), by_host
     )
 
 
@@ -373,25 +327,16 @@ def link_infos(page: Page) -> list[LinkInfo]:
 
 
 def _describe(
-    link: Link,
-    label: str,
-    page_doc: str,
-    page_host: str,
-    domains: dict[str, frozenset[str]],
-    hosts: dict[str, str],
-    parts: tuple[str, str, str, str, str],
+    link: Link, page_doc: str, page_host: str, domains: dict[str, frozenset[str]]
 ) -> LinkInfo:
     """Fold the label and target; tell whether the link is only an in-page anchor.
 
     An anchor is "in page" when its raw target starts with ``#``, when it is the page's own
     address with a fragment, or a fragment on the site's home (``/#prise-de-rendez-vous``,
     single-page sites): the visitor stays where they are, no booking page is reached.
+    ``domains``: each host's :func:`suffixes`, shared by the page's links.
     """
-    scheme, netloc, path, query, fragment = parts
-    scheme = scheme.lower()
-    host = hosts.get(netloc)
-    if host is None:
-        host = hosts[netloc] = host_of(netloc)
+    scheme, host, path, query, fragment = split_url(link.href)
     target = ""
     if scheme in ("http", "https"):
         target = fold_target(path + ("?" + query if query else ""))
@@ -402,10 +347,8 @@ def _describe(
     host_domains = domains.get(host)
     if host_domains is None:
         host_domains = domains[host] = suffixes(host)
-    return _new_info(LinkInfo, (link, label, scheme, host, host_domains, target, in_page))
-
-
-_new_info = tuple.__new__  # the named tuple's own __new__ is a Python function
+    label = fold_label(link.text)
+    return LinkInfo(link, label, scheme, host, host_domains, target, in_page)
 
 
 def same_site(info: LinkInfo, page: Page) -> bool:
