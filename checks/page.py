@@ -3,6 +3,12 @@
 The page is parsed once with lxml (much faster than BeautifulSoup's html.parser) and read
 through lxml's public API — XPath and XSLT, which run in C over the tree lxml has built:
 
+* the whole document is read, or the page is an error: libxml2 stops building the tree
+  past a nesting depth and lxml returns what it had, so a page with 300 unclosed
+  ``<span>`` before its content would read as empty. The parser is told ``huge_tree``
+  (2,048 levels with libxml2 ≥ 2.11, instead of 256), and a page that libxml2 still stops
+  reading raises :class:`UnreadablePage`, whose French message becomes the page's
+  analysis error: what it shows never reads as absent;
 * schema.org structured data (JSON-LD, microdata, RDFa) is extracted with ``extruct`` *only
   when the page holds a property the checks read*, because extruct is slow (its RDFa
   path above all) and most pages have none;
@@ -61,12 +67,16 @@ _ALTS = etree.XPath(".//img/@alt", smart_strings=False)
 #: Plain lxml elements: ``lxml.html``'s parser looks every element's class up through a
 #: Python call each time a proxy is made, a cost paid on every element the checks touch.
 #: No table of ``id`` attributes either (nothing looks elements up by id): a faster parse.
-_PARSER = etree.HTMLParser(collect_ids=False)
+#: ``huge_tree`` lifts libxml2's hardening limits: nesting up to 2,048 levels instead of
+#: 256 (libxml2 ≥ 2.11), text nodes over 10 MB. They guard entity expansion, which an HTML
+#: page does not have; its size is capped by the crawl (``DOWNLOAD_MAXSIZE``).
+_PARSER = etree.HTMLParser(collect_ids=False, huge_tree=True)
 #: Attributes that label a link (an image map's ``<area>`` is labelled by its ``alt``).
 _LABEL_ATTRIBUTES = (("aria-label", "title"), ("alt", "aria-label", "title"))
 #: Targets kept as written: they are no web address to resolve against the page.
 _NON_HTTP = re.compile(r"(?i)(?:mailto|tel|javascript|data|callto|sms):")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_DEPTH_ERROR = re.compile(r"[Ee]xcessive depth in document: (\d+)")
 #: The schema.org properties the checks read (phone, email, address, opening_hours).
 #: Extraction runs only for a syntax whose markup names one of them: extruct is slow
 #: (a millisecond a page and more), and most structured data is breadcrumbs and articles.
@@ -98,6 +108,13 @@ _SCHEMA_RDFA = etree.XPath(
 _RELEVANT_RDFA = etree.XPath(
     f"boolean(//@property[{_RELEVANT_VALUE}] | //@typeof[contains(., 'PostalAddress')])"
 )
+
+
+class UnreadablePage(ValueError):
+    """The parser stopped before the end of the document: the page is not read in part.
+
+    Its message, in French, is the page's analysis error (``crawler/analysis.py``).
+    """
 
 
 class Link(NamedTuple):
@@ -327,7 +344,9 @@ _EMPTY_DOCUMENT = "<html><body></body></html>"
 def _parse(text: str) -> Any:
     """Parse a whole document; an empty or unparsable body gives an empty ``<html>``.
 
-    Exactly ``lxml.html.document_fromstring`` but with plain elements (see ``_PARSER``).
+    Exactly ``lxml.html.document_fromstring`` but with plain elements and ``huge_tree``
+    (see :data:`_PARSER`). Raises :class:`UnreadablePage` when libxml2 stopped before the
+    end of the document (a fatal error in its log): lxml would return the part it read.
     """
     text = _XML_DECL.sub("", text, count=1)  # lxml refuses a str declaring its encoding
     if not text or text.isspace():
@@ -336,9 +355,28 @@ def _parse(text: str) -> Any:
         root = etree.fromstring(text, _PARSER)
     except etree.ParserError:  # libxml2 found no element at all
         root = None
+    fatal = _PARSER.error_log.filter_from_fatals()
+    if fatal:
+        raise UnreadablePage(_unread_reason(fatal[0]))
     if root is None:
         root = etree.fromstring(_EMPTY_DOCUMENT, _PARSER)
     return root
+
+
+def _unread_reason(error: Any) -> str:
+    """The French reason of a page libxml2 stopped reading at ``error``."""
+    depth = _DEPTH_ERROR.search(error.message)
+    if depth:
+        levels = f"{int(depth.group(1)):,}".replace(",", "\u202f")
+        return (
+            f"page illisible : plus de {levels} éléments imbriqués les uns dans les autres "
+            f"(ligne {error.line}), au-delà de ce que lit l'analyseur HTML ; la suite de la "
+            "page n'a pas été lue"
+        )
+    return (
+        f"page illisible : l'analyseur HTML s'est arrêté ligne {error.line} "
+        f"({error.message.strip()}) ; la suite de la page n'a pas été lue"
+    )
 
 
 def _is_relevant_json_ld(script: Any) -> bool:

@@ -6,7 +6,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from checks.page import Page
+from checks.page import Page, UnreadablePage
 from crawler import settings
 
 
@@ -25,7 +25,7 @@ def load_page(target: str, base_url: str | None = None, timeout: float = 30.0) -
                 url = response.geturl()
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise FetchError(f"impossible de lire {target} : {exc}") from exc
-        return Page.from_bytes(body, base_url or url, content_type)
+        return _page(body, base_url or url, content_type)
     path = Path(target)
     try:
         body = path.read_bytes()
@@ -33,4 +33,12 @@ def load_page(target: str, base_url: str | None = None, timeout: float = 30.0) -
         raise FetchError(f"fichier illisible : {target} ({exc.strerror or exc})") from exc
     if not body.strip():
         raise FetchError(f"fichier vide : {target}")
-    return Page.from_bytes(body, base_url or path.resolve().as_uri())
+    return _page(body, base_url or path.resolve().as_uri())
+
+
+def _page(body: bytes, url: str, content_type: str | None = None) -> Page:
+    """The page, or a :class:`FetchError` saying why the parser could not read it whole."""
+    try:
+        return Page.from_bytes(body, url, content_type)
+    except UnreadablePage as exc:
+        raise FetchError(str(exc)) from exc
