@@ -14,14 +14,11 @@ AXE_FR := reports/_vendor/axe/fr.json
 
 .PHONY: demo test lint system-deps bench clean screenshots
 
-# setup.py builds checks/_speedups.pyx (the compiled page walk): rebuilt when it changes,
-# against the lxml of .venv itself (no build isolation: the module reads lxml's structures,
-# so it must be compiled with the headers of the lxml it runs with).
-$(STAMP): pyproject.toml setup.py checks/_speedups.pyx
+# Pure Python: no compiler needed (docs/decisions/0004-compiled-page-walk.md).
+$(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet 'setuptools>=77' 'Cython>=3.0' 'lxml>=5'
-	$(BIN)/python -m pip install --quiet --no-build-isolation -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 # The State design system's CSS and fonts for the reports, from a registry package
@@ -73,5 +70,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) vigie-demo vigie-rapport vigie.db *.egg-info reports/_vendor build \
-	  checks/_speedups.c checks/_speedups.*.so
+	rm -rf $(VENV) vigie-demo vigie-rapport vigie.db *.egg-info reports/_vendor build
