@@ -2,7 +2,7 @@
 
 ``run_checks`` parses nothing and fetches nothing: it takes a :class:`~checks.page.Page`
 and runs every registered check on it. A check that raises gives an ``error`` result with
-the reason, never "not found" (CHECKS.md).
+the reason, never "not found" (docs/data-dictionary.md).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from checks.page import Page
 from checks.registry import REGISTRY
 from checks.result import CheckResult, Evidence
 
-#: Check ids in the order of CHECKS.md (engagement 2, then 3, then the others).
+#: Check ids in the order of the data dictionary (engagement 2, then 3, then the others).
 CHECK_IDS: tuple[str, ...] = (
     "phone",
     "premium_phone",

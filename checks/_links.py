@@ -1,6 +1,6 @@
 """Link matching shared by the link-based checks (contact, FAQ, mediator, JDMA…).
 
-Most checks of CHECKS.md ask the same question: "is there a link whose label or target says
+Most checks of the dictionary ask the same question: "is there a link whose label or target says
 X?". Answering it well needs the same care every time — labels and targets compared after
 case folding and accent stripping, hosts compared with their sub-domains, in-page anchors
 told apart from real destinations, social-media buttons set aside — so it lives here once.

@@ -1,4 +1,4 @@
-"""``a11y_mention``: the legal mention "Accessibilité : … conforme" (CHECKS.md, engagement 3).
+"""``a11y_mention``: the legal mention "Accessibilité : … conforme" (engagement 3).
 
 The law asks every public site to show its compliance status on each page, as
 "Accessibilité : totalement conforme" / "partiellement conforme" / "non conforme", usually

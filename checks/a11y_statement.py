@@ -1,4 +1,4 @@
-"""``a11y_statement``: the accessibility declaration (CHECKS.md, engagement 3).
+"""``a11y_statement``: the accessibility declaration (docs/data-dictionary.md, engagement 3).
 
 Found on a link to the declaration — label or target saying "accessibilité",
 "déclaration d'accessibilité", ``/accessibilite`` — or when the page *is* the declaration

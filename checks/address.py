@@ -1,4 +1,4 @@
-"""``address``: a physical postal address (CHECKS.md, engagement 2).
+"""``address``: a physical postal address (docs/data-dictionary.md, engagement 2).
 
 An address is a street line and a "postcode commune" line: the street is what makes it a
 place one can go to. So a postcode alone, or a CEDEX line under a "Libre réponse" or a

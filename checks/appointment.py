@@ -1,4 +1,4 @@
-"""``appointment``: an online appointment-booking link (CHECKS.md, engagement 2).
+"""``appointment``: an online appointment-booking link (docs/data-dictionary.md, engagement 2).
 
 Two ways to be found: a link to a known booking platform (whatever its label), or a link
 labelled "Prendre rendez-vous", "Prise de rendez-vous en ligne", "RDV en ligne"… that leads

@@ -1,4 +1,4 @@
-"""``chat``: an instant-messaging / live-chat entry point (CHECKS.md, engagement 2).
+"""``chat``: an instant-messaging / live-chat entry point (docs/data-dictionary.md, engagement 2).
 
 Found on a chat widget's script (the widget draws its bubble from that script, so the
 script *is* the entry point even though its button is not in the static HTML), or on a

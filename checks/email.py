@@ -1,4 +1,4 @@
-"""``email``: a contact e-mail address shown to users (CHECKS.md, engagement 2).
+"""``email``: a contact e-mail address shown to users (docs/data-dictionary.md, engagement 2).
 
 Four sources: ``mailto:`` links that carry an address (a share link ``mailto:?subject=…``
 carries none), addresses written in the visible text, including the usual anti-spam

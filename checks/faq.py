@@ -1,4 +1,4 @@
-"""``faq``: help content — a FAQ, a help centre, tutorials (CHECKS.md, engagement 3).
+"""``faq``: help content — a FAQ, a help centre, tutorials (docs/data-dictionary.md, engagement 3).
 
 Found on a link labelled "FAQ", "F.A.Q.", "Foire(s) aux questions", "Questions
 fréquentes", "Questions-réponses", "Centre d'aide", "Besoin d'aide", "Aide en ligne",

@@ -1,4 +1,4 @@
-"""``jdma_button``: the "Je donne mon avis" button or widget (CHECKS.md, engagement 7).
+"""``jdma_button``: the "Je donne mon avis" button or widget (engagement 7).
 
 The button is a link to the JDMA service (``jedonnemonavis.numerique.gouv.fr``, formerly
 ``voxusagers.numerique.gouv.fr`` and ``monavis.numerique.gouv.fr``) under ``/Demarches/``,

@@ -2,7 +2,7 @@
 
 Both are plain footer links, so both are read the same way: the link's label (or, for a
 label-less icon link, its target path). They share this module because they share that
-reading, as CHECKS.md groups them on one row.
+reading, as the data dictionary groups them on one row.
 
 Value (legal_notice, privacy): list of the distinct link targets (absolute URLs); else
 ``None`` (and on error).

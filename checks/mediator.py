@@ -1,4 +1,4 @@
-"""``mediator``: how to reach a mediator (CHECKS.md, engagement 3).
+"""``mediator``: how to reach a mediator (docs/data-dictionary.md, engagement 3).
 
 Found on:
 

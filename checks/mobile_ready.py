@@ -1,4 +1,4 @@
-"""``mobile_ready``: the page is made for small screens (CHECKS.md, engagement 4).
+"""``mobile_ready``: the page is made for small screens (docs/data-dictionary.md, engagement 4).
 
 Found when both hold on the rendered page:
 

@@ -1,4 +1,4 @@
-"""``opening_hours``: opening hours for the public (CHECKS.md, engagement 2).
+"""``opening_hours``: opening hours for the public (docs/data-dictionary.md, engagement 2).
 
 Hours are days *with* times: "du lundi au vendredi de 8h30 à 12h et de 13h30 à 17h",
 "Lun 14h–17h30 · Ven 8h30–11h30", "le mardi : 9h - 12h", a table "Lundi | 8h30 - 12h00",

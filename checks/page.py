@@ -14,7 +14,7 @@ through lxml's public API — XPath and XSLT, which run in C over the tree lxml 
   path above all) and most pages have none;
 * the sources of ``<script src>`` are kept (the JDMA widget and chat widgets are scripts);
 * invisible content is removed (``<script>``, ``<style>``, ``<template>``, ``<noscript>``,
-  comments): a person does not see it, so it never counts (CHECKS.md);
+  comments): a person does not see it, so it never counts (docs/data-dictionary.md);
 * the visible text is built once, with line breaks at block boundaries;
 * the links are read with their targets and labels.
 """

@@ -1,4 +1,4 @@
-"""``peak_hours``: busy or quiet hours are published (CHECKS.md, engagement 2).
+"""``peak_hours``: busy or quiet hours are published (docs/data-dictionary.md, engagement 2).
 
 "Heures d'affluence", "heures creuses", "périodes de forte affluence", "les créneaux les
 moins chargés": a desk that tells people when to come. The value quotes the lines that say

@@ -1,4 +1,4 @@
-"""``phone`` and ``premium_phone``: French phone numbers shown to users (CHECKS.md, eng. 2).
+"""``phone`` and ``premium_phone``: French phone numbers shown to users (eng. 2).
 
 Validation is the ``phonenumbers`` library's (region FR, ``Leniency.VALID``), never ours.
 Its matcher is slow pure Python, so it only runs on the few short windows of text where a
@@ -16,7 +16,7 @@ What the library cannot know, and this module adds:
 * a 4-digit short number (3939, 3422) is only a phone next to a phone word or in a
   ``tel:`` link: otherwise it is a year, an amount, an article number;
 * the cost of a short number is what the page says, never ``shortnumberinfo``'s cost
-  metadata, which is wrong for 3939, 3646, 3230 (CHECKS.md);
+  metadata, which is wrong for 3939, 3646, 3230 (docs/data-dictionary.md);
 * fax numbers are recorded but do not make ``phone`` found;
 * a number quoted for another body is not the site's: the standard accessibility-declaration
   text gives the Défenseur des droits' number ("Composer le 09 69 39 00 00"). Such a number
@@ -32,7 +32,8 @@ Both checks read one extraction, computed once per page (:func:`extract_phones`)
 Value (phone): list of ``{"e164" | "short", "display", "kind", "purpose", "surcharged"}``,
 one per distinct number, fax numbers and the Défenseur des droits' included (those only: a
 value but ``found`` false);
-``kind`` as in CHECKS.md, ``purpose`` a label (``"standard"``, ``"fax"``…) or null,
+``kind`` a phonenumbers type (``fixed``, ``mobile``, ``toll_free``…) or ``short``,
+``purpose`` a label (``"standard"``, ``"fax"``…) or null,
 ``surcharged`` a bool or null (unknown); else ``None`` (and on error).
 
 Value (premium_phone): the same entries for the surtaxé numbers only (``e164`` in the
@@ -512,7 +513,7 @@ def phone(page: Page) -> CheckResult:
 
 @check("premium_phone")
 def premium_phone(page: Page) -> CheckResult:
-    """A surtaxé number shown: 081x/082x/089x (10 digits) or 118xxx (CHECKS.md)."""
+    """A surtaxé number shown: 081x/082x/089x (10 digits) or 118xxx (docs/data-dictionary.md)."""
     premium = [
         p
         for p in extract_phones(page).phones

@@ -1,4 +1,4 @@
-"""``quality_results``: published quality-of-service results (CHECKS.md, engagement 6).
+"""``quality_results``: published quality-of-service results (engagement 6).
 
 Found on a link to resultats-services-publics.gouv.fr (the State's results portal) or to
 the Services Publics + site, on a link labelled "Nos résultats", "Services Publics +",

@@ -1,6 +1,6 @@
 """Registry of checks by id: ``@check("phone")`` makes a function discoverable.
 
-The id is the contract of CHECKS.md; each check lives in ``checks/<id>.py`` (two ids that
+The id is the contract of the data dictionary; each check lives in ``checks/<id>.py`` (two ids that
 share their extraction, like ``phone``/``premium_phone`` or ``legal_notice``/``privacy``,
 share a module named after the first), so a newcomer finds a check from its id alone.
 """

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 #: ``checks.CHECK_IDS``, which lists the static checks run on every page.
 RENDERED_CHECK_IDS: tuple[str, ...] = ("mobile_ready", "ecoindex", "plain_language")
 
-#: Which engagement each rendered check serves (CHECKS.md, "Engagements 1, 4, 6, 7, 9").
+#: Which engagement each rendered check serves (docs/data-dictionary.md).
 #: Their engagements, from the catalog (:mod:`checks.catalog`, the one source).
 RENDERED_ENGAGEMENT: dict[str, int] = {
     check_id: BY_ID[check_id].engagement for check_id in RENDERED_CHECK_IDS

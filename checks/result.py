@@ -1,4 +1,4 @@
-"""The shape every check returns: ``{found, value, evidence}`` (CHECKS.md).
+"""The shape every check returns: ``{found, value, evidence}`` (docs/data-dictionary.md).
 
 Kept as small frozen dataclasses so that checks stay pure and results are trivially
 comparable in tests; ``to_dict`` gives the JSON contract used by ``vigie inspect`` and

@@ -9,7 +9,8 @@ violation.
 
 Automated tests cover only part of the RGAA (about a third of the criteria at best): a page
 without violation is not "conforme", and no "taux de conformité" may be computed from this
-(CHECKS.md, "Accessibility audit"). :data:`COVERAGE_NOTICE` says it in French for reports.
+(docs/data-dictionary.md, « Audit d'accessibilité »). :data:`COVERAGE_NOTICE` says it in
+French for reports.
 
 Criteria data: ``checks/data/rgaa-4.1.2-criteres.json`` is a byte-identical copy of
 ``../shared/reference/rgaa-4.1.2-criteres.json``, i.e. the RGAA 4.1.2 ``criteres.json``

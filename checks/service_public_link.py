@@ -1,4 +1,4 @@
-"""``service_public_link``: a link to service-public.fr (CHECKS.md, engagement 2).
+"""``service_public_link``: a link to service-public.fr (docs/data-dictionary.md, engagement 2).
 
 Any scheme, ``www.`` or not, any sub-domain (``formulaires.service-public.fr``), any path:
 the commitment is to point users to the official portal. The bare text

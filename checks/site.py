@@ -1,4 +1,4 @@
-"""From page results to the site level, and the engagement coverage figures (CHECKS.md).
+"""From page results to the site level, and the engagement coverage figures.
 
 Pure functions over plain rows, so that the store, the findings table and the tests share
 one definition of "found on the site" and of coverage.
@@ -21,7 +21,7 @@ MAX_EVIDENCE = 3
 
 #: Engagement coverage is a share of *elements*: one element is found when any of its checks
 #: is (``email`` or ``contact_form`` count as one). These lists are the one source of both the
-#: computation below and every text that explains it (reports, exports, data dictionary).
+#: computation below and every text that explains it (reports, exports, the data dictionary).
 NO_CRITICAL_AXE = "no_critical_axe"
 
 

@@ -1,4 +1,4 @@
-"""Text normalisation shared by every check (CHECKS.md, "Visible content only").
+"""Text normalisation shared by every check (data dictionary: « Contenu visible seulement »).
 
 Text is matched after Unicode NFKC normalisation with entities decoded (lxml already
 decodes them), the no-break spaces U+00A0/U+202F as plain spaces and the non-breaking

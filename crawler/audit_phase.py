@@ -1,8 +1,8 @@
 """After the HTTP crawl: render a sample of each site's pages and audit them with axe.
 
 Rendering is costly (a browser page, its scripts, axe), fetching is cheap: the crawl
-fetches every page with plain HTTP and this phase renders only what needs it (CHECKS.md,
-ARCHITECTURE.md):
+fetches every page with plain HTTP and this phase renders only what needs it
+(docs/data-dictionary.md):
 
 * per site, the home page, the contact page, the accessibility page and
   ``VIGIE_AUDIT_OTHER_PAGES`` other pages (the shallowest) are audited with axe-core;
@@ -39,7 +39,7 @@ class Sampled:
 
 
 def select_pages(pages: Iterable[Mapping[str, Any]], others: int) -> list[Sampled]:
-    """The pages of one run to render, per site, in the order of CHECKS.md's priorities."""
+    """The pages of one run to render, per site, in the order of the dictionary's priorities."""
     by_site: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for page in pages:
         by_site[page["site_id"]].append(page)

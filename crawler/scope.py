@@ -25,7 +25,7 @@ SKIP_EXTENSIONS = frozenset(
     rss atom ics vcf exe msi dmg iso apk csv txt woff woff2 ttf eot""".split()
 )
 
-#: Keywords of the pages that carry the findings, with their weight (CHECKS.md,
+#: Keywords of the pages that carry the findings, with their weight (docs/data-dictionary.md,
 #: ARCHITECTURE.md): contact and accessibility pages first. Matched folded, on the link
 #: label and the URL.
 PRIORITY_KEYWORDS: tuple[tuple[str, int], ...] = (

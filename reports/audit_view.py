@@ -4,8 +4,8 @@ The audit is stored by the crawl (``crawler/audit.py``), one record per audited 
 the shape of ``AuditResult.to_dict()``: ``url``, ``error``, ``axe_version``,
 ``violations`` and ``needs_review`` — lists of rules ``{id, impact, help, helpUrl, rgaa,
 criteria: [{criterion, title, theme, theme_title}], nodes: [{target, html}]}``. This module
-reads those records through ``Store.audits_of_run(run_id)`` when the store has it (the
-audit tables come with issue 3) and says "audit non réalisé" otherwise.
+reads those records through ``Store.audits_of_run(run_id)`` and says "audit non réalisé"
+when the run has none.
 
 A web team fixes criteria, not axe rule ids: violations, then needs-review (never merged),
 are grouped by RGAA criterion with its title, the pages concerned and the elements (CSS
@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.store import Store
 from reports.axe_texts import rule_help
 from reports.standards import criterion_url
 
@@ -83,17 +84,11 @@ class AuditView:
         ]
 
 
-def load_audits(store: Any, run_id: int) -> dict[str, list[dict[str, Any]]] | None:
-    """Audit records of the run by site; ``None`` when the run has no audit at all.
-
-    ``None`` covers both a store without audit tables and a run crawled without audit
-    (``--no-audit``): the site pages then say the audit was not carried out.
-    """
-    reader = getattr(store, "audits_of_run", None)
-    if reader is None:
-        return None
+def load_audits(store: Store, run_id: int) -> dict[str, list[dict[str, Any]]] | None:
+    """Audit records of the run by site; ``None`` when the run has no audit at all (crawled
+    with ``--no-audit``): the site pages then say the audit was not carried out."""
     by_site: dict[str, list[dict[str, Any]]] = {}
-    for record in reader(run_id):
+    for record in store.audits_of_run(run_id):
         by_site.setdefault(str(record.get("site_id")), []).append(dict(record))
     return by_site or None
 

@@ -283,7 +283,7 @@ def _mean(values: pd.Series) -> float | None:
 
 
 def _check_order(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """CHECK_IDS first (CHECKS.md order), then any newer check found in the store."""
+    """CHECK_IDS first (docs/data-dictionary.md order), then any newer check found in the store."""
     extra = sorted({r["check_id"] for r in rows} - set(CHECK_IDS))
     return [*CHECK_IDS, *extra]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import checks  # noqa: F401  (registers every check, static and rendered)
 from checks.catalog import CATALOG, TYPES, CheckInfo, value_shape
-from checks.site import ENGAGEMENT_2, ENGAGEMENT_3
+from checks.site import COVERAGE_ELEMENTS, ENGAGEMENT_2, ENGAGEMENT_3, NO_CRITICAL_AXE
 
 #: The coverage element each check belongs to: engagement and the element's checks.
 COVERAGE: dict[str, tuple[int, tuple[str, ...]]] = {
@@ -117,6 +117,7 @@ def markdown() -> str:
         "explorée ; les",
         "vérifications « pages rendues » ne portent que sur les pages rendues par le navigateur.",
         "",
+        *rules_markdown(),
         "## Les vérifications",
         "",
     ]
@@ -139,6 +140,67 @@ def markdown() -> str:
         ]
     out += columns_markdown()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _element_text(checks_of_element: tuple[str, ...], key: str) -> str:
+    if key == NO_CRITICAL_AXE:
+        return "aucune violation axe « critique » sur les pages auditées"
+    return " ou ".join(f"`{c}`" for c in checks_of_element)
+
+
+def rules_markdown() -> list[str]:
+    """The rules every check follows: what a page shows, how a site is judged, the audit.
+
+    The coverage lists are read from :data:`checks.site.COVERAGE_ELEMENTS`, the one source of
+    the computation, so this text cannot drift from it.
+    """
+    out = [
+        "## Règles communes",
+        "",
+        "### Contenu visible seulement",
+        "",
+        "Ne compte que ce qu'une personne voit : le texte des éléments `<script>`, `<style>`, "
+        "`<template>`,",
+        "`<noscript>`, les commentaires HTML et les données JSON de l'application "
+        "(`__NEXT_DATA__`, état",
+        "d'hydratation) ne comptent pas. Seule exception : les données structurées schema.org "
+        "(JSON-LD,",
+        "microdonnées, RDFa), publiées exprès pour les moteurs de recherche ; elles comptent "
+        "pour `phone`,",
+        "`email`, `address` et `opening_hours`, la preuve disant qu'elles viennent de là. Le "
+        "texte est",
+        "comparé après normalisation Unicode NFKC, entités décodées, espaces insécables lues "
+        "comme des",
+        "espaces et tirets insécables comme des `-`.",
+        "",
+        "### Niveau du site et couverture des engagements",
+        "",
+        "Une vérification est `error`, jamais `absent`, quand elle n'a pas pu être faite : site "
+        "injoignable,",
+        "robots.txt qui l'interdit, page clé en erreur. Un constat manquant et une exploration "
+        "ratée ne",
+        "doivent pas se ressembler. La couverture d'un engagement est la part de ses éléments "
+        "trouvés",
+        "(un élément en erreur compte comme non trouvé ; un élément qui ne s'applique pas au type",
+        "d'administration est retiré du calcul) :",
+        "",
+    ]
+    for engagement, elements in COVERAGE_ELEMENTS.items():
+        listed = " ; ".join(_element_text(e.checks, e.key) for e in elements)
+        out += [f"- engagement {engagement} : {listed}."]
+    out += [
+        "",
+        "### Audit d'accessibilité",
+        "",
+        "Les pages rendues sont auditées par axe-core, dont les règles portent les tests du "
+        "RGAA 4.1.2.",
+        "Violations et points « à vérifier » (incomplete d'axe) restent séparés, cadres et racines",
+        "fantômes ouvertes compris. Les tests automatiques ne couvrent qu'une partie du RGAA "
+        "(au mieux",
+        "un tiers des critères) : Vigie ne calcule jamais de « taux de conformité ».",
+        "",
+    ]
+    return out
 
 
 def _cell(text: str) -> str:

@@ -114,7 +114,7 @@ def _scalar(value: Any) -> str:
 
 
 def value_lines(value: Any) -> list[str]:
-    """A check's ``value`` as a few readable French lines (shapes of CHECKS.md)."""
+    """A check's ``value`` as a few readable French lines (shapes of the data dictionary)."""
     if value in (None, "", [], {}):
         return []
     if isinstance(value, list):

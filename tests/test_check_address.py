@@ -1,4 +1,4 @@
-"""``address`` (CHECKS.md, engagement 2): street + postcode + commune, and traps."""
+"""``address`` (docs/data-dictionary.md, engagement 2): street + postcode + commune, and traps."""
 
 from __future__ import annotations
 

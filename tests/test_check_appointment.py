@@ -1,4 +1,4 @@
-"""``appointment`` (CHECKS.md, engagement 2): a booking label needs a booking target.
+"""``appointment`` (docs/data-dictionary.md, engagement 2): a booking label needs a booking target.
 
 The label and platform cases are in ``tests/test_check_links.py``; here, links whose label
 talks about appointments without leading to a booking page (measured on real pages: a

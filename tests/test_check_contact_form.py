@@ -1,4 +1,4 @@
-"""``contact_form`` (CHECKS.md, engagement 2): a "Nous contacter" e-mail is not a form.
+"""``contact_form`` (engagement 2): a "Nous contacter" e-mail is not a form.
 
 The label, target and message-field cases are in ``tests/test_check_links.py``; here, the
 e-mail links and forms written in the ways real pages write them.

@@ -1,4 +1,4 @@
-"""``ecoindex`` (CHECKS.md, engagement 9): the reference's formula, quantiles and grades."""
+"""``ecoindex`` (engagement 9): the reference's formula, quantiles and grades."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``email`` (CHECKS.md, engagement 2): mailto links, text, obfuscations, and traps."""
+"""``email`` (engagement 2): mailto links, text, obfuscations, and traps."""
 
 from __future__ import annotations
 

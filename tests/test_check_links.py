@@ -1,7 +1,7 @@
 """Link-based checks of engagements 1, 2, 4, 6: contact, appointment, service-public.fr,
 chat, FAQ, quality results, oups.gouv.fr, FranceConnect, legal notice and privacy.
 
-Each check has its positive cases and every trap named in CHECKS.md ("does NOT count").
+Each check has its positive cases and every trap named in the data dictionary ("does NOT count").
 """
 
 from __future__ import annotations

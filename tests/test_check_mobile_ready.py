@@ -1,4 +1,4 @@
-"""``mobile_ready`` (CHECKS.md, engagement 4): viewport meta and no scroll at 320 px."""
+"""``mobile_ready`` (engagement 4): viewport meta and no scroll at 320 px."""
 
 from __future__ import annotations
 

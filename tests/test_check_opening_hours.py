@@ -1,4 +1,4 @@
-"""``opening_hours`` and ``peak_hours`` (CHECKS.md, engagement 2): formats and traps."""
+"""``opening_hours`` and ``peak_hours`` (engagement 2): formats and traps."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``phone`` and ``premium_phone`` (CHECKS.md, engagement 2): formats, labels, and traps."""
+"""``phone`` and ``premium_phone`` (engagement 2): formats, labels, and traps."""
 
 from __future__ import annotations
 
@@ -275,7 +275,7 @@ def test_118_numbers_are_premium(make_page):
 def test_short_3bcd_numbers_are_never_premium(make_page):
     page = _page(make_page, "<p>Allô Service Public : 3939 (0,15 €/min)</p>")
     assert phone(page).value[0]["surcharged"] is True  # what the page says
-    assert not premium_phone(page).found  # not a surtaxé range of CHECKS.md
+    assert not premium_phone(page).found  # not a surtaxé range of the data dictionary
 
 
 # -- the country code written in brackets or spaced (real pages) --------------------------

@@ -1,4 +1,4 @@
-"""``plain_language`` (CHECKS.md, engagement 7): figures computed by hand on test texts."""
+"""``plain_language`` (engagement 7): figures computed by hand on test texts."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Every check id has its ``value`` shape written in its module's docstring.
 
-CHECKS.md makes value shapes a contract (reports, exports and outside scripts read them) but
+The data dictionary makes value shapes a contract (reports, exports and outside scripts read
+them) but
 does not spell most of them out; the module is where a newcomer looks from the id. So each
 module ends its docstring with a ``Value:`` paragraph, or one ``Value (<id>, …):`` paragraph
 naming its ids when it holds two checks.

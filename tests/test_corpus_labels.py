@@ -13,13 +13,13 @@ from checks.page import Page
 
 META_COLUMNS = {"file", "source_repo", "source_path", "commit", "administration"}
 
-#: Labels we believe contradict CHECKS.md, with the reason. The code follows the contract;
+#: Labels we believe contradict the data dictionary, with the reason. The code follows the contract;
 #: each dispute is reported in the issue notes. The test checks that these cells still
 #: disagree, so that a change of behaviour on them is noticed, not silently absorbed.
 DISPUTED: dict[tuple[str, str], str] = {
     ("commune_mezieres-lez-clery_app_index.html", "email"): (
         "both mailto: links of the page (mairie@…, pluihd@…) sit inside "
-        "<template data-lazy-ov> overlays; CHECKS.md: text inside <template> does not count"
+        "<template data-lazy-ov> overlays; data dictionary: text inside <template> does not count"
     ),
 }
 

@@ -1,4 +1,4 @@
-"""``vigie inspect``: the JSON contract of CHECKS.md, and clear errors on bad input."""
+"""``vigie inspect``: the JSON contract of the data dictionary, and clear errors on bad input."""
 
 from __future__ import annotations
 

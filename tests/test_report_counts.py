@@ -2,7 +2,7 @@
 that never reads as zero (12.6), and crawled text that cannot reverse the report's (12.5).
 
 The figures are recomputed here from the store with plain SQL, by the contract's own
-definitions (CHECKS.md, "Site level and engagement coverage"), never through the reports'
+definitions (docs/data-dictionary.md, « Niveau du site et couverture »), never through the reports'
 code, then compared with every view: the table and its exports (CSV, XLSX, JSON), the
 overview, the site pages and the terminal summary.
 """
@@ -35,7 +35,7 @@ NOW = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
 RLO = "\u202e"
 BIDI_OPENERS = "\u202a\u202b\u202d\u202e\u2066\u2067\u2068"
 
-#: The contract's elements (CHECKS.md), written here again on purpose.
+#: The contract's elements (docs/data-dictionary.md), written here again on purpose.
 CONTRACT = {
     2: [
         ("phone",),

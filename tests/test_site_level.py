@@ -1,4 +1,4 @@
-"""Site-level aggregation and engagement coverage (CHECKS.md, "Site level")."""
+"""Site-level aggregation and engagement coverage (data dictionary, « Niveau du site »)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``checks.text``: how every check reads text (CHECKS.md, "Visible content only")."""
+"""``checks.text``: how every check reads text (data dictionary, « Contenu visible »)."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             "  vigie seeds urls-communes.txt urls-prefectures.txt -o sites.csv\n"
             "  vigie seeds urls.txt --type mairie -o mairies.csv\n"
             "  vigie seeds --from-annuaire --type mairie -o mairies.csv\n"
-            "  vigie seeds ../shared/reference/public-sector-urls/urls-*.txt -o national.csv\n\n"
+            "  vigie seeds listes-etalab/urls-*.txt -o national.csv\n\n"
             "Type d'après le nom du fichier (urls-CATÉGORIE.txt), sauf --type ; catégorie "
             "inconnue : autre.\n" + _category_table() + "\n"
             "Avec --from-annuaire, --type est un type de site (mairie, prefecture, caf, cpam, "

@@ -1,6 +1,6 @@
 """What a careful reader finds on each demo site: the answer key for end-to-end tests.
 
-Every demo site was written to plant some findings of CHECKS.md and to omit others on
+Every demo site was written to plant some findings of the data dictionary and to omit others on
 purpose, with the traps each check must not count. This module states those facts, site
 by site, so that a crawl of the demo web can be compared with them. Only what is certain
 is listed: a check left out of a site's ``found`` is not asserted either way.
@@ -24,7 +24,7 @@ Reading a :class:`SiteExpectation`:
 * ``where`` — check id → paths of the pages where a reader sees the finding (evidence);
 * ``traps`` — check id → what is planted to fool that check, and where (must not count);
 * ``error`` — for failure sites: the error kind the crawl of the site must end with
-  (then no check is ``found: false``: all are ``error``, CHECKS.md);
+  (then no check is ``found: false``: all are ``error``, data dictionary);
 * ``page_errors`` — path → error kind, for single broken pages of a working site;
 * ``audit_violations`` — path → axe rule ids a rendered audit must report as violations.
 """
@@ -46,7 +46,7 @@ HTTP_404 = "HTTP 404"
 ROBOTS = "robots.txt"
 REDIRECT_LOOP = "boucle de redirections"
 
-#: The check ids stated for every working site: every static check of CHECKS.md.
+#: The check ids stated for every working site: every static check of the data dictionary.
 STATED_CHECKS: tuple[str, ...] = CHECK_IDS
 
 
