@@ -1,7 +1,9 @@
-"""Two workers on one seed list of 50 local sites, sharing a Redis frontier.
+"""Two workers on one seed list of 50 local sites, sharing a Redis frontier
+(``crawler.frontier.distributed``).
 
-The union of their findings must equal a single-process crawl, with no page fetched
-twice. Redis and PostgreSQL are started by tests/services.sh; skipped without them.
+The union of their findings must equal a single-process crawl, with no page stored twice,
+also when a worker is killed. Redis and PostgreSQL are started by tests/services.sh;
+skipped without them.
 """
 
 from __future__ import annotations
@@ -119,7 +121,8 @@ def _assert_like_one_process(store: Store, label: str, single_table) -> None:
     server = redis.Redis.from_url(REDIS_URL)
     assert server.scard(f"vigie:{label}:workers") == 0
     assert int(server.get(f"vigie:{label}:pending") or 0) == 0
-    assert server.zcard(f"vigie:{label}:requests") == 0
+    assert server.zcard(f"vigie:{label}:ready") == 0
+    assert list(server.scan_iter(f"vigie:{label}:q:*")) == []  # no request left queued
     assert list(server.scan_iter(f"vigie:{label}:lease:*")) == []
 
 
