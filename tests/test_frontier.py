@@ -241,3 +241,22 @@ def test_a_pages_links_are_proposed_one_of_each_kind_first():
     order = [url for url, _, _ in frontier.proposal_order(links)]
     assert order[:4] == ["/d0", "/contact", "/ml", "/a"]
     assert order[4:] == ["/d1", "/d2", "/d3", "/d4"]
+
+
+def test_an_item_settles_a_budget_place_that_no_outcome_did():
+    """A downloader middleware that raises on a response (the peer-address guard) reaches
+    neither the outcome middleware nor ``process_exception``: the request's error item
+    gives its place back, else the site would wait for ever."""
+    from crawler.items import ErrorItem
+
+    scheduler, crawler = _scheduler(VIGIE_MAX_PAGES_PER_SITE=2)
+    _with_home(scheduler, crawler)
+    for n in range(3):
+        scheduler.enqueue_request(_request(f"http://127.0.0.1:8000/p{n}"))
+    request = scheduler.next_request()
+    assert scheduler.next_request() is None  # the budget of 2: the home and this one
+    crawler.signals.send_catch_log(signals.request_left_downloader, request=request, spider=None)
+    assert scheduler.next_request() is None  # no outcome yet: the place is still held
+    error = ErrorItem(None, "s", request.url, "adresse privée", "adresse refusée")
+    crawler.signals.send_catch_log(signals.item_scraped, item=error, response=None, spider=None)
+    assert scheduler.next_request() is not None

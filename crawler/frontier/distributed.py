@@ -80,6 +80,7 @@ from crawler.frontier import (
     lua,
     variant_key,
 )
+from crawler.items import ErrorItem, PageItem
 from crawler.scope import site_key
 from crawler.seeds import Seed
 from crawler.store import Store
@@ -197,7 +198,10 @@ class RedisFrontierScheduler:
         self.buffer: deque[Request] = deque()
         self.admissions: list[tuple[Request, list[Any]]] = []
         self.events: list[tuple[str, str]] = []
-        self.leases: dict[tuple[str, str], str] = {}  # (site, url) → token, until stored
+        # Page requests taken, by site and URL → lease token: released once their item is
+        # stored; their item tells their outcome if no download outcome did.
+        self.leases: dict[tuple[str, str], str] = {}
+        self.reported: set[str] = set()  # tokens whose outcome Redis knows
         self.remote_pending = 1  # unknown until Redis answers: assume there is work
         self.sites_seen = 0
         self.closing = False
@@ -219,6 +223,8 @@ class RedisFrontierScheduler:
         sig = self.crawler.signals
         sig.connect(self._left, signal=signals.request_left_downloader)
         sig.connect(self._outcome, signal=vigie_signals.download_outcome)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            sig.connect(self._settled, signal=signal)
         sig.connect(self._stored, signal=vigie_signals.items_stored)
         sig.connect(self._spider_error, signal=signals.spider_error)
         return deferred_from_coro(self._open())
@@ -352,6 +358,10 @@ class RedisFrontierScheduler:
         """A request taken from Redis is back: retried, or redirected elsewhere."""
         meta = request.meta
         self._returned(request)
+        previous = (meta.get("redirect_urls") or [None])[-1]
+        token = self.leases.pop((meta[SITE], previous), None)
+        if token is not None:  # its item comes with its new URL
+            self.leases[(meta[SITE], request.url)] = token
         if meta[FINGERPRINT] == fingerprint or in_redirect_chain(request):
             # A retry (same page, same lease), or a redirect loop, which Scrapy's redirect
             # middleware ends (the request's error says so).
@@ -384,23 +394,37 @@ class RedisFrontierScheduler:
         if token is None:
             return
         self._returned(request)
-        self._event(token, "page" if page else "failed")
-        if request.meta.get(PAGE, True):
-            # Its item (page or error) releases the lease once stored.
-            self.leases[(request.meta[SITE], request.url)] = token
+        if token not in self.reported:
+            self.reported.add(token)
+            self._event(token, "page" if page else "failed")
+
+    def _settled(self, item: Any, **_: Any) -> None:
+        """A page's or an error's item: the outcome of its request, if none was told yet
+        (a middleware that raises on a response reaches no outcome middleware)."""
+        if not isinstance(item, PageItem | ErrorItem):
+            return
+        token = self.leases.get((item.site_id, item.url))
+        if token is not None and token not in self.reported:
+            self.reported.add(token)
+            self._event(token, "page" if isinstance(item, PageItem) else "failed")
 
     def _stored(self, items: list[Any]) -> None:
         for item in items:
             token = self.leases.pop((item.site_id, item.url), None)
             if token is not None:
+                self.reported.discard(token)
                 self._event(token, "stored")
 
-    def _spider_error(self, failure: Any, response: Any, spider: Spider | None = None) -> None:
-        """A callback that raised stores nothing: its request is done all the same."""
+    def _spider_error(self, failure: Any, response: Any, **_: Any) -> None:
+        """A callback that raised stores nothing: its request is done all the same (else
+        its lease would keep the run pending for ever)."""
         request = getattr(response, "request", None)
-        if request is not None and request.meta.get(LEASE) is not None:
+        token = None if request is None else request.meta.get(LEASE)
+        if token is not None:
             self.leases.pop((request.meta.get(SITE), response.url), None)
-            self._event(request.meta[LEASE], "stored")
+            self.reported.discard(token)
+            self._event(token, "failed")
+            self._event(token, "stored")
 
     def _event(self, token: str, event: str) -> None:
         self.events.append((token, event))
@@ -501,6 +525,8 @@ class RedisFrontierScheduler:
             request = decode_request(data, self.spider)
             request.meta[LEASE] = _text(token)
             request.meta[OUT] = True
+            if request.meta.get(PAGE, True):
+                self.leases[(request.meta[SITE], request.url)] = request.meta[LEASE]
             self._inject(request)
         return len(got) // 2, float(reply[4])
 

@@ -245,8 +245,9 @@ return reply
 """
 
 #: What became of leased requests, for worker ARGV[5]: pairs of token and event — back
-#: (its download is over), page / failed (how it ended), drop (redirected to a page
-#: known, or out of scope: no page comes of it), stored (its findings are in the store).
+#: (its download is over; a request that is no page is done then), page / failed (how it
+#: ended), drop (redirected to a page known, or out of scope: no page comes of it), stored
+#: (its findings are in the store).
 #: Returns pending, sites, active, requests dropped (a site's budget spent).
 RECORD = """
 local lk = P .. 'lease:' .. ARGV[5]
@@ -263,7 +264,9 @@ for i = 6, #ARGV, 2 do
       L.st = 'back'
     end
     local free = false
-    if ev == 'page' or ev == 'failed' then
+    if ev == 'back' and not page then
+      free = true  -- a sitemap leaves no item: its download over, it is done
+    elseif ev == 'page' or ev == 'failed' then
       if not page then
         free = true
       elseif L.st == 'back' then

@@ -13,7 +13,10 @@ kept:
   hold back the other sites' first pages;
 * a site hands out nothing while ``VIGIE_IN_FLIGHT_PER_SITE`` of its requests are in
   flight, nor a page while its pages fetched and places reserved fill its budget; the
-  engine asks again when a download ends (Scrapy schedules its next call then).
+  engine asks again when a download ends (Scrapy schedules its next call then);
+* a place in the budget is settled by the download's outcome, or else by the request's
+  item (a middleware that raises on a response reaches neither the outcome middleware nor
+  ``process_exception``), or by the callback's error.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from crawler.frontier import (
     kind_of,
     variant_key,
 )
+from crawler.items import ErrorItem, PageItem
 from crawler.scope import site_key
 
 logger = logging.getLogger(__name__)
@@ -137,6 +141,9 @@ class FrontierScheduler(BaseScheduler):
         self.loose_seen: set[bytes] = set()
         self.queued = 0
         self.done: set[str] = set()
+        # Page requests out with a place in the budget, by site and URL: their item
+        # settles the place if no outcome did (a middleware raised on the response).
+        self.awaiting: dict[tuple[str, str], Request] = {}
         self._seq = itertools.count()
 
     @classmethod
@@ -144,16 +151,26 @@ class FrontierScheduler(BaseScheduler):
         check_components(crawler.settings)
         return cls(crawler)
 
+    def _handlers(self) -> list[tuple[Any, Any]]:
+        return [
+            (self._left, signals.request_left_downloader),
+            (self._outcome, vigie_signals.download_outcome),
+            (self._settled, signals.item_scraped),
+            (self._settled, signals.item_dropped),
+            (self._settled, signals.item_error),
+            (self._spider_error, signals.spider_error),
+        ]
+
     def open(self, spider: Spider) -> None:
         self.stats.set_value("vigie/redirects_to_known", 0)
-        self.crawler.signals.connect(self._left, signal=signals.request_left_downloader)
-        self.crawler.signals.connect(self._outcome, signal=vigie_signals.download_outcome)
+        for handler, signal in self._handlers():
+            self.crawler.signals.connect(handler, signal=signal)
 
     def close(self, reason: str) -> None:
         if self.queued:
             logger.info("%d requête(s) en file abandonnée(s) à l'arrêt (%s)", self.queued, reason)
-        self.crawler.signals.disconnect(self._left, signal=signals.request_left_downloader)
-        self.crawler.signals.disconnect(self._outcome, signal=vigie_signals.download_outcome)
+        for handler, signal in self._handlers():
+            self.crawler.signals.disconnect(handler, signal=signal)
 
     def has_pending_requests(self) -> bool:
         return self.queued > 0
@@ -215,6 +232,7 @@ class FrontierScheduler(BaseScheduler):
             key = site_key(request.url)
             if meta.get(HOME):
                 site.keys.add(key)  # a new address of the site: its domain is the site's
+            self._rekey(site, request)
             if key not in site.keys or (
                 fingerprint in site.seen and not in_redirect_chain(request)
             ):
@@ -308,6 +326,7 @@ class FrontierScheduler(BaseScheduler):
                 return None  # the pages in flight may fail and give their place back
             request = heapq.heappop(site.lanes[kind])[2]
             request.meta[RESERVED] = True
+            self.awaiting[(site.site_id, request.url)] = request
             site.reserved += 1
             site.taken[kind] = site.taken.get(kind, 0) + 1
         site.queued -= 1
@@ -340,10 +359,31 @@ class FrontierScheduler(BaseScheduler):
         self._close_if_spent(site)
         self._update(site)
 
+    def _settled(self, item: Any, **_: Any) -> None:
+        """A page's or an error's item: the outcome of its request, if none was told yet."""
+        if not isinstance(item, PageItem | ErrorItem):
+            return
+        request = self.awaiting.get((item.site_id, item.url))
+        if request is not None:
+            self._outcome(request, page=isinstance(item, PageItem))
+
+    def _spider_error(self, failure: Any, response: Any, **_: Any) -> None:
+        """A callback that raised gives no item: its request is settled as failed."""
+        request = getattr(response, "request", None)
+        if request is not None and request.meta.get(RESERVED):
+            self._outcome(request, page=False)
+
+    def _rekey(self, site: SiteFrontier, request: Request) -> None:
+        """A redirected request awaits its item under its new URL."""
+        previous = (request.meta.get("redirect_urls") or [None])[-1]
+        if previous is not None and self.awaiting.pop((site.site_id, previous), None):
+            self.awaiting[(site.site_id, request.url)] = request
+
     def _release(self, site: SiteFrontier, request: Request, page: bool | None) -> None:
         """The budget place of ``request``: kept by a page, given back otherwise."""
         if not request.meta.pop(RESERVED, False):
             return
+        self.awaiting.pop((site.site_id, request.url), None)
         site.reserved -= 1
         if page:
             site.pages += 1
