@@ -157,12 +157,10 @@ def in_redirect_chain(request: Request) -> bool:
 
 def check_components(settings: BaseSettings) -> None:
     """The frontier needs its outcome middleware: without it no budget place is given back
-    and a site would wait forever. Fail at start, in French, rather than hang."""
-    from scrapy.utils.conf import build_component_list
-
-    enabled = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    at download time. Fail at start, in French, rather than crawl on half the rules."""
     wanted = "crawler.frontier.outcome.FrontierOutcomeMiddleware"
-    if not any(_path(c) == wanted for c in enabled):
+    components = settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES")
+    if not any(_path(c) == wanted and order is not None for c, order in components.items()):
         raise ValueError(
             f"l'ordonnanceur de Vigie a besoin du middleware {wanted} "
             "(DOWNLOADER_MIDDLEWARES, crawler/settings.py)"

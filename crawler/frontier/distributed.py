@@ -395,7 +395,8 @@ class RedisFrontierScheduler:
             return
         self._returned(request)
         if token not in self.reported:
-            self.reported.add(token)
+            if request.meta.get(PAGE, True):  # an item follows: it must not tell it again
+                self.reported.add(token)
             self._event(token, "page" if page else "failed")
 
     def _settled(self, item: Any, **_: Any) -> None:
@@ -509,6 +510,8 @@ class RedisFrontierScheduler:
                 self.stats.inc_value(
                     "vigie/redirects_to_known" if result == "known" else "vigie/frontier/offsite"
                 )
+                self.leases.pop((request.meta[SITE], request.url), None)
+                self.reported.discard(request.meta[LEASE])
                 self._event(request.meta[LEASE], "drop")
         elif result not in ("queued", "restored"):
             self.stats.inc_value(f"vigie/frontier/{result}")
