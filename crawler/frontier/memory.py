@@ -429,10 +429,3 @@ class FrontierScheduler(BaseScheduler):
         else:
             self.done.add(site.site_id)
         self.stats.set_value("vigie/sites_done", len(self.done))
-
-    def progress(self) -> dict[str, Any]:
-        """Per-site counts, for tests and debugging."""
-        return {
-            s.site_id: {"pages": s.pages, "failed": s.failed, "queued": s.queued}
-            for s in self.sites.values()
-        }
