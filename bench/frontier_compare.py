@@ -1,7 +1,6 @@
 """Crawl throughput and CPU per page of two checkouts of Vigie, alternated in one run.
 
     mkdir /tmp/vigie-before && git archive main | tar -x -C /tmp/vigie-before
-    cp checks/_speedups*.so /tmp/vigie-before/checks/
     .venv/bin/python bench/frontier_compare.py --before /tmp/vigie-before --after . \\
         --sites 20 --pages 30 --rounds 6
 

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from checks.page import Page
+from checks.page import Page, UnreadablePage
 from crawler import settings
 from crawler.addresses import AddressRule, PrivateAddresses
 
@@ -70,7 +70,7 @@ def load_page(
         except (OSError, ValueError, http.client.HTTPException) as exc:
             raise FetchError(f"impossible de lire {target} : {exc}") from exc
         _ensure_html(body, content_type, target)
-        return Page.from_bytes(body, base_url or url, content_type)
+        return _page(body, base_url or url, content_type)
     path = Path(target)
     try:
         body = path.read_bytes()
@@ -79,7 +79,7 @@ def load_page(
     if not body.strip():
         raise FetchError(f"fichier vide : {target}")
     _ensure_html(body, mimetypes.guess_type(path.name)[0], target)
-    return Page.from_bytes(body, base_url or path.resolve().as_uri())
+    return _page(body, base_url or path.resolve().as_uri())
 
 
 class _PeerChecked:
@@ -141,3 +141,11 @@ def _ensure_html(body: bytes, media_type: str | None, target: str) -> None:
     if (kind and not generic and kind not in HTML_TYPES) or b"\x00" in body[:1024]:
         described = kind if kind and not generic else "contenu binaire"
         raise FetchError(f"{target} : pas une page HTML ({described})")
+
+
+def _page(body: bytes, url: str, content_type: str | None = None) -> Page:
+    """The page, or a :class:`FetchError` saying why the parser could not read it whole."""
+    try:
+        return Page.from_bytes(body, url, content_type)
+    except UnreadablePage as exc:
+        raise FetchError(str(exc)) from exc

@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports.axe_texts import rule_help
+from reports.standards import criterion_url
+
 MAX_ELEMENTS = 15
 IMPACT_LABELS = {
     "critical": "critique",
@@ -50,6 +53,11 @@ class CriterionIssues:
     pages: list[str] = field(default_factory=list)
     elements: list[Element] = field(default_factory=list)
     more_elements: int = 0
+
+    @property
+    def url(self) -> str | None:
+        """The criterion's page in the official RGAA method."""
+        return criterion_url(self.criterion) if self.criterion else None
 
 
 @dataclass(slots=True)
@@ -124,11 +132,13 @@ def group_rules(pages: Iterable[tuple[str, Iterable[Mapping[str, Any]]]]) -> lis
                 if issue is None:
                     title = crit.get("title") or "Critère sans intitulé connu"
                     issue = groups[key] = CriterionIssues(key, title, crit.get("theme_title"))
+                help_text, help_lang = rule_help(rule)
                 issue.rules.setdefault(
                     str(rule.get("id")),
                     {
                         "id": rule.get("id"),
-                        "help": rule.get("help"),
+                        "help": help_text,
+                        "help_lang": help_lang,
                         "help_url": rule.get("helpUrl"),
                         "impact": IMPACT_LABELS.get(str(rule.get("impact")), "—"),
                     },

@@ -60,6 +60,22 @@ def reading_text(entry: CheckInfo) -> str:
     return "le trouver est un défaut" if entry.bad_when_found else "le trouver est attendu"
 
 
+#: French headers of :func:`rows`' keys (the XLSX's dictionary sheet).
+ROW_HEADERS: dict[str, str] = {
+    "id": "Identifiant",
+    "engagement": "Engagement",
+    "title": "Intitulé",
+    "counts": "Ce qui compte",
+    "does_not_count": "Ce qui ne compte pas",
+    "value": "Valeur (forme)",
+    "coverage": "Compte dans la couverture de l'engagement",
+    "bad_when_found": "Le trouver est un défaut",
+    "indicator": "Indicateur sans verdict",
+    "rendered": "Sur pages rendues",
+    "applies_to": "S'applique à",
+}
+
+
 def rows() -> list[dict[str, Any]]:
     """One row a check: what ``vigie checks --json`` prints and the exports' sheet holds."""
     return [
@@ -121,4 +137,48 @@ def markdown() -> str:
             f"- **Valeur** (`value`, telle que le code la décrit) : {value_shape(entry.id) or '—'}",
             "",
         ]
+    out += columns_markdown()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def columns_markdown() -> list[str]:
+    """The "columns" section: every table of the exports, every column's id, French
+    header, unit and meaning (:mod:`reports.columns`)."""
+    from reports.columns import TABLE_COLUMNS, TABLES, column, findings_columns, headers
+
+    out = [
+        "## Les colonnes des exports",
+        "",
+        "`vigie table` écrit le tableau des constats ; les rapports (`donnees/`) écrivent "
+        "toutes les tables",
+        "ci-dessous, en CSV, Parquet et JSON sous leurs identifiants, et dans un classeur XLSX "
+        "sous leurs",
+        "en-têtes en français (une feuille par table, puis ce dictionnaire). Dans le classeur, "
+        "les parts",
+        "(0 à 1) sont des pourcentages et les dates de vraies dates (UTC).",
+        "",
+    ]
+    for name, (sheet, description) in TABLES.items():
+        ids = findings_columns() if name == "constats" else list(TABLE_COLUMNS[name])
+        out += [f"### `{name}` — feuille « {sheet} »", "", f"{description}.", ""]
+        if name == "constats":
+            out += [
+                "Les colonnes supplémentaires de la liste de sites (`departement`, `tutelle`…) "
+                "suivent `type`,",
+                "sous leur propre nom (`seed_<nom>` si ce nom est déjà celui d'une colonne de "
+                "Vigie).",
+                "",
+            ]
+        out += ["| identifiant | en-tête | unité | description |", "|---|---|---|---|"]
+        for column_id, header in zip(ids, headers(ids), strict=True):
+            entry = column(column_id)
+            out.append(
+                f"| `{column_id}` | {_cell(header)} | {_cell(entry.unit)} | "
+                f"{_cell(entry.description)} |"
+            )
+        out.append("")
+    return out

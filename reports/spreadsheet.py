@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,29 +120,76 @@ def xlsx_workbook(path: Path) -> Any:
     return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
 
 
-def write_sheet(book: Any, df: pd.DataFrame, sheet_name: str) -> None:
+#: XLSX number formats of the column kinds of :mod:`reports.columns`: a share is a
+#: number from 0 to 1 shown as a percentage, a date a real date (UTC, as stored).
+KIND_FORMATS: dict[str, dict[str, Any]] = {
+    "share": {"num_format": "0%"},
+    "datetime": {"num_format": "dd/mm/yyyy hh:mm"},
+}
+
+
+def write_sheet(
+    book: Any,
+    df: pd.DataFrame,
+    sheet_name: str,
+    headers: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+) -> None:
     """``df`` as a sheet: bold frozen header row, filters on every column, readable widths.
 
+    ``headers``: the header row (default: the column names); ``kinds``: each column's kind
+    (:data:`KIND_FORMATS`: shares as percentages, dates as dates, booleans as booleans).
     Text a spreadsheet could read as a formula gets the quote-prefix style (shown as text,
     and still text after someone edits the cell).
     """
     sheet = book.add_worksheet(sheet_name)
     text = book.add_format({"quote_prefix": True})
-    sheet.write_row(0, 0, [str(column) for column in df.columns], book.add_format({"bold": True}))
+    names = list(headers) if headers is not None else [str(c) for c in df.columns]
+    kinds = list(kinds) if kinds is not None else ["text"] * len(names)
+    formats = {k: book.add_format(f) for k, f in KIND_FORMATS.items()}
+    sheet.write_row(0, 0, names, book.add_format({"bold": True}))
     for row, values in enumerate(df.itertuples(index=False, name=None), start=1):
         for col, value in enumerate(values):
+            kind = kinds[col]
+            if kind == "datetime" and (when := _datetime(value)) is not None:
+                sheet.write_datetime(row, col, when, formats["datetime"])
+                continue
             cell = _cell(value)
             if isinstance(cell, str) and formula_like(cell):
                 sheet.write_string(row, col, cell, text)
+            elif isinstance(cell, bool):
+                sheet.write_boolean(row, col, cell)
+            elif kind == "share" and isinstance(cell, int | float):
+                sheet.write_number(row, col, cell, formats["share"])
             elif cell is not None:
                 sheet.write(row, col, cell)
     sheet.freeze_panes(1, 0)
     if len(df.columns):
         sheet.autofilter(0, 0, len(df), len(df.columns) - 1)
     for index, column in enumerate(df.columns):
-        cells = [column, *df[column].head(49)]
+        cells = [names[index], *df[column].head(49)]
         width = max(len("" if (cell := _cell(value)) is None else str(cell)) for value in cells)
+        if kinds[index] == "datetime":
+            width = 16
         sheet.set_column(index, index, min(max(width, 8), 50))
+
+
+def _datetime(value: Any) -> datetime | None:
+    """A date for XlsxWriter: naive, in UTC (Excel has no time zones; the header says UTC)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def _cell(value: Any) -> Any:

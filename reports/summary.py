@@ -29,6 +29,7 @@ def key_figures(table: pd.DataFrame) -> dict[str, Any]:
         values = pd.to_numeric(explored[f"engagement_{n}"], errors="coerce").dropna()
         figures[f"e{n}"] = float(values.mean()) if len(values) else None
         figures[f"e{n}_full"] = int((values >= 0.999).sum())
+        figures[f"e{n}_n"] = len(values)  # the sites the mean is over
     return figures
 
 

@@ -1,8 +1,9 @@
 """The per-site findings table (pandas): one row per site for a run.
 
-Columns, as CHECKS.md lists them: ``site_id``, ``name``, ``url``, ``type``, the run, the
-crawl status and its reason, ``pages_crawled``, ``errors`` and their kinds, one column
-per check id holding the site-level status (``found`` / ``absent`` / ``error``), then
+Columns (:mod:`reports.columns` names and describes each): the run, ``site_id``, ``name``,
+``url``, ``type``, the seed list's own extra columns (``departement``…), the crawl status
+and its reason, ``pages_crawled``, ``errors`` and their kinds, one column per check id
+holding the site-level status (``found`` / ``absent`` / ``error`` / ``not_applicable``), then
 the accessibility audit (its status and why when it is not ``ok``, pages audited, axe rules
 failing on the site by impact and by RGAA theme — each rule counted once however many
 pages it fails on —, rules needing review, violated RGAA criteria; automated tests cover
@@ -27,9 +28,9 @@ import pandas as pd
 
 from checks import CHECK_IDS
 from checks.site import IMPACTS, Coverage, engagement_coverage
-from crawler.annuaire.crosscheck import COLUMNS as ANNUAIRE_COLUMNS
 from crawler.annuaire.crosscheck import cross_check
 from crawler.store import Store
+from reports import columns as registry
 from reports import spreadsheet
 from reports.changes import diff_statuses
 
@@ -70,8 +71,10 @@ def findings_table(
     sites = store.sites_of_run(run_id)
     previous = store.previous_runs(run_id, [s["site_id"] for s in sites])
     before = store.statuses_in(previous)
+    seed_keys = registry.seed_keys(s.get("extra") for s in sites)
     records = []
     for site in sites:
+        extra = site.get("extra") or {}
         checks = checks_by_site.get(site["site_id"], {})
         statuses = _statuses({c: row["status"] for c, row in checks.items()})
         mention = checks.get("a11y_mention", {}).get("value")
@@ -86,6 +89,7 @@ def findings_table(
                 "name": site["name"],
                 "url": site["url"],
                 "type": site["type"],
+                **{registry.seed_column_id(k): extra.get(k) for k in seed_keys},
                 "status": site["status"] or "error",
                 "reason": site["reason"],
                 "pages_crawled": site["pages_crawled"] or 0,
@@ -101,27 +105,15 @@ def findings_table(
                 **_coverage(statuses, mention, audit),
             }
         )
-    columns = [
-        "run_id",
-        "run_label",
-        "run_started_at",
-        "site_id",
-        "name",
-        "url",
-        "type",
-        "status",
-        "reason",
-        "pages_crawled",
-        "errors",
-        "error_kinds",
-        *CHECK_IDS,
-        "a11y_mention_value",
-        *ANNUAIRE_COLUMNS,
-        *AUDIT_COLUMNS,
-        *CHANGE_COLUMNS,
-        *COVERAGE_COLUMNS,
-    ]
-    return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
+    columns = registry.findings_columns(seed_keys)
+    df = _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
+    df.attrs["seed_keys"] = seed_keys
+    return df
+
+
+def seed_columns(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(seed list key, column id)`` of the seed list's own columns in a findings table."""
+    return [(k, registry.seed_column_id(k)) for k in df.attrs.get("seed_keys", [])]
 
 
 def _coverage_typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -289,17 +281,34 @@ def export(
     except ValueError as exc:
         raise TableError(str(exc)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        from reports.exports import write_xlsx  # (reports.exports reads this module)
+
+        return write_xlsx({"constats": df}, path)
     out = df.copy()
-    if "run_started_at" in out:
-        # Excel has no time zones; ISO text is unambiguous everywhere.
-        out["run_started_at"] = out["run_started_at"].astype(str)
+    if fmt in ("csv", "json"):
+        # Dates as ISO 8601 text with their time zone (UTC), unambiguous everywhere;
+        # Parquet keeps them as timestamps, the XLSX as dates.
+        for column in out.columns:
+            if registry.column(column).kind == "datetime":
+                out[column] = out[column].map(_iso_text, na_action="ignore")
     if fmt == "csv":
         spreadsheet.write_csv(out, path, csv_dialect)
     elif fmt == "parquet":
         out.to_parquet(path, index=False)
-    elif fmt == "json":
-        out.to_json(path, orient="records", force_ascii=False, indent=2)
     else:
-        with spreadsheet.xlsx_workbook(path) as book:
-            spreadsheet.write_sheet(book, out, "constats")
+        out.to_json(path, orient="records", force_ascii=False, indent=2)
     return path
+
+
+def _iso_text(value: Any) -> Any:
+    """A date as ISO 8601 text (UTC when the store gave it naive)."""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if hasattr(value, "isoformat"):
+        if getattr(value, "tzinfo", None) is None:
+            from datetime import UTC
+
+            value = value.replace(tzinfo=UTC)
+        return value.isoformat()
+    return value

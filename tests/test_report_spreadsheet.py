@@ -117,9 +117,9 @@ def test_excel_flavour_has_bom_semicolons_and_decimal_commas(tmp_path):
 def test_xlsx_writes_formula_like_text_as_quoted_text(tmp_path):
     store = _hostile_store(tmp_path)
     path = export(findings_table(store), tmp_path / "t.xlsx")
-    sheet = openpyxl.load_workbook(path)["constats"]
+    sheet = openpyxl.load_workbook(path)["Constats"]
     names = [c for c in next(sheet.iter_cols(min_row=2)) if c.value]  # first column: run_id
-    column = [c.value for c in sheet[1]].index("name") + 1
+    column = [c.value for c in sheet[1]].index("Nom du site") + 1
     cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
     assert names and sorted(c.value for c in cells) == sorted(XLSX_NAMES)
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, and_, case, cast, func, literal, select
 from sqlalchemy.engine import Engine
 
 from crawler.store.schema import (
@@ -94,6 +94,20 @@ class Reads:
             select(run_sites).where(run_sites.c.run_id == run_id).order_by(run_sites.c.site_id)
         )
 
+    def site_rows_in(self, pairs: dict[str, int]) -> dict[str, dict[str, Any]]:
+        """``site_id → run_sites row`` of each site in the run paired with it (what a site
+        was in its previous run: status, audit summary)."""
+        by_run: dict[int, list[str]] = defaultdict(list)
+        for site_id, run in pairs.items():
+            by_run[run].append(site_id)
+        out: dict[str, dict[str, Any]] = {}
+        for run, sites in by_run.items():
+            for row in self._all(
+                select(run_sites).where(run_sites.c.run_id == run, run_sites.c.site_id.in_(sites))
+            ):
+                out[row["site_id"]] = row
+        return out
+
     def site_ids_of_run(self, run_id: int) -> list[str]:
         with self.engine.connect() as conn:
             return list(
@@ -159,6 +173,21 @@ class Reads:
             rows = conn.execute(select(c.site_id, c.check_id, c.status).where(c.run_id == run_id))
             return [tuple(row) for row in rows]
 
+    def check_values_in(self, pairs: dict[str, int], check_id: str) -> dict[str, Any]:
+        """``site_id → value`` of one check, each site in the run paired with it."""
+        by_run: dict[int, list[str]] = defaultdict(list)
+        for site_id, run in pairs.items():
+            by_run[run].append(site_id)
+        c = site_checks.c
+        out: dict[str, Any] = {}
+        with self.engine.connect() as conn:
+            for run, sites in by_run.items():
+                query = select(c.site_id, c.value).where(
+                    c.run_id == run, c.check_id == check_id, c.site_id.in_(sites)
+                )
+                out.update(conn.execute(query).all())
+        return out
+
     def check_values_of_run(self, run_id: int, check_id: str) -> dict[str, Any]:
         """``site_id → value`` of one check over the run's sites."""
         c = site_checks.c
@@ -167,6 +196,133 @@ class Reads:
                 select(c.site_id, c.value).where(c.run_id == run_id, c.check_id == check_id)
             )
             return dict(rows.all())
+
+    # -- aggregates over runs (trends) ----------------------------------------------------
+    #
+    # A report shows every stored run; reading each run's sites into memory would not fit a
+    # national list (10,000 sites a run). These group in SQL and return a few hundred rows
+    # whatever the number of sites; what the figures mean stays in checks.site and reports.
+
+    @staticmethod
+    def _group_of(dimension: str | None) -> Any:
+        """The SQL expression a site is grouped by: ``None`` (one group), ``"type"``, or an
+        extra column of the seed list (``run_sites.extra``, JSON, read as text)."""
+        if dimension is None:
+            return literal("", Text)
+        if dimension == "type":
+            return run_sites.c.type
+        return run_sites.c.extra[dimension].as_string()
+
+    def status_patterns(
+        self,
+        run_ids: Sequence[int],
+        check_ids: Sequence[str],
+        value_check: str | None = None,
+        dimensions: Sequence[str] = (),
+    ) -> Iterator[dict[str, Any]]:
+        """How many sites of each run share one pattern of statuses, counted in SQL.
+
+        One row per (run, the site's value of each of ``dimensions``, site status, status
+        of each of ``check_ids``, value of ``value_check`` as JSON text, the audit's
+        ``no_critical``, whether any check of the site ran) with ``sites``, the number of
+        sites: ``{"run_id", "groups": {dimension: value}, "site_status", "statuses":
+        {check: status}, "value", "no_critical", "ran", "sites"}``. A dimension is
+        ``"type"`` or an extra column of the seed list (:meth:`_group_of`; ``None`` for a
+        site without it). Enough to compute any coverage figure of every run, by any
+        dimension, in one pass over the run's checks and without reading a single site
+        into memory: the patterns are far fewer than the sites, and they are streamed.
+        """
+        if not run_ids:
+            return
+        sc = site_checks.c
+        pivot = [
+            func.max(case((sc.check_id == check_id, sc.status))).label(f"s{i}")
+            for i, check_id in enumerate(check_ids)
+        ]
+        if value_check:
+            pivot.append(
+                func.max(case((sc.check_id == value_check, cast(sc.value, Text)))).label("v")
+            )
+        pivot.append(func.max(case((sc.status != "error", 1), else_=0)).label("ran"))
+        per_site = (
+            select(sc.run_id, sc.site_id, *pivot)
+            .where(sc.run_id.in_(list(run_ids)))
+            .group_by(sc.run_id, sc.site_id)
+            .subquery()
+        )
+        rs = run_sites.c
+        sites = (
+            select(
+                rs.run_id.label("run_id"),
+                *(self._group_of(d).label(f"g{i}") for i, d in enumerate(dimensions)),
+                rs.status.label("site_status"),
+                rs.audit["no_critical"].as_boolean().label("nc"),
+                per_site.c.ran,
+                *(per_site.c[f"s{i}"] for i in range(len(check_ids))),
+                *([per_site.c.v] if value_check else []),
+            )
+            .select_from(
+                run_sites.outerjoin(
+                    per_site,
+                    and_(per_site.c.run_id == rs.run_id, per_site.c.site_id == rs.site_id),
+                )
+            )
+            .where(rs.run_id.in_(list(run_ids)))
+            .subquery()
+        )
+        keys = [sites.c.run_id, *(sites.c[f"g{i}"] for i in range(len(dimensions)))]
+        keys += [sites.c.site_status, sites.c.nc, sites.c.ran]
+        keys += [sites.c[f"s{i}"] for i in range(len(check_ids))]
+        keys += [sites.c.v] if value_check else []
+        query = select(*keys, func.count().label("sites")).group_by(*keys)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True, yield_per=1000).execute(query):
+                m = row._mapping
+                yield {
+                    "run_id": m["run_id"],
+                    "groups": {d: m[f"g{i}"] for i, d in enumerate(dimensions)},
+                    "site_status": m["site_status"],
+                    "statuses": {c: m[f"s{i}"] for i, c in enumerate(check_ids)},
+                    "value": m["v"] if value_check else None,
+                    "no_critical": None if m["nc"] is None else bool(m["nc"]),
+                    "ran": bool(m["ran"]),
+                    "sites": int(m["sites"]),
+                }
+
+    def check_counts(
+        self, run_ids: Sequence[int], dimension: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Sites by run, group, check and status, counted in SQL: ``{"run_id", "group",
+        "check_id", "status", "sites"}`` (``group`` as in :meth:`status_patterns`)."""
+        if not run_ids:
+            return []
+        sc, rs = site_checks.c, run_sites.c
+        rows = (
+            select(
+                sc.run_id.label("run_id"),
+                self._group_of(dimension).label("grp"),
+                sc.check_id.label("check_id"),
+                sc.status.label("status"),
+            )
+            .select_from(
+                site_checks.join(run_sites, and_(rs.run_id == sc.run_id, rs.site_id == sc.site_id))
+            )
+            .where(sc.run_id.in_(list(run_ids)))
+            .subquery()
+        )
+        keys = [rows.c.run_id, rows.c.grp, rows.c.check_id, rows.c.status]
+        query = select(*keys, func.count().label("sites")).group_by(*keys)
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "run_id": r.run_id,
+                    "group": r.grp,
+                    "check_id": r.check_id,
+                    "status": r.status,
+                    "sites": int(r.sites),
+                }
+                for r in conn.execute(query)
+            ]
 
     # -- pages, errors, audits ------------------------------------------------------------
 
