@@ -4,8 +4,9 @@ Pure functions over plain rows, so that the store, the findings table and the te
 one definition of "found on the site" and of coverage.
 
 Site level: ``found`` if found on any crawled page (best evidence kept: the shallowest
-pages first); otherwise ``error`` if the check could not run on some page, or if the site
-itself could not be crawled; otherwise ``absent``. A failed crawl never reads as "absent".
+pages first); otherwise ``error`` if the check could not run on some page, if a key page
+serving it could not be read (:mod:`checks.key_pages`), or if the site itself could not be
+crawled; otherwise ``absent``. A failed crawl never reads as "absent".
 """
 
 from __future__ import annotations
@@ -130,12 +131,16 @@ def aggregate(
     pages_checked: int,
     site_error: str | None = None,
     check_ids: Iterable[str] = CHECK_IDS,
+    unread: Mapping[str, str] | None = None,
 ) -> list[SiteCheck]:
     """Site-level result of every check from page-level rows.
 
     ``rows`` are the stored page findings (``check_id``, ``status``, ``value``,
     ``evidence``, ``error``), shallowest pages first. ``pages_checked`` is the number of
     pages the checks ran on; with none, every check is ``error`` with ``site_error``.
+    ``unread``: check id → why a key page serving it could not be read
+    (:func:`checks.key_pages.unread_key_pages`); such a check found nowhere is ``error``
+    with that reason, not ``absent``.
     """
     by_check: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
@@ -168,6 +173,8 @@ def aggregate(
                     f"{len(errors)} page(s) en erreur : {errors[0]['error']}",
                 )
             )
+        elif unread and check_id in unread:
+            out.append(SiteCheck(check_id, "error", None, None, 0, unread[check_id]))
         else:
             values = [r["value"] for r in mine if r["value"] not in (None, [], {})]
             evidence = [e for r in mine for e in (r["evidence"] or [])][:MAX_EVIDENCE]

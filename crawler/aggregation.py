@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from checks.key_pages import unread_key_pages
 from checks.site import SiteCheck, aggregate, apply_applicability, audit_summary, site_outcome
 from crawler.exceptions import Exemption, exemption_for
 from crawler.store import Store
@@ -41,7 +42,12 @@ def site_result(
     ``excused(site_id, check_id)``: the reason of a reviewed exception in force, or None.
     """
     status, reason = site_outcome(rows.pages, rows.errors)
-    checks = aggregate(rows.findings, pages_checked=rows.pages, site_error=reason)
+    checks = aggregate(
+        rows.findings,
+        pages_checked=rows.pages,
+        site_error=reason,
+        unread=unread_key_pages(rows.errors),
+    )
     return SiteResult(
         site_id=rows.site_id,
         status=status,

@@ -1,5 +1,4 @@
-"""Downloader guard rails: no private targets unless allowed, no crawler traps, and
-per-site politeness shared by every worker of a distributed crawl.
+"""Downloader guard rails: no private targets unless allowed, no crawler traps.
 
 The response-size cap is Scrapy's own (``DOWNLOAD_MAXSIZE``); these middlewares add what
 Scrapy does not have: an SSRF guard (a seed list is user input, and a public site may
@@ -21,7 +20,6 @@ of it, and refuses the response when that address is not allowed or not known.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -54,38 +52,24 @@ class GuardRailsMiddleware:
         rule: AddressRule,
         max_url_length: int,
         max_repeated: int,
-        shared: Any = None,
-        delay: float = 0.0,
     ) -> None:
         self.rule = rule
         self.max_url_length = max_url_length
         self.max_repeated = max_repeated
-        self.shared = shared  # crawler.distributed.Coordinator when several workers run
-        self.delay = delay
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GuardRailsMiddleware:
         s = crawler.settings
-        shared = None
-        if s.get("VIGIE_REDIS_URL"):
-            from crawler.distributed import Coordinator
-
-            shared = Coordinator.from_settings(s)
         return cls(
             rule=AddressRule.from_settings(s),
             max_url_length=s.getint("VIGIE_MAX_URL_LENGTH"),
             max_repeated=s.getint("VIGIE_MAX_REPEATED_SEGMENT"),
-            shared=shared,
-            delay=s.getfloat("DOWNLOAD_DELAY"),
         )
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         reason = trap_reason(request.url, self.max_url_length, self.max_repeated)
         if reason:
             raise GuardRefused("piège", f"piège à robots évité : {reason}")
-        if self.shared is not None and "site_id" in request.meta:
-            # Politeness per site across every worker, not only inside this process.
-            await self.shared.polite(request.meta["site_id"], self.delay)
         if self.rule.allow_private:
             return None
         reason = await self._early_refusal(urlparse_cached(request).hostname or "")

@@ -2,12 +2,14 @@
 
 Batches keep SQLite fast (one transaction per ``VIGIE_STORE_BATCH`` items instead of one
 per page); a batch is also written every ``VIGIE_STORE_FLUSH_INTERVAL`` seconds, and
-whatever is buffered is written when the spider closes, whatever the reason.
+whatever is buffered is written when the spider closes, whatever the reason. After each
+batch the pipeline sends :data:`crawler.signals.items_stored`: a distributed frontier
+releases then the requests whose findings are durable (a worker killed before the write
+loses nothing: another one fetches the page again).
 
-Distributed (``crawler.distributed``), an item carries the lease of its request: the lease
-is released once the item is written, so that a worker killed before the write loses
-nothing (another worker fetches the page again). A page or error a dead worker had
-written just before dying is then not written twice.
+``VIGIE_STORE_SKIP_STORED`` (set for the workers of a distributed crawl) leaves out the
+pages and errors the run already holds: a page a dead worker had written just before dying
+is not written twice.
 """
 
 from __future__ import annotations
@@ -18,24 +20,28 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from crawler import signals
+from crawler.items import ErrorItem, PageItem
 from crawler.store import Store, finding_rows, now
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    def __init__(self, db_url: str, batch: int, interval: float = 2.0) -> None:
+    def __init__(
+        self, db_url: str, batch: int, interval: float = 2.0, skip_stored: bool = False
+    ) -> None:
         self.db_url = db_url
         self.batch = batch
         self.interval = interval
+        self.skip_stored = skip_stored
         self._timer: Any = None
-        self.shared: Any = None  # crawler.distributed.Coordinator of a distributed run
-        self._leases: list[tuple[str | None, bool]] = []  # released once written
         self.store: Store | None = None
         self.owned_run: int | None = None
         self.crawler: Crawler | None = None
         self._pages: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         self._errors: list[dict[str, Any]] = []
+        self._items: list[PageItem | ErrorItem] = []  # announced once written
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -44,6 +50,7 @@ class StorePipeline:
             s.get("VIGIE_DB_URL"),
             s.getint("VIGIE_STORE_BATCH"),
             s.getfloat("VIGIE_STORE_FLUSH_INTERVAL"),
+            s.getbool("VIGIE_STORE_SKIP_STORED"),
         )
         pipeline.crawler = crawler
         return pipeline
@@ -52,7 +59,6 @@ class StorePipeline:
         self.store = Store(self.db_url)
         if spider is None and self.crawler is not None:
             spider = self.crawler.spider  # Scrapy ≥ 2.14 calls open_spider() without it
-        self.shared = getattr(spider, "shared", None)
         if self.interval > 0:
             from twisted.internet import task
 
@@ -66,54 +72,60 @@ class StorePipeline:
             )
             self.owned_run = spider.run_id
 
-    def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
-        if item.get("run_id") is None:
-            return item  # a spider run without a store run (scrapy crawl for a look)
-        if item.get("lease") is not None or item.get("claimed"):
-            self._leases.append((item.get("lease"), bool(item.get("claimed"))))
-        if item["kind"] == "page":
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, PageItem):
+            self._count("vigie/pages")
+            if item.run_id is None:
+                return item  # a spider run without a store run (scrapy crawl for a look)
             page = {
-                k: item[k]
-                for k in (
-                    "run_id",
-                    "site_id",
-                    "url",
-                    "status_code",
-                    "depth",
-                    "bytes",
-                    "duration_s",
-                    "title",
-                    "js_shell",
-                    "problems",
-                    "links",
-                )
+                "run_id": item.run_id,
+                "site_id": item.site_id,
+                "url": item.url,
+                "status_code": item.status_code,
+                "depth": item.depth,
+                "bytes": item.bytes,
+                "duration_s": item.duration_s,
+                "title": item.title,
+                "js_shell": item.js_shell,
+                "problems": item.problems,
+                "links": [list(link) for link in item.links],
+                "fetched_at": now(),
             }
-            page["fetched_at"] = now()
-            self._pages.append((page, finding_rows(item["results"])))
-        else:
+            self._pages.append((page, finding_rows(item.results)))
+        elif isinstance(item, ErrorItem):
+            self._count("vigie/errors")
+            if item.run_id is None:
+                return item
             self._errors.append(
                 {
-                    "run_id": item["run_id"],
-                    "site_id": item["site_id"],
-                    "url": item["url"],
-                    "kind": item["error_kind"],
-                    "reason": item["reason"],
-                    "is_home": item["is_home"],
+                    "run_id": item.run_id,
+                    "site_id": item.site_id,
+                    "url": item.url,
+                    "kind": item.error_kind,
+                    "reason": item.reason,
+                    "is_home": item.is_home,
+                    "page_kind": item.page_kind,
                     "at": now(),
                 }
             )
+        else:
+            return item
+        self._items.append(item)
         if len(self._pages) + len(self._errors) >= self.batch:
             self.flush()
         return item
 
+    def _count(self, key: str) -> None:
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
+
     def flush(self) -> None:
         if self.store is not None and (self._pages or self._errors):
-            self.store.write_batch(self._pages, self._errors, skip_stored=self.shared is not None)
-        self._pages, self._errors = [], []
-        leases, self._leases = self._leases, []
-        if self.shared is not None:
-            for token, claimed in leases:
-                self.shared.release(token, counted=claimed)
+            self.store.write_batch(self._pages, self._errors, skip_stored=self.skip_stored)
+        items = self._items
+        self._pages, self._errors, self._items = [], [], []
+        if items and self.crawler is not None:
+            self.crawler.signals.send_catch_log(signal=signals.items_stored, items=items)
 
     def _timer_failed(self, failure: Any) -> None:
         # The rows stay buffered: the next batch, or the spider's close, writes them.

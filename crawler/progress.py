@@ -1,4 +1,4 @@
-"""Progress display for long crawls: sites done / total, pages, errors, pace.
+"""Progress display for long crawls: sites done / total, pages, errors, redirects, pace.
 
 A line on stderr every ``VIGIE_PROGRESS_INTERVAL`` seconds (and a last one at the end),
 readable in a terminal and in a log file alike, in French for the operators.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -45,13 +44,20 @@ class Progress:
         self.report(spider, final=True)
 
     def line(self, spider: Spider) -> str:
-        p: dict[str, Any] = spider.progress() if hasattr(spider, "progress") else {}
+        """Sites done / total, pages, errors and redirects to a known page, from the
+        crawl's statistics (the spider counts the sites, the frontier those done, the
+        store pipeline the pages and errors): failed requests and redirects do not use the
+        page budget, so they are shown apart."""
+        stats = self.crawler.stats
         elapsed = time.monotonic() - self.started
-        pages = p.get("pages", 0)
+        pages = stats.get_value("vigie/pages", 0)
         pace = pages / elapsed if elapsed > 0 else 0.0
         return (
-            f"[vigie] sites {p.get('sites_done', 0)}/{p.get('sites_total', 0)}"
-            f" · pages {pages} · erreurs {p.get('errors', 0)}"
+            f"[vigie] sites {stats.get_value('vigie/sites_done', 0)}"
+            f"/{stats.get_value('vigie/sites_total', 0)}"
+            f" · pages {pages} · erreurs {stats.get_value('vigie/errors', 0)}"
+            f" · redirections vers une page connue "
+            f"{stats.get_value('vigie/redirects_to_known', 0)}"
             f" · {pace:.1f} pages/s · {elapsed:.0f} s"
         )
 

@@ -76,7 +76,7 @@ def plan_run(
 
     A labelled run is idempotent: asked again, a finished one has nothing left to do and an
     interrupted one continues (distributed, the workers join it by label instead:
-    :mod:`crawler.distributed`). ``--resume N`` continues run N with its own seed list.
+    :mod:`crawler.frontier.distributed`). ``--resume N`` continues run N with its own seed list.
     """
     if distributed and not label:
         raise RunError("--redis exige --run-label : les travailleurs se retrouvent par l'étiquette")
@@ -131,29 +131,30 @@ def run_crawl(
     and errors it stored are not fetched again, the links they queued are.
 
     With ``redis_url``, this process is one worker of a distributed run named ``label``
-    (see :mod:`crawler.distributed`): the first worker creates the run, the last one to
-    finish audits and aggregates it.
+    (see :mod:`crawler.frontier.distributed`): the first worker creates the run, the last one
+    to finish audits and aggregates it.
     """
     settings = crawl_settings(overrides)
     store = Store(settings.get("VIGIE_DB_URL"))
     recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
     progress = {}
-    coordinator = None
-    if redis_url is not None:
+    distributed = redis_url is not None
+    if distributed:
         from redis.exceptions import RedisError
 
-        from crawler.distributed import Coordinator
+        from crawler.frontier.distributed import RunRegistry
 
         if not label:
             raise ValueError("une exploration distribuée a besoin d'une étiquette (--run-label)")
         try:
-            coordinator = Coordinator(
+            registry = RunRegistry(
                 redis_url, run_key=label, lease_ttl=settings.getfloat("VIGIE_REDIS_LEASE_TTL")
             )
+            run_id = registry.join(store, list(seeds), label, recorded)
         except RedisError as exc:
             raise RunError(f"Redis injoignable : {redis_url} ({exc})") from exc
-        run_id = coordinator.join(store, list(seeds), label, recorded)
-        settings = crawl_settings({**(overrides or {}), **coordinator.scheduler_settings()})
+        # The frontier on Redis is Scrapy's scheduler: a setting, nothing else changes.
+        settings = crawl_settings({**(overrides or {}), **registry.settings()})
     elif resume_run is not None:
         run_id = resume_run
         store.reopen_run(run_id)
@@ -187,8 +188,10 @@ def run_crawl(
             f"{settings.getint('MEMUSAGE_LIMIT_MB')} Mo) : exploration arrêtée proprement",
             file=sys.stderr,
         )
-    if coordinator is not None:
-        last = coordinator.leave()  # hands this worker's leased requests back
+    if distributed:
+        # The frontier's close handed this worker's leased requests back to the queue and
+        # said whether any other worker is still alive.
+        last = bool(stats.get("vigie/last_worker"))
         if interrupted or not last:
             print(
                 f"[vigie] travailleur {'interrompu' if interrupted else 'terminé'} ; "
@@ -212,6 +215,9 @@ def run_crawl(
             store.interrupt_run(run_id, {**stats, "finish_reason": "shutdown"})
             return run_id
     finish_run(store, run_id, stats)
+    if distributed:
+        registry.forget()  # the last worker: the run's frontier in Redis is no longer needed
+        registry.close()
     return run_id
 
 

@@ -37,12 +37,26 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-# -- Budgets and guard rails ----------------------------------------------------------
-#: Pages fetched per site (HTML pages; robots.txt and sitemaps do not count).
+# -- Frontier (crawler/frontier) --------------------------------------------------------
+#: The frontier is Scrapy's scheduler: per site, de-duplication by request fingerprint,
+#: scope, depth, query variants, one page of each kind of key page before a second one,
+#: the page budget and the requests in flight. In one process, in memory; a distributed
+#: crawl (``--redis``) swaps in crawler.frontier.distributed.RedisFrontierScheduler.
+SCHEDULER = "crawler.frontier.memory.FrontierScheduler"
+#: HTML pages fetched per site (answered 2xx). A 404, a download error, a refusal or a
+#: redirect to a page already known does not use it; robots.txt and sitemaps neither.
 VIGIE_MAX_PAGES_PER_SITE = 30
-#: Link depth from the home page (sitemap URLs are depth 1). The spider's best-first
-#: frontier tracks depth itself, so Scrapy's DepthMiddleware is off (it would count the
-#: depth of the page that happened to release a request, not of the page linking to it).
+#: Failed page requests per site before its frontier stops: failures do not use the page
+#: budget, so a site whose links are mostly broken costs at most twice its budget.
+VIGIE_MAX_FAILED_PER_SITE = 30
+#: Requests of one site handed out at a time. Few, so that the next page is the best one
+#: known when it leaves (a link found on a page just read can overtake the queued ones);
+#: more than the site's download concurrency (CONCURRENT_REQUESTS_PER_DOMAIN, 2), so that
+#: its download slot never waits for the frontier.
+VIGIE_IN_FLIGHT_PER_SITE = 4
+#: Link depth from the home page (sitemap URLs are depth 1). The frontier tracks the depth
+#: of the page linking to each URL, so Scrapy's DepthMiddleware is off (it would count the
+#: depth of the request that happened to find a link first).
 VIGIE_MAX_DEPTH = 3
 #: Responses above this size are cut off (a page of an administration site is < 2 MiB).
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
@@ -61,7 +75,8 @@ VIGIE_ALLOW_PRIVATE = False
 #: make 127.0.0.2 stand for a public address. Empty: public addresses only.
 VIGIE_ALLOWED_NETWORKS: list[str] = []
 #: Crawler-trap guards: URLs longer than this, with a path segment repeated this many
-#: times, or more distinct query strings than this on one path are not followed.
+#: times (the spider and the guard-rails middleware), or more distinct query strings than
+#: this on one path (the frontier) are not followed.
 VIGIE_MAX_URL_LENGTH = 400
 VIGIE_MAX_REPEATED_SEGMENT = 3
 VIGIE_MAX_QUERY_VARIANTS = 5
@@ -113,6 +128,9 @@ VIGIE_STORE_BATCH = 50
 #: Seconds after which buffered rows are written even if the batch is not full: bounds
 #: what a killed crawl must fetch again, and lets a distributed worker release its leases.
 VIGIE_STORE_FLUSH_INTERVAL = 2.0
+#: Leave out the pages and errors the run already holds (one query per batch): needed
+#: when several writers share a run (a distributed crawl sets it), useless alone.
+VIGIE_STORE_SKIP_STORED = False
 
 # -- Annuaire de l'administration (``vigie annuaire``, crawler/annuaire) ----------------
 #: Records written per transaction by ``vigie annuaire import``: the national export's
@@ -122,8 +140,9 @@ VIGIE_ANNUAIRE_BATCH = 1000
 #: and its summary; all are counted, a broken export must not fill the store with text.
 VIGIE_ANNUAIRE_PROBLEMS_LISTED = 200
 
-# -- Distributed crawl (``vigie crawl --redis URL``, crawler/distributed.py) ----------
-#: Redis of the shared frontier; None: one process alone. Set by ``--redis``.
+# -- Distributed crawl (``vigie crawl --redis URL``, crawler/frontier/distributed.py) --
+#: Redis of the shared frontier; None: one process alone. Set by ``--redis``, with
+#: SCHEDULER = "crawler.frontier.distributed.RedisFrontierScheduler".
 VIGIE_REDIS_URL = None
 #: Key of the run in Redis (its ``--run-label``). Set with ``--redis``.
 VIGIE_REDIS_RUN_KEY = None
@@ -132,6 +151,10 @@ VIGIE_REDIS_WORKER_ID = None
 #: Seconds a worker stays "alive" without a heartbeat: after that, any other worker puts
 #: the requests it had taken back in the queue (a worker killed loses nothing).
 VIGIE_REDIS_LEASE_TTL = 30.0
+#: Requests a worker takes from Redis at a time into its local buffer (Scrapy asks its
+#: scheduler for requests synchronously; the buffer is refilled in the background). Small:
+#: taken requests count as in flight for their site, whichever worker holds them.
+VIGIE_REDIS_BATCH = 16
 
 # -- Progress -------------------------------------------------------------------------
 #: Seconds between two progress lines on stderr (0 disables the display).
@@ -167,6 +190,8 @@ CONCURRENT_ITEMS = 2
 
 # -- Components -----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # Outermost: tells the frontier how each of its downloads ended (crawler/frontier).
+    "crawler.frontier.outcome.FrontierOutcomeMiddleware": 10,
     "crawler.middlewares.GuardRailsMiddleware": 50,
     # In place of Scrapy's own, at its place in the chain: robots.txt read as RFC 9309 says
     # (500 KiB parsed, unreachable = complete disallow), obeyed by every request that

@@ -1,7 +1,9 @@
-"""Two workers on one seed list of 50 local sites, sharing a Redis frontier.
+"""Two workers on one seed list of 50 local sites, sharing a Redis frontier
+(``crawler.frontier.distributed``).
 
-The union of their findings must equal a single-process crawl, with no page fetched
-twice. Redis and PostgreSQL are started by tests/services.sh; skipped without them.
+The union of their findings must equal a single-process crawl, with no page stored twice,
+also when a worker is killed. Redis and PostgreSQL are started by tests/services.sh;
+skipped without them.
 """
 
 from __future__ import annotations
@@ -119,7 +121,8 @@ def _assert_like_one_process(store: Store, label: str, single_table) -> None:
     server = redis.Redis.from_url(REDIS_URL)
     assert server.scard(f"vigie:{label}:workers") == 0
     assert int(server.get(f"vigie:{label}:pending") or 0) == 0
-    assert server.zcard(f"vigie:{label}:requests") == 0
+    assert server.zcard(f"vigie:{label}:ready") == 0
+    assert list(server.scan_iter(f"vigie:{label}:q:*")) == []  # no request left queued
     assert list(server.scan_iter(f"vigie:{label}:lease:*")) == []
 
 
@@ -167,3 +170,42 @@ def test_a_worker_killed_half_way_loses_nothing(synthetic_web, single_table, pg_
         assert worker.returncode == 0, err[-2000:]
     _assert_like_one_process(store, label, single_table)
     store.engine.dispose()
+
+
+def test_two_workers_keep_the_budget_rules_of_one(pg_url, tmp_path):
+    """The budget sites (``crawler/demo/frontier_web.py``) crawled by two workers: the same
+    findings and pages crawled as one process, redirects to a known page and host-case
+    variants resolved once across workers, 404s and the 503 counted apart."""
+    from crawler.demo.frontier_web import FrontierWeb
+
+    with FrontierWeb() as web:
+        seeds = tmp_path / "sites.csv"
+        seeds.write_text(web.seeds_csv(), encoding="utf-8")
+        single_db = f"sqlite:///{tmp_path / 'single.db'}"
+        single = subprocess.run(
+            _args(seeds, single_db), cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert single.returncode == 0, single.stderr[-2000:]
+        alone = findings_table(Store(single_db)).set_index("site_id").sort_index()
+        asked_alone = {site: list(paths) for site, paths in web.requests.items()}
+        for paths in web.requests.values():
+            paths.clear()
+        label = f"budget-{uuid.uuid4().hex[:8]}"
+        workers = [_worker(seeds, pg_url, label) for _ in range(2)]
+        for worker in workers:
+            _, err = worker.communicate(timeout=300)
+            assert worker.returncode == 0, err[-2000:]
+        store = Store(pg_url)
+        [run] = store.list_runs()
+        pages = store.pages_of_run(run["id"])
+        assert len(pages) == len({(p["site_id"], p["url"]) for p in pages})
+        both = findings_table(store).set_index("site_id").sort_index()
+        pd.testing.assert_frame_equal(both[COLUMNS], alone[COLUMNS], check_dtype=False)
+        for site in ("casse", "liensmorts"):  # every page asked once, as alone
+            # (robots.txt aside: each worker reads it for the sites it crawls)
+            pages_asked = sorted(p for p in web.requests[site] if p != "/robots.txt")
+            assert pages_asked == sorted(p for p in asked_alone[site] if p != "/robots.txt")
+        assert web.requests["casse"].count("/contact?a=1&b=2") == 1
+        server = redis.Redis.from_url(REDIS_URL)
+        assert list(server.scan_iter(f"vigie:{label}:*")) == []  # the last worker cleaned up
+        store.engine.dispose()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.scope import is_page_url, is_private_host, link_score, site_key, trap_reason
+from crawler.scope import (
+    canonical_url,
+    classify_link,
+    is_page_url,
+    is_private_host,
+    link_kind,
+    link_score,
+    site_key,
+    trap_reason,
+)
 
 
 def test_site_key_is_the_registrable_domain():
@@ -180,3 +189,48 @@ def test_the_peer_address_of_each_response_is_checked_before_it_is_used():
         else:
             with pytest.raises(NotConfigured):
                 PeerAddressMiddleware.from_crawler(crawler)
+
+
+def test_links_are_classified_by_the_kind_of_key_page_they_lead_to():
+    cases = {
+        ("Nous contacter", "https://a.fr/nous-contacter"): "contact",
+        ("Contact et horaires", "https://a.fr/x"): "contact",  # the heavier keyword
+        ("Déclaration d'accessibilité — Annuaire", "https://a.fr/declarations/app-3/"): (
+            "accessibility"
+        ),
+        ("", "https://a.fr/mentions-legales"): "legal_notice",
+        ("Politique de confidentialité", "https://a.fr/p"): "privacy",
+        ("Foire aux questions", "https://a.fr/p"): "help",
+        ("Centre d'aide", "https://a.fr/p"): "help",
+        ("Saisir le médiateur", "https://a.fr/p"): "mediator",
+        ("Prendre rendez-vous", "https://a.fr/p"): "appointment",
+        ("Horaires d'ouverture", "https://a.fr/p"): "hours",
+        ("Actualités", "https://a.fr/actualites"): None,
+        ("Médiathèque", "https://a.fr/mediatheque"): None,  # not a mediator
+        ("Aides et démarches", "https://a.fr/aides-et-demarches"): None,  # "aides" is no help
+    }
+    for (label, url), kind in cases.items():
+        assert link_kind(label, url) == kind, (label, url)
+
+
+def test_the_sites_own_host_does_not_classify_its_links():
+    """A site named after a keyword: its links are not all contact or help pages."""
+    assert link_kind("Actualités", "https://www.contact-mairie.fr/actualites") is None
+    assert link_score("Actualités", "https://www.aide-sociale.fr/actualites") == 0
+    assert classify_link("Contact", "https://a.fr/c", in_chrome=True) == (100, "contact")
+
+
+def test_canonical_urls_fold_host_case_default_port_query_order_and_fragment():
+    same = {
+        canonical_url(url)
+        for url in (
+            "http://localhost/contact?a=1&b=2",
+            "HTTP://LocalHost/contact?b=2&a=1#haut",
+            "http://LOCALHOST:80/contact?a=1&b=2",
+        )
+    }
+    assert same == {"http://localhost/contact?a=1&b=2"}
+    assert canonical_url("https://Site.FR:443") == "https://site.fr/"
+    assert canonical_url("https://[::1]:443/a") == "https://[::1]/a"
+    assert canonical_url("http://site.fr:8080/a") == "http://site.fr:8080/a"  # not a default
+    assert canonical_url("https://site.fr:80/a") == "https://site.fr:80/a"  # not https's

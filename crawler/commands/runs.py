@@ -36,7 +36,7 @@ class Command(BaseCommand):
             "--json",
             action="store_true",
             help="sortie JSON sur la sortie standard (id, label, status, dates, sites, "
-            "pages, erreurs, durée)",
+            "pages, erreurs, redirections vers une page connue, durée)",
         )
         add_db(parser)
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             return exitcodes.OK
         print(
             f"{'n°':>4}  {'étiquette':<12} {'début':<20} {'état':<11} {'sites':>6} "
-            f"{'pages':>7} {'erreurs':>8} {'Mo':>7} {'durée':>8}"
+            f"{'pages':>7} {'erreurs':>8} {'redir.':>7} {'Mo':>7} {'durée':>8}"
         )
         for r in runs:
             started = (r["started_at"] or "").replace("T", " ")[:19]
@@ -60,6 +60,7 @@ class Command(BaseCommand):
                 f"{r['id']:>4}  {(r['label'] or ''):<12} {started:<20} "
                 f"{RUN_STATUS_LABELS.get(r['status'], r['status']):<11} "
                 f"{r['sites']:>6} {_blank(r['pages']):>7} {_blank(r['errors']):>8} "
+                f"{_blank(r['redirects']):>7} "
                 f"{r['megabytes']:>7.1f} {'' if duration is None else f'{duration:.0f} s':>8}"
             )
         return exitcodes.OK
@@ -77,6 +78,9 @@ def _summary(run: dict[str, Any]) -> dict[str, Any]:
         "sites": run["seeds_count"],
         "pages": stats.get("vigie/pages"),
         "errors": stats.get("vigie/errors"),
+        # Failed requests and redirects to a page already known: apart from the pages,
+        # they do not use the page budget.
+        "redirects": stats.get("vigie/redirects_to_known"),
         "megabytes": round(stats.get("downloader/response_bytes", 0) / 1e6, 3),
         "duration_s": stats.get("elapsed_time_seconds"),
     }

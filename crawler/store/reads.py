@@ -39,7 +39,8 @@ class SiteProgress:
 
     fetched: list[tuple[str, int]]  # (url, depth) of stored pages, shallowest first
     failed: list[str]  # URLs whose request failed (stored errors)
-    links: list[tuple[str, int, int]]  # (url, score, depth) queued by stored pages
+    #: (url, priority, depth, kind of key page or None) proposed by stored pages
+    links: list[tuple[str, int, int, str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +357,7 @@ class Reads:
         what a killed process had not flushed is simply fetched again.
         """
         fetched: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        links: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        links: dict[str, list[tuple[str, int, int, str | None]]] = defaultdict(list)
         failed: dict[str, list[str]] = defaultdict(list)
         with self.engine.connect() as conn:
             for row in conn.execute(
@@ -365,9 +366,11 @@ class Reads:
                 .order_by(pages.c.depth, pages.c.id)
             ):
                 fetched[row.site_id].append((row.url, row.depth or 0))
-                links[row.site_id].extend(
-                    (url, int(score), (row.depth or 0) + 1) for url, score in row.links or ()
-                )
+                depth = (row.depth or 0) + 1
+                for link in row.links or ():
+                    # [url, priority, kind]; runs before the kinds stored [url, priority]
+                    kind = link[2] if len(link) > 2 else None
+                    links[row.site_id].append((link[0], int(link[1]), depth, kind))
             for row in conn.execute(
                 select(crawl_errors.c.site_id, crawl_errors.c.url).where(
                     crawl_errors.c.run_id == run_id

@@ -11,10 +11,11 @@ Tables
                   :data:`SITE_STATUSES` and its reason, pages crawled, errors met, the
                   accessibility audit's summary
 ``pages``         every fetched page: URL, HTTP status, depth, size, title, whether it was
-                  rendered or an empty JavaScript shell, the links it queued (for resuming)
+                  rendered or an empty JavaScript shell, the links it proposed (for resuming)
 ``findings``      page-level check results worth keeping: found, error, or absent with a
                   value (an absent result without value is implied by the page row)
-``crawl_errors``  every failed request: site down, timeout, HTTP error, robots.txt…
+``crawl_errors``  every failed request: site down, timeout, HTTP error, robots.txt…, and
+                  the kind of key page expected there (contact, accessibility…)
 ``audits``        one axe-core audit of one rendered page (or its error)
 ``site_checks``   the site-level status of every check in a run, computed when the run
                   finishes (:func:`checks.site.aggregate`)
@@ -106,8 +107,8 @@ pages = Table(
     Column("js_shell", Boolean, nullable=False, default=False),
     Column("title", Text, nullable=True),
     Column("problems", JSON, nullable=True),
-    # The links this page added to the site's frontier, [url, score]: a resumed run
-    # rebuilds its frontier from them.
+    # The links this page proposed first, [url, priority, kind] ([url, priority] before
+    # the kinds of key pages): a resumed run proposes them again.
     Column("links", JSON, nullable=True),
     Index("ix_pages_run_site", "run_id", "site_id"),
 )
@@ -137,6 +138,9 @@ crawl_errors = Table(
     Column("kind", String(40), nullable=False),
     Column("reason", Text, nullable=False),
     Column("is_home", Boolean, nullable=False, default=False),
+    # The kind of key page the crawl expected there (checks.key_pages: contact,
+    # accessibility…), or NULL: the checks such a page serves read "error", not absent.
+    Column("page_kind", String(40), nullable=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_errors_run_site", "run_id", "site_id"),
 )

@@ -1,0 +1,168 @@
+"""The distributed frontier's Lua scripts (``crawler.frontier.lua``), step by step, on the
+test Redis (``VIGIE_TEST_REDIS_URL``; skipped without it).
+
+The scripts are the frontier's rules on Redis: each test plays what two workers would ask
+and checks the run's state. ``tests/test_distributed.py`` runs whole crawls on them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import pytest
+import redis
+
+from crawler.frontier import lua
+
+REDIS_URL = os.environ.get("VIGIE_TEST_REDIS_URL")
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="Redis non démarré (tests/services.sh)")
+
+CAP, MAX_PAGES, MAX_FAILED, MAX_VARIANTS = 2, 4, 3, 2
+DAY = 86_400_000  # a time budget no test reaches (ms)
+
+
+class Run:
+    """One distributed run's scripts on a fresh key prefix."""
+
+    def __init__(self, server: redis.Redis) -> None:
+        self.server = server
+        self.prefix = f"vigie:test-{uuid.uuid4().hex[:8]}:"
+        self.scripts = {
+            name: server.register_script(lua.PRELUDE + getattr(lua, name.upper()))
+            for name in ("admit", "take", "record", "reap", "leave")
+        }
+
+    def call(self, name: str, *extra):
+        args = [self.prefix, CAP, MAX_PAGES, MAX_FAILED, *extra]
+        return self.scripts[name](args=args)
+
+    def admit(self, *requests: tuple, mode: str = "new") -> list[str]:
+        """``requests``: (site, url, lane, priority[, variant key])."""
+        fields: list = []
+        for site, url, lane, priority, *variant in requests:
+            home = "1" if url.endswith("/home") else "0"
+            fields += [mode, site, url, lane, priority, url, variant[0] if variant else ""]
+            fields += ["k", home, "0"]
+        reply = self.call("admit", MAX_VARIANTS, *fields)
+        return [r.decode() if isinstance(r, bytes) else r for r in reply[:-3]]
+
+    def take(self, worker: str, n: int = 10, delay: int = 0) -> list[tuple[str, str]]:
+        reply = self.call("take", worker, n, delay, DAY)
+        got = reply[5:]
+        return [(t.decode(), m.decode()) for t, m in zip(got[::2], got[1::2], strict=True)]
+
+    def record(self, worker: str, *events: tuple[str, str]) -> list[int]:
+        return self.call("record", worker, *(x for event in events for x in event))
+
+    def beat(self, worker: str, ttl_ms: int = 60_000) -> None:
+        self.server.set(f"{self.prefix}alive:{worker}", 1, px=ttl_ms)
+        self.server.sadd(self.prefix + "workers", worker)
+
+    def site(self, site: str) -> dict[str, int]:
+        raw = self.server.hgetall(f"{self.prefix}site:{site}")
+        return {k.decode(): int(float(v)) for k, v in raw.items() if k != b"closed"}
+
+    def pending(self) -> int:
+        return int(self.server.get(self.prefix + "pending") or 0)
+
+    def clear(self) -> None:
+        for key in self.server.scan_iter(self.prefix + "*"):
+            self.server.delete(key)
+
+
+@pytest.fixture
+def run():
+    server = redis.Redis.from_url(REDIS_URL)
+    one = Run(server)
+    yield one
+    one.clear()
+
+
+def test_admission_refuses_duplicates_other_sites_and_extra_query_variants(run):
+    assert run.admit(("s", "u/home", "home", 999)) == ["queued"]
+    assert run.admit(
+        ("s", "u/home", "home", 999),
+        ("s", "u/a", "contact", 90),
+        ("t", "u/b", "other", 0),  # site t has no home in scope yet: not its domain
+        ("s", "u/c?1", "other", 0, "c"),
+        ("s", "u/c?2", "other", 0, "c"),
+        ("s", "u/c?3", "other", 0, "c"),
+    ) == ["duplicate", "queued", "offsite", "queued", "queued", "variants"]
+    assert run.pending() == 4
+
+
+def test_one_page_of_each_kind_first_within_the_in_flight_cap(run):
+    run.admit(("s", "u/home", "home", 999))
+    [(home, _)] = run.take("w")
+    run.record("w", (home, "page"))
+    run.admit(
+        ("s", "u/d1", "accessibility", 99),
+        ("s", "u/d2", "accessibility", 99),
+        ("s", "u/d3", "accessibility", 99),
+        ("s", "u/contact", "contact", 99),
+        ("s", "u/ml", "legal_notice", 59),
+    )
+    first = run.take("w")
+    assert [m for _, m in first] == ["u/d1", "u/contact"]  # the cap: 2 in flight
+    assert run.take("w") == []
+    run.record("w", (first[0][0], "page"), (first[1][0], "page"))
+    # The legal notice before a second declaration; then the budget (4) is full.
+    [(ml, member)] = run.take("w")
+    assert member == "u/ml"
+    run.record("w", (ml, "page"))
+    assert run.site("s")["queued"] == 0  # what was left is dropped
+
+
+def test_failures_give_their_place_back_and_the_budget_closes_the_site(run):
+    run.admit(("s", "u/home", "home", 999))
+    run.admit(*(("s", f"u/p{n}", "other", 10 - n) for n in range(8)))
+    taken = []
+    while got := run.take("w", n=1):
+        [(token, member)] = got
+        taken.append(member)
+        run.record("w", (token, "failed" if member in ("u/p0", "u/p1") else "page"))
+    # home + 3 pages = the budget of 4; the two failures did not count
+    assert taken == ["u/home", "u/p0", "u/p1", "u/p2", "u/p3", "u/p4"]
+    state = run.site("s")
+    assert (state["pages"], state["failed"], state["queued"]) == (4, 2, 0)
+    assert run.admit(("s", "u/later", "other", 50)) == ["closed"]
+    # leased until stored: then nothing is pending in the run
+    assert run.pending() == 6
+    for key, _ in [(k.decode(), v) for k, v in run.server.hgetall(run.prefix + "lease:w").items()]:
+        run.record("w", (key, "stored"))
+    assert run.pending() == 0
+
+
+def test_politeness_reserves_the_next_time_of_a_site_for_every_worker(run):
+    run.admit(("s", "u/home", "home", 999))
+    [(home, _)] = run.take("w1", delay=60_000)
+    run.record("w1", (home, "page"))
+    run.admit(("s", "u/a", "other", 5), ("s", "u/b", "other", 4))
+    reply = run.call("take", "w2", 10, 60_000, DAY)
+    assert reply[5:] == []  # nothing for another worker: the site's next turn is later
+    assert 50_000 < reply[4] <= 60_000  # how long to wait, once
+    run.server.zadd(run.prefix + "ready", {"s": 0})  # as if the minute had passed
+    assert [m for _, m in run.take("w2", delay=60_000)] == ["u/a"]  # one, then wait again
+
+
+def test_a_dead_workers_leases_go_back_with_their_budget_places(run):
+    run.beat("dead", ttl_ms=50)
+    run.beat("alive")
+    run.admit(("s", "u/home", "home", 999))
+    [(home, _)] = run.take("dead")
+    run.record("dead", (home, "page"))  # fetched, not stored yet
+    run.admit(("s", "u/a", "contact", 90), ("s", "u/b", "other", 5))
+    out = run.take("dead")
+    assert len(out) == 2 and run.site("s")["reserved"] == 2
+    time.sleep(0.1)
+    assert run.call("reap") == 3
+    state = run.site("s")
+    assert (state["pages"], state["reserved"], state["out"], state["queued"]) == (0, 0, 0, 3)
+    assert run.pending() == 3
+    assert [m for _, m in run.take("alive", n=3)] == ["u/home", "u/a"]  # the cap: 2
+    assert run.server.smembers(run.prefix + "workers") == {b"alive"}
+    last, moved = run.call("leave", "alive")
+    assert (last, moved) == (1, 2)  # its own leases back in the queue as it leaves
+    assert run.site("s")["queued"] == 3 and run.pending() == 3
