@@ -34,7 +34,8 @@ class BareSpider(scrapy.Spider):
             )
 
     def parse(self, response):
-        return None
+        # Counted apart from robots.txt, which Scrapy's response count includes.
+        self.crawler.stats.inc_value("bare/pages")
 
 
 def main() -> None:
