@@ -36,10 +36,11 @@ _NOTHING_SHOWN: Mapping[str, str] = {
     "address": "aucune adresse postale",
     "opening_hours": "aucun horaire d'ouverture",
 }
-#: Shown instead of a site's record when no Annuaire was imported for the run.
+#: Shown instead of a site's record when the store holds no Annuaire import at all (a run
+#: is compared with the import in force when it finished, else the first one after it).
 NO_IMPORT = (
-    "aucun Annuaire de l'administration n'était importé pour cette exploration "
-    "(« vigie annuaire import FICHIER ») : rien n'a été comparé"
+    "aucun Annuaire de l'administration n'est importé dans la base de résultats "
+    "(« vigie annuaire import FICHIER », puis « vigie report ») : rien n'a été comparé"
 )
 
 

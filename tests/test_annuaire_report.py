@@ -259,8 +259,8 @@ def test_without_an_annuaire_the_reports_say_nothing_was_compared(without_annuai
     reason = " ".join(section.xpath("string(.//p[@data-annuaire-reason])").split())
     assert reason == (
         "Ce site n'est relié à aucune fiche de l'Annuaire : aucun Annuaire de "
-        "l'administration n'était importé pour cette exploration (« vigie annuaire import "
-        "FICHIER ») : rien n'a été comparé."
+        "l'administration n'est importé dans la base de résultats (« vigie annuaire import "
+        "FICHIER », puis « vigie report ») : rien n'a été comparé."
     )
     assert not section.xpath(".//article[@data-annuaire-field]")
     overview = html.parse(str(out / "index.html"))
