@@ -5,7 +5,7 @@ same :class:`ReportData`, so a number in the HTML is the number in the spreadshe
 findings table itself comes from :func:`reports.table.findings_table` (its columns are a
 contract); this module adds what the table does not hold: per-check evidence, crawl
 errors, the comparison with each site's previous run, the trend over stored runs, the
-audit when the store has one.
+audit when the store has one, the Annuaire cross-check with where each value is shown.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ import pandas as pd
 
 from checks import CHECK_IDS, ENGAGEMENT
 from checks.site import COVERAGE_ELEMENTS, COVERED_CHECKS, IMPACTS, NO_CRITICAL_AXE, Coverage
+from crawler.annuaire.crosscheck import cross_check
 from crawler.store import Store
+from reports import annuaire_view
 from reports import trends as trends_module
 from reports.advice import (
     ANCHOR_ONLY_TODO,
@@ -173,6 +175,10 @@ class SiteReport:
     criteria_violated: int | None = None
     #: The seed list's own columns for this site (``departement``…), by seed key.
     dims: dict[str, str | None] = field(default_factory=dict)
+    #: The site against its Annuaire record, field by field (or why it has none).
+    annuaire: annuaire_view.SiteView = field(
+        default_factory=lambda: annuaire_view.SiteView(False, "no_import", annuaire_view.NO_IMPORT)
+    )
 
     @property
     def missing_elements(self) -> list[ElementView]:
@@ -270,6 +276,11 @@ class ReportData:
     element_changes: list[ElementChange] = field(default_factory=list)
     #: Previous runs the sites were compared with (run id → number of sites).
     compared_with: dict[int, int] = field(default_factory=dict)
+    #: The Annuaire import the run is compared with (None: none imported), and the sites
+    #: whose contacts differ from their record, per group of each dimension and in all.
+    annuaire_import: dict[str, Any] | None = None
+    annuaire_by_group: dict[str, list[annuaire_view.GroupCounts]] = field(default_factory=dict)
+    annuaire_total: annuaire_view.GroupCounts | None = None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -518,6 +529,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
 
     coverage = table.set_index("site_id")
     titles = page_titles(store, run_id)
+    annuaire = cross_check(store, run_id, site_checks=all_rows)
     seed_keys = [k for k, _ in seed_columns(table)]
     reports = []
     for site in sites:
@@ -574,6 +586,11 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
                     else None
                 ),
                 dims={k: extra.get(k) for k in seed_keys},
+                annuaire=annuaire_view.site_view(
+                    annuaire.sites[site_id].to_dict() if site_id in annuaire.sites else None,
+                    annuaire.annuaire_import,
+                    titles.get(site_id, {}),
+                ),
             )
         )
     dimensions = dimensions_of(table)
@@ -601,6 +618,11 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         trends=trends,
         element_changes=element_changes(reports, previous_coverage(store, comparable, before)),
         compared_with=dict(sorted(compared_with.items())),
+        annuaire_import=annuaire.annuaire_import,
+        annuaire_by_group={
+            d.key: annuaire_view.group_counts(table, d.column, d.values) for d in dimensions
+        },
+        annuaire_total=annuaire_view.counts(table),
     )
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from checks.annuaire import FIELDS
 from crawler.store import Store
 from reports import bidi, charts
 from reports.advice import (
@@ -29,6 +30,7 @@ from reports.advice import (
     type_label,
     type_singular,
 )
+from reports.annuaire_view import import_text
 from reports.audit_view import COVERAGE_NOTICE, IMPACT_LABELS
 from reports.changes import is_problem
 from reports.data import ReportData, group_label, load_report
@@ -119,9 +121,18 @@ def environment() -> Environment:
         delta=_delta,
         impact_label=lambda i: IMPACT_LABELS.get(i, i),
         iso=bidi.isolate,  # text from crawled pages and seed lists, isolated (<bdi>)
+        annuaire_import_text=import_text,
     )
     return env
 
+
+#: The overview's Annuaire columns: sites where each field differs from the record.
+ANNUAIRE_HEADERS = {
+    "phone": "Téléphone différent",
+    "email": "Courriel différent",
+    "address": "Adresse différente",
+    "opening_hours": "Horaires différents",
+}
 
 #: Runs shown in the overview's trend tables by group and by check (every run is in the
 #: exports, ``evolution*.csv``): beyond six columns the tables stop fitting a screen.
@@ -230,6 +241,7 @@ def render_pages(
             url_names=url_names(data),
             trend_runs=data.trends.runs[-TREND_COLUMNS:] if data.trends else [],
             trend_from=max(0, len(data.trend) - TREND_COLUMNS),
+            annuaire_fields=[(n, ANNUAIRE_HEADERS[n]) for n in FIELDS],
         ),
         encoding="utf-8",
     )

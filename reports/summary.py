@@ -1,7 +1,9 @@
 """The key figures of a run, and the summary printed in the terminal at the end of a crawl.
 
 Both read the findings table (:func:`reports.table.findings_table`), as the overview and
-the site pages do: a figure in the terminal is the figure in the report, with its unit.
+the site pages do: a figure in the terminal is the figure in the report, with its unit. The
+summary ends with the Annuaire cross-check when an Annuaire is imported
+(:func:`annuaire_lines`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from crawler.annuaire.crosscheck import CrossCheck, cross_check
 from crawler.store import Store
+from reports.annuaire_view import import_text
 from reports.bidi import inline_isolate, terminal
 from reports.present import percent, run_name
 from reports.table import findings_table
@@ -50,6 +54,40 @@ def _axe(row: Any) -> str:
     return "non audité"
 
 
+#: Sites without an Annuaire record named in the terminal summary (the rest are counted;
+#: ``vigie annuaire links`` lists them all, with why).
+UNMATCHED_SHOWN = 5
+
+
+def annuaire_lines(cross: CrossCheck) -> list[str]:
+    """The summary's lines on the Annuaire: none when no Annuaire is imported; otherwise the
+    import compared with, the sites without a record (how many, the first few ids) and how
+    many disagree with theirs. Not indented: the indented lines above are the sites'."""
+    if cross.annuaire_import is None:
+        return []
+    sites = list(cross.sites.values())
+    unmatched = [s.site_id for s in cross.unmatched()]
+    run = cross.run_id
+    lines = [f"Annuaire de l'administration : {import_text(cross.annuaire_import)}"]
+    if not unmatched:
+        lines.append(f"Sites sans fiche de l'Annuaire : aucun, les {len(sites)} sont reliés")
+    else:
+        named = ", ".join(inline_isolate(terminal(i)) for i in unmatched[:UNMATCHED_SHOWN])
+        more = len(unmatched) - UNMATCHED_SHOWN
+        if more > 0:
+            named += f" et {more} autre{'s' if more > 1 else ''}"
+        lines.append(
+            f"Sites sans fiche de l'Annuaire : {len(unmatched)} sur {len(sites)} : {named} "
+            f"(pourquoi : « vigie annuaire links --run {run} »)"
+        )
+    disagree = sum(s.disagrees for s in sites)
+    lines.append(
+        f"Sites dont les coordonnées diffèrent de l'Annuaire : {disagree} (le détail : "
+        f"« vigie annuaire check --run {run} » et la page de chaque site)"
+    )
+    return lines
+
+
 def crawl_summary(store: Store, run_id: int) -> str:
     """The end-of-crawl summary of ``run_id``, as French lines (no trailing newline).
 
@@ -79,4 +117,5 @@ def crawl_summary(store: Store, run_id: int) -> str:
             )
         else:
             lines.append(f"  {site:<20} ERREUR : {inline_isolate(terminal(row['reason'] or ''))}")
+    lines += annuaire_lines(cross_check(store, run_id, evidence=False))
     return "\n".join(lines)

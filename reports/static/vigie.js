@@ -6,8 +6,8 @@
  * column headers become sort buttons (aria-sort tells the order), and the filter form,
  * hidden in the HTML, is shown: its filters (a site's name, its type, any column of the
  * seed list, its state, a missing element) update together the key figures, the coverage
- * by group, the "since the previous run" lists, the trend by group, the share of sites
- * per check and the findings table. The view is kept in the page's address (query
+ * by group, the sites that disagree with the Annuaire by group, the "since the previous
+ * run" lists, the trend by group, the share of sites per check and the findings table. The view is kept in the page's address (query
  * string), so a filtered view can be bookmarked and shared. No inline script anywhere:
  * the pages' Content-Security-Policy allows only this file.
  *
@@ -128,7 +128,8 @@
         dims: row.dataset,
         e2: coverageOf(row, 2),
         e3: coverageOf(row, 3),
-        checks: checks
+        checks: checks,
+        annuaire: row.getAttribute('data-annuaire') || ''
       };
     });
   }
@@ -197,6 +198,54 @@
       setText(row, '[data-full="3"]', String(f.e3_full));
       setText(row, '[data-explored]', String(f.explored));
     });
+  }
+
+  // The Annuaire cross-check: data-annuaire is "1" (linked to a record) or "0", then one
+  // letter per field in the table's order (c consistent, d differs, m missing on the site,
+  // n nothing to compare, e error), as reports/annuaire_view.py counts them.
+  var ANNUAIRE_FIELDS = ['phone', 'email', 'address', 'opening_hours'];
+
+  function annuaireCounts(list) {
+    var out = { sites: list.length, with_record: 0, disagree: 0 };
+    ANNUAIRE_FIELDS.forEach(function (name) { out[name] = 0; });
+    list.forEach(function (s) {
+      var codes = s.annuaire;
+      if (codes.charAt(0) === '1') { out.with_record += 1; }
+      var differs = false;
+      ANNUAIRE_FIELDS.forEach(function (name, i) {
+        if (codes.charAt(i + 1) === 'd') { out[name] += 1; differs = true; }
+      });
+      if (differs) { out.disagree += 1; }
+    });
+    return out;
+  }
+
+  function setAnnuaireCells(row, counts) {
+    ['sites', 'with_record', 'disagree'].concat(ANNUAIRE_FIELDS).forEach(function (key) {
+      setText(row, 'td[data-cell="' + key + '"]', String(counts[key]));
+    });
+  }
+
+  function updateAnnuaire(shown, group) {
+    var total = annuaireCounts(shown);
+    var figures = document.querySelector('.vigie-figures');
+    if (figures) {
+      setText(figures, '[data-key="annuaire_disagree"]', String(total.disagree));
+      setText(figures, '[data-key="annuaire_linked"]', sites(total.with_record));
+    }
+    var table = document.getElementById('annuaire-' + group);
+    if (!table) { return; }
+    var byGroup = {};
+    shown.forEach(function (s) {
+      var key = dimValue(s, group) || '';
+      (byGroup[key] = byGroup[key] || []).push(s);
+    });
+    each(table.tBodies[0].rows, function (row) {
+      var list = byGroup[row.getAttribute('data-group')] || [];
+      row.hidden = list.length === 0;
+      setAnnuaireCells(row, annuaireCounts(list));
+    });
+    if (table.tFoot) { setAnnuaireCells(table.tFoot.rows[0], total); }
   }
 
   function updateTrendGroups(filters, group) {
@@ -346,6 +395,7 @@
       }
       updateKeyFigures(shown);
       updateGroups(shown, filters.group);
+      updateAnnuaire(shown, filters.group);
       updateTrendGroups(filters, filters.group);
       updateChanges(visible);
       updateShares(shown);
