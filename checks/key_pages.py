@@ -79,7 +79,7 @@ KEY_PAGES: Mapping[str, KeyPage] = {
 #: Failures that say the page does not exist (a dead link): nothing was hidden from the
 #: checks, so "absent" stays absent. Any other failure (server error, timeout, refused by
 #: robots.txt, too large, not HTML, analysis failed) left the page unread.
-GONE = frozenset({"HTTP 404", "HTTP 410"})
+GONE = frozenset({"http_404", "http_410"})  # crawler.error_kinds.http(404), (410)
 
 
 def unread_key_pages(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -87,7 +87,7 @@ def unread_key_pages(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
     ``errors`` are a site's stored request failures, in the order they happened, each
     with its ``page_kind`` (the kind of page the crawl expected, or ``None``), ``kind``
-    (the error kind, e.g. ``HTTP 503``), ``reason`` (French) and ``url``.
+    (the error kind, e.g. ``http_503``), ``reason`` (French) and ``url``.
     """
     unread: dict[str, str] = {}
     for error in errors:

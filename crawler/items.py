@@ -37,9 +37,10 @@ class PageItem:
 class ErrorItem:
     """A request that gave no page: its row in ``crawl_errors``.
 
-    ``error_kind`` classifies the failure (``HTTP 503``, ``robots.txt``…) and ``reason``
-    says it in French; ``page_kind`` is the kind of key page the crawl expected there
-    (:mod:`checks.key_pages`), so that the checks it serves read ``error``, not absent.
+    ``error_kind`` classifies the failure (:mod:`crawler.error_kinds`: ``http_503``,
+    ``timeout``…) and ``reason`` says it in French; ``page_kind`` is the kind of key page
+    the crawl expected there (:mod:`checks.key_pages`), so that the checks it serves read
+    ``error``, not absent.
     """
 
     run_id: int | None

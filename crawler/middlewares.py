@@ -28,13 +28,14 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler import error_kinds
 from crawler.addresses import AddressRule, literal_addresses
 from crawler.scope import trap_reason
 
 log = logging.getLogger(__name__)
 
 #: The kind under which an address refusal is stored (``crawl_errors.kind``).
-PRIVATE_ADDRESS = "adresse privée"
+PRIVATE_ADDRESS = error_kinds.PRIVATE_ADDRESS
 
 
 class GuardRefused(IgnoreRequest):
@@ -69,7 +70,7 @@ class GuardRailsMiddleware:
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         reason = trap_reason(request.url, self.max_url_length, self.max_repeated)
         if reason:
-            raise GuardRefused("piège", f"piège à robots évité : {reason}")
+            raise GuardRefused(error_kinds.TRAP, f"piège à robots évité : {reason}")
         if self.rule.allow_private:
             return None
         reason = await self._early_refusal(urlparse_cached(request).hostname or "")

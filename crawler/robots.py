@@ -60,6 +60,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from crawler import error_kinds
 from crawler.middlewares import GuardRefused
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ _ROBOTS_META = "vigie_robotstxt"
 #: Below 500, yet unreachable: Too Many Requests.
 _UNREACHABLE_STATUSES = frozenset({429})
 #: The kind of a request refused by a host's robots.txt (``crawl_errors.kind``).
-FORBIDDEN = "robots.txt"
+FORBIDDEN = error_kinds.ROBOTS_FORBIDDEN
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,12 @@ class RobotsTxtMiddleware:
             rules = await self._fetch(request)
         except Exception as exc:  # a failure here must neither hang the waiters nor allow all
             log.exception("lecture de robots.txt impossible pour %s", netloc)
-            rules = self._unreachable("robots.txt", f"{type(exc).__name__}: {exc}")
+            rules = self._unreachable(
+                error_kinds.ROBOTS_UNREACHABLE, f"{type(exc).__name__}: {exc}"
+            )
         finally:
             if rules is None:  # cancelled (the crawl stops): the waiters are released too
-                rules = self._unreachable("robots.txt", "lecture interrompue")
+                rules = self._unreachable(error_kinds.ROBOTS_UNREACHABLE, "lecture interrompue")
             self._rules[netloc] = rules
             for waiter in waiters:
                 waiter.callback(rules)
@@ -183,7 +186,7 @@ class RobotsTxtMiddleware:
         self._stat("robotstxt/response_count")
         self._stat(f"robotstxt/response_status_count/{status}")
         if status >= 500 or status in _UNREACHABLE_STATUSES:
-            return self._unreachable(f"HTTP {status}", f"HTTP {status}")
+            return self._unreachable(error_kinds.http(status), f"HTTP {status}")
         if not 200 <= status < 300:
             return RobotsRules(self._parser(b""))  # unavailable: no rules (RFC 9309, 2.3.1.3)
         body = response.body
@@ -230,10 +233,10 @@ def _classify(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, IgnoreRequest) and not isinstance(exc, GuardRefused):
         text = str(exc)
         if "MAXSIZE" in text:  # HttpCompressionMiddleware: inflated past the cap
-            return "taille", "robots.txt trop volumineux une fois décompressé"
+            return error_kinds.TOO_LARGE, "robots.txt trop volumineux une fois décompressé"
         if "redirect" in text.lower():
-            return "boucle de redirections", "boucle ou excès de redirections"
-        return "ignorée", f"requête ignorée : {text}"
+            return error_kinds.REDIRECT_LOOP, "boucle ou excès de redirections"
+        return error_kinds.IGNORED, f"requête ignorée : {text}"
     from crawler.spiders.sites import classify_failure  # lazily: the spider is another layer
 
     return classify_failure(Failure(exc))

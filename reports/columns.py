@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from checks import CHECK_IDS
 from checks.catalog import CATALOG
 from checks.site import IMPACTS
+from crawler import error_kinds
 from reports.advice import advice_for
 
 #: How a column's values are written (spreadsheets) and read (the dictionary's "unit").
@@ -81,7 +82,12 @@ _COMMON: tuple[Column, ...] = (
         "adresses du site qui n'ont pas pu être récupérées",
         "int",
     ),
-    _c("error_kinds", "Types d'erreurs", "texte", "types d'erreurs et leur nombre (« délai ×2 »)"),
+    _c(
+        "error_kinds",
+        "Types d'erreurs",
+        "texte",
+        "types d'erreurs (identifiants stables) et leur nombre (« timeout ×2; http_404 ×1 »)",
+    ),
 )
 
 _CHECK_COLUMNS: tuple[Column, ...] = tuple(
@@ -304,7 +310,14 @@ _OTHER: tuple[Column, ...] = (
         "sites où elle est trouvée, parmi ceux où elle a pu se faire et s'applique",
         "share",
     ),
-    _c("kind", "Type", "texte", "type d'erreur"),
+    _c(
+        "kind",
+        "Type",
+        "texte",
+        "type d'erreur, identifiant stable : "
+        + ", ".join(f"{k} ({v})" for k, v in error_kinds.LABELS.items())
+        + ", http_NNN (statut HTTP NNN)",
+    ),
     _c("is_home", "Page d'accueil", "vrai / faux", "l'adresse est l'accueil du site", "bool"),
     _c("at", "Date (UTC)", "date et heure UTC", "moment de l'erreur", "datetime"),
     _c(

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from checks.annuaire import FIELDS
+from crawler import error_kinds
 from crawler.store import Store
 from reports import bidi, charts
 from reports.advice import (
@@ -109,6 +110,7 @@ def environment() -> Environment:
         group_label=group_label,
         engagement_of=lambda c: advice_for(c).engagement or "—",
         status_label=lambda s: STATUS_LABELS.get(s, s),
+        error_kind=error_kinds.label,
         status_short=lambda s: STATUS_SHORT.get(s, s),
         status_rank=_status_rank,
         status_code=lambda s: STATUS_CODES.get(s, "?"),

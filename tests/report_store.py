@@ -105,7 +105,7 @@ def build(db: str) -> tuple[Store, list[int]]:
                         "run_id": run_id,
                         "site_id": site_id,
                         "url": f"https://{site_id}.example.fr/",
-                        "kind": "connexion refusée",
+                        "kind": "connection_refused",
                         "reason": "connexion refusée",
                         "is_home": True,
                         "at": NOW,

@@ -213,7 +213,7 @@ def crawl(store: Store, with_import_first: bool, tmp_path: Path) -> int:
                 "run_id": run_id,
                 "site_id": "panne",
                 "url": "https://panne.fr/",
-                "kind": "connexion refusée",
+                "kind": "connection_refused",
                 "reason": "connexion refusée",
                 "is_home": True,
                 "at": now(),

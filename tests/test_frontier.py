@@ -257,6 +257,6 @@ def test_an_item_settles_a_budget_place_that_no_outcome_did():
     assert scheduler.next_request() is None  # the budget of 2: the home and this one
     crawler.signals.send_catch_log(signals.request_left_downloader, request=request, spider=None)
     assert scheduler.next_request() is None  # no outcome yet: the place is still held
-    error = ErrorItem(None, "s", request.url, "adresse privée", "adresse refusée")
+    error = ErrorItem(None, "s", request.url, "private_address", "adresse refusée")
     crawler.signals.send_catch_log(signals.item_scraped, item=error, response=None, spider=None)
     assert scheduler.next_request() is not None

@@ -139,7 +139,7 @@ def test_a_key_page_that_failed_is_an_error_not_an_absence(crawled):
     assert errors["phone"].startswith("page de contact illisible : le serveur a répondu HTTP 503")
     assert errors["phone"].endswith("/contact)")
     failed = [e for e in store.errors_of_run(run_id) if e["site_id"] == "contact503"]
-    assert [(e["kind"], e["page_kind"]) for e in failed] == [("HTTP 503", "contact")]
+    assert [(e["kind"], e["page_kind"]) for e in failed] == [("http_503", "contact")]
     assert CONTACT503_PHONE  # shown only on the page that could not be read
 
 

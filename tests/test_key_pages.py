@@ -9,7 +9,7 @@ from checks.site import aggregate
 
 CONTACT_503 = {
     "page_kind": "contact",
-    "kind": "HTTP 503",
+    "kind": "http_503",
     "reason": "le serveur a répondu HTTP 503",
     "url": "http://mairie.fr/contact",
 }
@@ -47,7 +47,7 @@ def test_found_elsewhere_stays_found():
 
 def test_a_page_that_does_not_exist_hides_nothing():
     """A dead link (404, 410) to a contact page: there is no page, "absent" is true."""
-    gone = {**CONTACT_503, "kind": "HTTP 404", "reason": "le serveur a répondu HTTP 404"}
+    gone = {**CONTACT_503, "kind": "http_404", "reason": "le serveur a répondu HTTP 404"}
     assert _statuses([], [gone])["phone"] == ("absent", None)
 
 

@@ -96,3 +96,40 @@ def test_a_difference_between_the_revisions_and_the_code_is_caught(tmp_path):
         conn.exec_driver_sql("DROP INDEX ix_pages_run_site")
     engine.dispose()
     assert [d[0] for d in _differences(url)] == ["add_index"]
+
+
+def test_french_error_kinds_of_old_runs_become_english_ids(tmp_path):
+    """Revision 0006: the kinds stored in French (« délai dépassé », « HTTP 503 ») read as
+    the ids of ``crawler.error_kinds`` after the upgrade, and back on downgrade."""
+    from crawler.error_kinds import from_legacy
+
+    url = f"sqlite:///{tmp_path / 'kinds.db'}"
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(migrations.HERE))
+    old = ["délai dépassé", "HTTP 503", "adresse privée", "robots.txt", "piège", "ConnectionLost"]
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0005")
+        for i, kind in enumerate(old):
+            conn.exec_driver_sql(
+                "INSERT INTO crawl_errors (run_id, site_id, url, kind, reason, is_home, at) "
+                "VALUES (1, 's', ?, ?, 'r', 0, '2026-12-01 00:00:00')",
+                (f"http://s.fr/{i}", kind),
+            )
+        command.upgrade(config, "head")
+        kinds = [r[0] for r in conn.exec_driver_sql("SELECT kind FROM crawl_errors ORDER BY id")]
+        expected = [
+            "timeout",
+            "http_503",
+            "private_address",
+            "robots_forbidden",
+            "trap",
+            "download_failed",
+        ]
+        assert kinds == expected
+        assert [from_legacy(k) for k in old] == expected
+        command.downgrade(config, "0005")
+        kinds = [r[0] for r in conn.exec_driver_sql("SELECT kind FROM crawl_errors ORDER BY id")]
+        assert kinds == [*old[:-1], "download_failed"]
+    engine.dispose()

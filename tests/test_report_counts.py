@@ -157,7 +157,7 @@ def report(tmp_path_factory) -> dict[str, Any]:
             "run_id": run_id,
             "site_id": "panne",
             "url": "https://panne.example.fr/",
-            "kind": "connexion refusée",
+            "kind": "connection_refused",
             "reason": f"connexion refusée {RLO}\x1b[2J",
             "is_home": True,
             "at": NOW,

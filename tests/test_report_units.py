@@ -224,7 +224,7 @@ def _run(
                 "run_id": run_id,
                 "site_id": "beta",
                 "url": "https://beta.example.fr/",
-                "kind": "connexion refusée",
+                "kind": "connection_refused",
                 "reason": "connexion refusée : le site ne répond pas",
                 "is_home": True,
                 "at": NOW,

@@ -189,7 +189,7 @@ def test_a_robots_txt_in_server_error_forbids_everything(tmp_path):
     assert set(hits) == {"/robots.txt"}, hits  # (asked again by Scrapy's retry on 503)
     store = Store(db)
     [error] = store.errors_of_run(store.latest_run_id())
-    assert error["kind"] == "HTTP 503" and error["is_home"]
+    assert error["kind"] == "http_503" and error["is_home"]
     assert error["reason"].startswith("robots.txt inaccessible (HTTP 503)")
 
     routes = {"/": (HTML, html)}  # no robots.txt at all: 404
@@ -320,7 +320,7 @@ def test_a_10_mb_robots_txt_forbidding_everything_forbids_everything(hostile_rob
     assert not _site_pages(store, run_id, "grand-interdit", bases["grand-interdit"])
     [error] = _site_errors(store, run_id, "grand-interdit")
     assert (error["kind"], error["reason"]) == (
-        "robots.txt",
+        "robots_forbidden",
         "exploration interdite par robots.txt",
     )
 
@@ -341,7 +341,7 @@ def test_a_robots_txt_that_never_answers_forbids_everything(hostile_robots):
     store, run_id, hits, bases = hostile_robots
     assert hits["muet"] == ["/robots.txt"]
     [error] = _site_errors(store, run_id, "muet")
-    assert error["kind"] == "délai dépassé" and error["is_home"]
+    assert error["kind"] == "timeout" and error["is_home"]
     assert error["reason"] == (
         "robots.txt inaccessible (délai de réponse dépassé) : site non exploré, par prudence "
         "(RFC 9309)"
@@ -358,7 +358,7 @@ def test_a_4xx_robots_txt_allows_everything_but_429_forbids(hostile_robots):
     assert pages == {"/", "/contact", "/prive/dossier"}
     assert hits["trop-vite-429"] == ["/robots.txt"]
     [error] = _site_errors(store, run_id, "trop-vite-429")
-    assert error["kind"] == "HTTP 429"
+    assert error["kind"] == "http_429"
     assert error["reason"].startswith("robots.txt inaccessible (HTTP 429)")
 
 
@@ -367,7 +367,7 @@ def test_a_robots_txt_inflating_beyond_its_cap_forbids_everything(hostile_robots
     store, run_id, hits, bases = hostile_robots
     assert hits["bombe"] == ["/robots.txt"]
     [error] = _site_errors(store, run_id, "bombe")
-    assert error["kind"] == "taille"
+    assert error["kind"] == "too_large"
     assert error["reason"].startswith(
         "robots.txt inaccessible (robots.txt trop volumineux une fois décompressé)"
     )

@@ -181,7 +181,7 @@ def test_the_peer_address_of_each_response_is_checked_before_it_is_used():
     ):
         with pytest.raises(GuardRefused) as refused:
             middleware.process_response(request, answer(ip))
-        assert (refused.value.kind, refused.value.reason) == ("adresse privée", reason)
+        assert (refused.value.kind, refused.value.reason) == ("private_address", reason)
     for allow, configured in ((True, False), (False, True)):
         crawler = SimpleNamespace(settings=Settings({"VIGIE_ALLOW_PRIVATE": allow}), stats=None)
         if configured:

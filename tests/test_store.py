@@ -39,7 +39,7 @@ def _crawl_once(store: Store, phone_found: bool = True) -> int:
                 "run_id": run_id,
                 "site_id": "p",
                 "url": "https://www.pref.gouv.fr/",
-                "kind": "délai dépassé",
+                "kind": "timeout",
                 "reason": "délai de réponse dépassé",
                 "is_home": True,
                 "at": now(),

@@ -38,13 +38,13 @@ from typing import Any
 
 from checks import CHECK_IDS
 
-#: Error kinds of the failure sites, in the words of the findings table.
-CONNECTION_REFUSED = "connexion refusée"
-TIMEOUT = "délai dépassé"
-HTTP_500 = "HTTP 500"
-HTTP_404 = "HTTP 404"
-ROBOTS = "robots.txt"
-REDIRECT_LOOP = "boucle de redirections"
+#: Error kinds of the failure sites, as the findings table names them (crawler.error_kinds).
+CONNECTION_REFUSED = "connection_refused"
+TIMEOUT = "timeout"
+HTTP_500 = "http_500"
+HTTP_404 = "http_404"
+ROBOTS = "robots_forbidden"
+REDIRECT_LOOP = "redirect_loop"
 
 #: The check ids stated for every working site: every static check of the data dictionary.
 STATED_CHECKS: tuple[str, ...] = CHECK_IDS

@@ -39,7 +39,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
-from crawler import frontier
+from crawler import error_kinds, frontier
 from crawler.analysis import (
     Analyser,
     AnalysisFailed,
@@ -414,29 +414,29 @@ _CANCELLED_ERRORS = _scrapy_exceptions("DownloadCancelledError")
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
-    """A short kind and a French reason for a failed request."""
+    """The kind (:mod:`crawler.error_kinds`, an English id) and French reason of a failure."""
     exc = failure.value
     if isinstance(exc, GuardRefused):
         return exc.kind, exc.reason
     if failure.check(HttpError):
         status = exc.response.status
-        return f"HTTP {status}", f"le serveur a répondu HTTP {status}"
+        return error_kinds.http(status), f"le serveur a répondu HTTP {status}"
     if failure.check(*_DNS_ERRORS):
-        return "DNS", "nom de domaine introuvable (DNS)"
+        return error_kinds.DNS, "nom de domaine introuvable (DNS)"
     if failure.check(*_REFUSED_ERRORS):
-        return "connexion refusée", "connexion refusée : le site ne répond pas"
+        return error_kinds.CONNECTION_REFUSED, "connexion refusée : le site ne répond pas"
     if failure.check(*_TIMEOUT_ERRORS):
-        return "délai dépassé", "délai de réponse dépassé"
+        return error_kinds.TIMEOUT, "délai de réponse dépassé"
     if failure.check(*_CANCELLED_ERRORS):
-        return "taille", f"téléchargement interrompu (réponse trop grande ?) : {exc}"
+        return error_kinds.TOO_LARGE, f"téléchargement interrompu (réponse trop grande ?) : {exc}"
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "robots.txt" in text:
-            return "robots.txt", "exploration interdite par robots.txt"
+            return error_kinds.ROBOTS_FORBIDDEN, "exploration interdite par robots.txt"
         if "redirect" in text:
-            return "boucle de redirections", "boucle ou excès de redirections"
-        return "ignorée", f"requête ignorée : {text}"
+            return error_kinds.REDIRECT_LOOP, "boucle ou excès de redirections"
+        return error_kinds.IGNORED, f"requête ignorée : {text}"
     name = type(exc).__name__
     if "Timeout" in name:
-        return "délai dépassé", "délai de réponse dépassé"
-    return name, f"échec du téléchargement : {name}: {exc}"
+        return error_kinds.TIMEOUT, "délai de réponse dépassé"
+    return error_kinds.DOWNLOAD_FAILED, f"échec du téléchargement : {name}: {exc}"
