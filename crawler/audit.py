@@ -31,6 +31,10 @@ Why this shape (issue 3, ARCHITECTURE.md):
   content audited and kept. ``navigation_guard`` closes that door: every document request
   (the main frame's redirects and navigations included) is held by CDP's ``Fetch`` domain,
   for documents only, until the guard (the crawler's own private-address rule) lets it go.
+  Nor over UDP, which Local Network Access does not see: WebRTC is off (its UDP by the
+  browser's WebRTC policy, RTCPeerConnection removed from every frame); WebTransport
+  (QUIC) from a public page to a private address is refused by Local Network Access
+  (the tests check both).
 - **axe-core ≥ 4.11** (RGAA tags). It comes from the PyPI package ``axe-playwright-python``
   (pinned, ships ``axe.min.js``), or from a file named by ``axe_path`` /
   ``$VIGIE_AXE_JS``. Its version is in every result.
@@ -85,6 +89,14 @@ CHROMIUM_ARGS = (
     # The headless shell's switch: no popup, no new tab, whatever the page does (see
     # init_script). The full browser does not know it and ignores it.
     "--block-new-web-contents",
+    # No UDP from WebRTC: without a proxy, ``disable_non_proxied_udp`` leaves WebRTC no
+    # UDP path at all, so a page cannot send STUN or TURN datagrams to an intranet or
+    # loopback address (Local Network Access does not cover WebRTC in Chromium 156). The
+    # headless shell reads the first spelling, the full browser the second; each ignores
+    # the other (measured: tests/test_audit_browser.py). TURN over TCP is not UDP and is
+    # left to the script that removes RTCPeerConnection (init_script).
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     # Every audited document evaluates axe-core anew, and V8 keeps optimised code per
     # document: each page re-optimised ~240 axe functions with Maglev (~70 ms of
     # background compilation a page, Chromium tracing), most of them called only a few
@@ -246,9 +258,20 @@ _NO_NEW_TAB = """
 """
 
 
+#: No WebRTC: an audit has no use for peer connections, and a page's RTCPeerConnection
+#: reaches any address the page names, outside the HTTP stack and its guards — STUN and
+#: TURN over UDP (also refused by the browser's WebRTC policy, CHROMIUM_ARGS) and TURN over
+#: TCP (which neither that policy nor Local Network Access stops). RTCPeerConnection is
+#: exposed to windows only (not to workers), and the init script runs in every frame,
+#: ``about:blank`` and ``srcdoc`` ones included, before the page's own scripts.
+_NO_WEBRTC = """
+;delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;
+"""
+
+
 def init_script(axe: AxeSource) -> str:
-    """The script added to every document: axe-core, cross-origin frame messaging on, and
-    no new tab (:data:`_NO_NEW_TAB`).
+    """The script added to every document: axe-core, cross-origin frame messaging on, no
+    new tab (:data:`_NO_NEW_TAB`) and no WebRTC (:data:`_NO_WEBRTC`).
 
     A new tab is a page that no navigation guard holds: Playwright shows it only once its
     first request has left, so an intranet address in a popup would be reached before
@@ -261,6 +284,7 @@ def init_script(axe: AxeSource) -> str:
         + "\n;if (typeof window.axe !== 'undefined') {"
         + " window.axe.configure({ allowedOrigins: ['<unsafe_all_origins>'] }); }\n"
         + _NO_NEW_TAB
+        + _NO_WEBRTC
     )
 
 

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import threading
 from collections import defaultdict
 from functools import partial
@@ -322,6 +323,159 @@ def test_the_navigation_guard_keeps_the_browser_out_of_private_addresses(server)
     # The guard stopped the requests themselves; without it the redirect is followed.
     assert hits == ["/redirect"], hits
     assert unguarded.ok and "CONFIDENTIEL" in unguarded.html
+
+
+def _udp_and_tcp_listeners():
+    """A UDP socket and a TCP listener on 127.0.0.1 (the "intranet" STUN/TURN server)."""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen()
+    udp.setblocking(False)
+    tcp.setblocking(False)
+    return udp, tcp
+
+
+def _drain(sock: socket.socket, *, udp: bool) -> int:
+    """Datagrams received (UDP) or connections accepted (TCP) so far."""
+    count = 0
+    while True:
+        try:
+            if udp:
+                sock.recvfrom(4096)
+            else:
+                sock.accept()[0].close()
+        except BlockingIOError:
+            return count
+        count += 1
+
+
+# The page opens a peer connection (from its own window, else from a fresh about:blank
+# frame's) toward STUN and TURN servers on 127.0.0.1, waits for ICE gathering (3 s at
+# most) and tells the recording server how it ended: /ice-complete, /ice-gathering, or
+# /ice-off when no frame has RTCPeerConnection.
+WEBRTC_PAGE = """<script>
+(async () => {{
+  const done = (how) => fetch('{rec}/ice-' + how).catch(() => {{}});
+  const frame = document.createElement('iframe');
+  document.documentElement.appendChild(frame);
+  const RTC = window.RTCPeerConnection || frame.contentWindow.RTCPeerConnection;
+  if (!RTC) return done('off');
+  const pc = new RTC({{iceServers: [
+    {{urls: 'stun:127.0.0.1:{udp}'}},
+    {{urls: ['turn:127.0.0.1:{udp}?transport=udp', 'turn:127.0.0.1:{tcp}?transport=tcp'],
+      username: 'u', credential: 'p'}},
+  ]}});
+  pc.createDataChannel('x');
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((ok) => {{
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && ok();
+    setTimeout(ok, 3000);
+  }});
+  done(pc.iceGatheringState);
+}})();
+</script>"""
+
+
+def _webrtc_round(server, executable=None):
+    """Audit the WebRTC page; (its ICE ending, datagrams, TCP connections to 127.0.0.1)."""
+    recorder, rec, hits = _recording_server()
+    udp, tcp = _udp_and_tcp_listeners()
+    FIXTURES["/webrtc.html"] = PAGE.format(
+        title="Visio",
+        body=WEBRTC_PAGE.format(rec=rec, udp=udp.getsockname()[1], tcp=tcp.getsockname()[1]),
+    )
+
+    async def scenario():
+        async with audit.Auditor(executable, concurrency=1) as auditor:
+            result = await auditor.audit(f"{server}/webrtc.html")
+            for _ in range(100):  # the page is still open: wait for its report (10 s at most)
+                if any(h.startswith("/ice-") for h in hits):
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.3)  # datagrams sent with the report have time to land
+            return result
+
+    try:
+        result = run(scenario())
+        assert result.ok, result.error
+        ending = next((h[len("/ice-") :] for h in hits if h.startswith("/ice-")), None)
+        return ending, _drain(udp, udp=True), _drain(tcp, udp=False)
+    finally:
+        recorder.shutdown()
+        recorder.server_close()
+        udp.close()
+        tcp.close()
+
+
+@pytest.mark.parametrize("executable", audit.EXECUTABLES)
+def test_webrtc_reaches_no_address_from_an_audited_page(server, executable):
+    """A page (here on 127.0.0.1, as in the demo) opens a peer connection toward STUN and
+    TURN servers on a loopback address: no datagram, no TURN connection reaches them, in
+    either browser. Local Network Access does not cover WebRTC; Vigie turns WebRTC off."""
+    if not Path(executable).exists():
+        pytest.skip(f"{executable} absent")
+    ending, datagrams, connections = _webrtc_round(server, executable)
+    assert (datagrams, connections) == (0, 0)
+    assert ending == "off"
+
+
+@pytest.mark.parametrize("layer", ["none", "policy", "script"])
+def test_each_webrtc_layer_alone(server, monkeypatch, layer):
+    """What each of the two layers holds on its own (default browser). Without either
+    (Chromium's defaults), STUN datagrams and the TURN/TCP connection reach 127.0.0.1: the
+    page really tries. The WebRTC IP-handling policy alone stops every datagram but not
+    TURN over TCP; RTCPeerConnection removed alone stops both, even from an about:blank
+    frame."""
+    policy = [a for a in audit.CHROMIUM_ARGS if "webrtc-ip-handling-policy" in a]
+    assert len(policy) == 2
+    if layer in ("none", "script"):
+        others = tuple(a for a in audit.CHROMIUM_ARGS if a not in policy)
+        monkeypatch.setattr(audit, "CHROMIUM_ARGS", others)
+    if layer in ("none", "policy"):
+        monkeypatch.setattr(audit, "_NO_WEBRTC", "")
+    ending, datagrams, connections = _webrtc_round(server)
+    if layer == "none":
+        assert ending in ("complete", "gathering") and datagrams > 0 and connections > 0
+    elif layer == "policy":
+        assert ending in ("complete", "gathering") and datagrams == 0 and connections > 0
+    else:
+        assert (ending, datagrams, connections) == ("off", 0, 0)
+
+
+def test_webtransport_from_a_public_page_sends_no_datagram(server):
+    """WebTransport (QUIC, over UDP) is the other way a page sends datagrams; from a page
+    served on a public address, Local Network Access refuses it toward a loopback one.
+    Control: the same page served as local (the demo's case) does send them."""
+    udp, tcp = _udp_and_tcp_listeners()
+    tcp.close()
+    FIXTURES["/webtransport.html"] = PAGE.format(
+        title="Transport",
+        body=f"""<script>window.outcome = (async () => {{
+  const t = new WebTransport('https://127.0.0.1:{udp.getsockname()[1]}/');
+  return Promise.race([t.ready.then(() => 'ready', () => 'refused'),
+                       new Promise((ok) => setTimeout(() => ok('waiting'), 2000))]);
+}})();</script>""",
+    )
+    public = f"--ip-address-space-overrides=127.0.0.1:{urlsplit(server).port}=public"
+
+    async def scenario(extra_args):
+        async with audit.Auditor(concurrency=1, extra_args=extra_args) as auditor:
+            result = await auditor.audit(f"{server}/webtransport.html")
+            (page,) = auditor._context.pages  # the audited page, left open in the pool
+            outcome = await asyncio.wait_for(page.evaluate("window.outcome"), 10)
+            await asyncio.sleep(0.3)
+            return result, outcome, _drain(udp, udp=True)
+
+    try:
+        result, public_outcome, public_datagrams = run(scenario([public]))
+        _, local_outcome, local_datagrams = run(scenario([]))
+    finally:
+        udp.close()
+    assert result.ok, result.error
+    assert (public_outcome, public_datagrams) == ("refused", 0)
+    assert local_outcome != "refused" and local_datagrams > 0
 
 
 def test_a_frame_without_root_element_does_not_sink_the_page(server):
