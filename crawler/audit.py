@@ -35,6 +35,11 @@ Why this shape (issue 3, ARCHITECTURE.md):
   browser's WebRTC policy, RTCPeerConnection removed from every frame); WebTransport
   (QUIC) from a public page to a private address is refused by Local Network Access
   (the tests check both).
+- **What the rendered checks need, in the same round trip.** The call that runs axe also
+  returns the rendered DOM and the page's :class:`~checks.rendered.RenderMetrics` (DOM
+  elements, requests and kilobytes as EcoIndex counts them, the viewport meta:
+  :data:`_METRICS_JS` says how); then, axe's results read, the viewport goes to 320 CSS px
+  for the document's scroll width and back (``mobile_ready``).
 - **axe-core ≥ 4.11** (RGAA tags). It comes from the PyPI package ``axe-playwright-python``
   (pinned, ships ``axe.min.js``), or from a file named by ``axe_path`` /
   ``$VIGIE_AXE_JS``. Its version is in every result.
@@ -64,6 +69,7 @@ from pathlib import Path
 from typing import Any
 
 from checks import rgaa
+from checks.rendered import RenderMetrics
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +122,63 @@ CHROMIUM_ENV = "VIGIE_CHROMIUM"
 DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 RESULT_TYPES = ("violations", "incomplete")
 HTML_TRANSFER_MAX = 2000  # snippet cut in the page, before crossing the CDP pipe
+#: The desktop viewport pages are audited in, and the narrow one of ``mobile_ready``
+#: (WCAG 1.4.10 Reflow: no horizontal scrolling at 320 CSS px).
+VIEWPORT = {"width": 1280, "height": 800}
+NARROW_VIEWPORT = {"width": 320, "height": 800}
 CLOSE_TIMEOUT_S = 5.0
 
 _AXE_VERSION = re.compile(r"axe v(\d+)\.(\d+)\.(\d+)")
+
+# What the rendered checks need (checks/rendered.py), read in the page by the same call as
+# axe, counted as EcoIndex's reference scraper (cnumr ecoindex_python_fullstack, the one
+# behind ecoindex.fr) counts them:
+# - elements: Playwright's ``locator("*")`` there, which pierces open shadow roots, minus
+#   ``//*[local-name()='svg']//*`` (svg descendants, light DOM); main frame only.
+# - requests and bytes: there, every entry of a fresh browser's HAR and the sum of their
+#   ``_transferSize`` (bytes on the wire) / 1000. Here, from Resource Timing, at no cost
+#   per request: the navigation entry and every resource entry of the document and of its
+#   same-origin frames (a cross-origin frame's document is one entry of its parent; what
+#   it loads is not seen). Bytes: ``transferSize`` (encoded body + 300, Chromium's fixed
+#   header estimate); 0 with a non-zero ``encodedBodySize`` is a cache hit — the audit's
+#   pages share one cache, the reference starts cold — so encodedBodySize + 300, what a
+#   cold load transfers; both 0 is a cross-origin resource without Timing-Allow-Origin
+#   (size hidden from pages): counted as a request, its bytes as 0. Exact bytes would need
+#   every network event sent to Python (CDP), measured in docs/benchmarks.md.
+# - viewport: the last ``<meta name=viewport>``'s content, as Chromium applies the last.
+_METRICS_JS = """
+() => {
+  let elements = 0;
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      elements += 1;
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  const entries = [...performance.getEntriesByType('navigation')];
+  const frames = (win) => {
+    entries.push(...win.performance.getEntriesByType('resource'));
+    for (let i = 0; i < win.frames.length; i += 1) {
+      try { win.frames[i].performance.getEntriesByType; } catch (e) { continue; }
+      frames(win.frames[i]);
+    }
+  };
+  frames(window);
+  let bytes = 0;
+  for (const e of entries) {
+    if (e.transferSize > 0) bytes += e.transferSize;
+    else if (e.encodedBodySize > 0) bytes += e.encodedBodySize + 300;
+  }
+  const viewports = document.querySelectorAll('meta[name="viewport" i]');
+  return {
+    dom_elements: elements - document.querySelectorAll('svg *').length,
+    requests: entries.length,
+    transfer_bytes: bytes,
+    viewport: viewports.length ? viewports[viewports.length - 1].getAttribute('content') : null,
+  };
+}
+"""
 
 # Runs in the page: axe.run, then keep only what Vigie stores (the full result carries
 # every check's data for every node and can weigh megabytes on large pages), and the
@@ -158,8 +218,18 @@ async ([options, htmlMax, withHtml]) => {
     violations: slim(results.violations),
     incomplete: slim(results.incomplete),
     html,
+    metrics: (__METRICS__)(),
   });
 }
+""".replace("__METRICS__", _METRICS_JS.strip())
+
+
+# The document's scroll width, once the page has had a frame to lay itself out anew.
+_NARROW_WIDTH_JS = """
+() => new Promise((done) => requestAnimationFrame(() => {
+  const root = document.scrollingElement || document.documentElement;
+  done(root ? root.scrollWidth : null);
+}))
 """
 
 
@@ -268,10 +338,17 @@ _NO_WEBRTC = """
 ;delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;
 """
 
+#: Resource Timing keeps 250 entries by default; a page with more requests would be
+#: under-counted (:data:`_METRICS_JS`). Set before the page's own scripts run.
+_ALL_TIMINGS = """
+;performance.setResourceTimingBufferSize(100000);
+"""
+
 
 def init_script(axe: AxeSource) -> str:
     """The script added to every document: axe-core, cross-origin frame messaging on, no
-    new tab (:data:`_NO_NEW_TAB`) and no WebRTC (:data:`_NO_WEBRTC`).
+    new tab (:data:`_NO_NEW_TAB`), no WebRTC (:data:`_NO_WEBRTC`) and every request's
+    timing kept (:data:`_ALL_TIMINGS`).
 
     A new tab is a page that no navigation guard holds: Playwright shows it only once its
     first request has left, so an intranet address in a popup would be reached before
@@ -285,6 +362,7 @@ def init_script(axe: AxeSource) -> str:
         + " window.axe.configure({ allowedOrigins: ['<unsafe_all_origins>'] }); }\n"
         + _NO_NEW_TAB
         + _NO_WEBRTC
+        + _ALL_TIMINGS
     )
 
 
@@ -309,6 +387,7 @@ class AuditResult:
     duration_s: float = 0.0
     final_url: str | None = None  # after redirects
     status: int | None = None  # HTTP status of the main document
+    metrics: RenderMetrics | None = None  # what the rendered checks need (None: error)
 
     @property
     def ok(self) -> bool:
@@ -322,6 +401,8 @@ class AuditResult:
         """The ``"audit"`` object of ``vigie inspect --render --json`` and of the store.
 
         ``{"url", "final_url", "status", "axe_version", "error", "duration_s",
+        "metrics": {"dom_elements", "requests", "transfer_kb", "viewport",
+        "scroll_width_320"} or None,
         "violations": [{"id", "impact", "help", "helpUrl", "rgaa", "criteria", "nodes"}],
         "needs_review": [same], "counts", "criteria_violated"}``.
         """
@@ -332,6 +413,7 @@ class AuditResult:
             "axe_version": self.axe_version,
             "error": self.error,
             "duration_s": round(self.duration_s, 3),
+            "metrics": None if self.metrics is None else self.metrics.to_dict(),
             **self.summary(),
         }
         if include_html:
@@ -484,7 +566,7 @@ class Auditor:
             accept_downloads=False,
             service_workers="block",
             user_agent=self.user_agent,
-            viewport={"width": 1280, "height": 800},
+            viewport=VIEWPORT,
         )
         await context.add_init_script(script=self._init_script)
         return context
@@ -666,12 +748,19 @@ class Auditor:
             # The reason, not Chromium's "net::ERR_BLOCKED_BY_CLIENT".
             result.error = f"Navigation refusée : {refused}"
         if page is not None:
-            if result.error is None and own is None and not page.is_closed():
+            # A page left at the narrow viewport (its restore failed) is not reused.
+            if (
+                result.error is None
+                and own is None
+                and not page.is_closed()
+                and page.viewport_size == VIEWPORT
+            ):
                 self._idle.append(page)
             else:
                 await self._drop_page(page, own)
         if result.error is not None:
             result.violations, result.needs_review, result.html = [], [], None
+            result.metrics = None
         else:
             self.pages_audited += 1
         result.duration_s = time.monotonic() - started
@@ -733,6 +822,14 @@ class Auditor:
             result.violations = data["violations"]
             result.needs_review = data["incomplete"]
             result.html = data["html"]
+            measured = data["metrics"]
+            result.metrics = RenderMetrics(
+                dom_elements=measured["dom_elements"],
+                requests=measured["requests"],
+                transfer_kb=round(measured["transfer_bytes"] / 1000, 3),
+                viewport=measured["viewport"],
+                scroll_width_320=await self._narrow_scroll_width(page, url, deadline),
+            )
         except Exception as exc:
             if not isinstance(exc, _PageFailure) and await _renderer_died(page, state):
                 raise _PageFailure(_CRASHED) from exc
@@ -740,6 +837,27 @@ class Auditor:
         finally:
             page.remove_listener("domcontentloaded", on_dom)
             page.remove_listener("crash", on_crash)
+
+    async def _narrow_scroll_width(self, page: Any, url: str, deadline: float) -> int | None:
+        """The document's scroll width with the viewport 320 CSS px wide (after axe, whose
+        results were read at the audit viewport), then the viewport restored; ``None`` if
+        the page did not answer (logged; the audit itself stands). One animation frame
+        passes before reading, so that the page's own layout for the new width is done."""
+        try:
+            await asyncio.wait_for(
+                page.set_viewport_size(NARROW_VIEWPORT), _ms_left(deadline) / 1000
+            )
+            return await asyncio.wait_for(
+                page.evaluate(_NARROW_WIDTH_JS), _ms_left(deadline) / 1000
+            )
+        except Exception as exc:  # a page that hangs now: its audit is done, not this figure
+            log.info("%s : largeur à 320 px non mesurée : %s", url, exc)
+            return None
+        finally:
+            try:
+                await asyncio.wait_for(page.set_viewport_size(VIEWPORT), CLOSE_TIMEOUT_S)
+            except Exception as exc:  # the page is then not reused (viewport_size differs)
+                log.info("%s : fenêtre non rétablie : %s", url, exc)
 
     def _timeout_reason(self, stage: str, state: dict[str, bool]) -> str:
         """French reason for a navigation timeout, from how far the page got."""

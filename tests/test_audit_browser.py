@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+from checks.rendered import RenderMetrics
 from crawler import audit
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -36,6 +37,26 @@ pytestmark = pytest.mark.skipif(
 
 PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>
 </head><body><main><h1>{title}</h1>{body}</main></body></html>"""
+
+CACHED_CSS = "main { color: #222; }\n" * 50
+
+# A page whose figures are known. Elements: html, head, meta, title, meta, link, body,
+# main, h1, img, img, svg, g, circle, div, div, iframe, script (18), 2 more in an open
+# shadow root, 2 of them inside the svg, not counted: 18. Requests: the document, the
+# style sheet, two images, the same-origin frame's document and its image: 6. The 600 px
+# box makes the page scroll sideways at 320 px: 608 (the body's 8 px left margin + 600).
+METRICS_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Mesures</title><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/cached.css"></head><body><main><h1>Mesures</h1>
+<img alt="a" src="/metrics-a.png"><img alt="b" src="/metrics-b.png">
+<svg><g><circle r="1"></circle></g></svg><div id="host"></div>
+<div style="width: 600px">Large</div><iframe title="cadre" src="/metrics-frame.html"></iframe>
+</main><script>
+document.getElementById('host').attachShadow({mode: 'open'}).innerHTML = '<p>a</p><span>b</span>';
+</script></body></html>"""
+METRICS_FRAME = PAGE.format(title="Cadre", body='<img alt="c" src="/metrics-c.png">')
+METRICS_IMAGE = "x" * 1000  # served as HTML: a broken image, a request all the same
+
 
 # Inline fixtures: path -> HTML. "{port}" is replaced by the server port.
 FIXTURES = {
@@ -60,6 +81,14 @@ document.getElementById('app').innerHTML =
     ),
     "/popup.html": PAGE.format(
         title="Fenêtre", body="<script>window.open('/ok.html', '_blank');</script>"
+    ),
+    "/metrics.html": METRICS_PAGE,
+    "/metrics-frame.html": METRICS_FRAME,
+    "/metrics-a.png": METRICS_IMAGE,
+    "/metrics-b.png": METRICS_IMAGE,
+    "/metrics-c.png": METRICS_IMAGE,
+    "/width.html": PAGE.format(
+        title="Largeur", body="<script>document.title = 'largeur ' + innerWidth;</script>"
     ),
 }
 
@@ -86,6 +115,15 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Location", parse_qs(urlsplit(self.path).query)["to"][0])
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if path == "/cached.css":  # cacheable: a second page gets it from the HTTP cache
+            body = CACHED_CSS.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Cache-Control", "max-age=3600")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         if path == "/hang":
             self.stop.wait(60)  # never answers while the test runs
@@ -486,6 +524,44 @@ def test_a_frame_without_root_element_does_not_sink_the_page(server):
     image_alt = next(r for r in result.violations if r["id"] == "image-alt")
     targets = [node["target"] for node in image_alt["nodes"]]
     assert ["img"] in targets and ["#meme", "img"] in targets, targets
+
+
+def test_render_metrics_of_a_page_with_known_figures(server):
+    """What the rendered checks need, read with axe: elements without svg descendants (open
+    shadow roots counted, as EcoIndex's reference does), every request (a same-origin
+    frame's too) and its bytes (body + Chromium's 300-byte header estimate, in kB of 1 000
+    bytes), the viewport meta as rendered, the scroll width at 320 px. Audited twice by one
+    pool: the second time the style sheet comes from the HTTP cache, and still counts what
+    a cold load transfers. The viewport is restored: the next page is audited at 1 280 px."""
+
+    async def scenario():
+        async with audit.Auditor(concurrency=1) as auditor:
+            first = await auditor.audit(f"{server}/metrics.html")
+            second = await auditor.audit(f"{server}/metrics.html")
+            after = await auditor.audit(f"{server}/width.html")
+            return first, second, after
+
+    first, second, after = run(scenario())
+    bodies = [METRICS_PAGE, CACHED_CSS, METRICS_IMAGE, METRICS_IMAGE, METRICS_FRAME, METRICS_IMAGE]
+    expected_kb = sum(len(body.encode()) + 300 for body in bodies) / 1000
+    for result in (first, second):
+        assert result.ok, result.error
+        assert result.metrics == RenderMetrics(
+            dom_elements=18,
+            requests=6,
+            transfer_kb=expected_kb,
+            viewport="width=device-width, initial-scale=1",
+            scroll_width_320=608,
+        )
+        assert result.to_dict()["metrics"] == result.metrics.to_dict()
+    assert after.ok and "largeur 1280" in after.html
+    assert after.metrics.viewport is None and after.metrics.scroll_width_320 == 320
+    json.dumps(first.to_dict())
+
+
+def test_an_errored_audit_has_no_metrics(server):
+    (result,) = audit.audit_urls(["http://127.0.0.1:9/"], page_timeout_s=5)
+    assert result.error and result.metrics is None and result.to_dict()["metrics"] is None
 
 
 def test_rendered_dom_of_a_javascript_only_page(server):
