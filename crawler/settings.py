@@ -116,7 +116,10 @@ VIGIE_AUDIT_OTHER_PAGES = 5
 VIGIE_AUDIT_CONCURRENCY = 2
 #: Seconds for one page's whole audit (load, scripts, axe): a page that hangs is an error.
 VIGIE_AUDIT_TIMEOUT = 30.0
-#: Seconds to wait for the network to settle after "load" (pages built by scripts).
+#: Seconds to wait at most after "load" for a page built by its scripts: it is audited as
+#: soon as its DOM, its loads and its fetch/XHR calls have been still for 0.1 s
+#: (crawler/audit.py, QUIET_MS); a page complete at "load" waits 0.1 s, not 1. 0: audit at
+#: "load", as @axe-core/cli and pa11y do.
 VIGIE_AUDIT_SETTLE = 1.0
 #: The browser is relaunched after this many pages: memory stays bounded on long runs.
 VIGIE_AUDIT_RESTART_EVERY = 200

@@ -82,6 +82,17 @@ document.getElementById('app').innerHTML =
     "/popup.html": PAGE.format(
         title="Fenêtre", body="<script>window.open('/ok.html', '_blank');</script>"
     ),
+    "/built-after-load.html": PAGE.format(
+        title="Appli",
+        body="<script>addEventListener('load', () => setTimeout(() => fetch('/slow-content')"
+        ".then((r) => r.text()).then((t) => document.querySelector('main')"
+        ".insertAdjacentHTML('beforeend', t)), 50));</script>",
+    ),
+    "/pixel-after-load.html": PAGE.format(
+        title="Pixel",
+        body="<script>addEventListener('load', () => { const i = new Image(); i.alt = '';"
+        "i.src = '/hang'; document.body.append(i); });</script>",
+    ),
     "/metrics.html": METRICS_PAGE,
     "/metrics-frame.html": METRICS_FRAME,
     "/metrics-a.png": METRICS_IMAGE,
@@ -121,6 +132,15 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/css")
             self.send_header("Cache-Control", "max-age=3600")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if path == "/slow-content":  # the content a script fetches after load, 0.4 s later
+            self.stop.wait(0.4)
+            body = b'<p>Contenu tardif</p><img src="/plan.png">'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -569,6 +589,27 @@ def test_rendered_dom_of_a_javascript_only_page(server):
     assert result.ok, result.error
     assert "Prise de rendez-vous" in result.html
     assert "image-alt" in ids(result.violations)
+
+
+def test_the_settle_waits_for_content_fetched_after_load(server):
+    """A page that fetches its content after ``load`` (0.4 s here, more than the quiet
+    window) is audited once the content is in: the settle waits for the page's pending
+    fetch, then for the DOM to be still. Without a settle, the audit sees the empty page."""
+    url = f"{server}/built-after-load.html"
+    (settled,) = audit.audit_urls([url], settle_s=5)
+    (at_load,) = audit.audit_urls([url], settle_s=0)
+    assert settled.ok and at_load.ok, (settled.error, at_load.error)
+    assert "Contenu tardif" in settled.html and "image-alt" in ids(settled.violations)
+    assert "Contenu tardif" not in at_load.html and "image-alt" not in ids(at_load.violations)
+
+
+def test_the_settle_ends_when_the_page_is_still_whatever_the_network(server):
+    """A page that adds, after ``load``, an image that never answers (a tracking pixel):
+    the network is never idle, but the page is still; it is audited without waiting for
+    the whole settle (here 20 s, capped at half the page's 30 s)."""
+    (result,) = audit.audit_urls([f"{server}/pixel-after-load.html"], settle_s=20)
+    assert result.ok, result.error
+    assert result.duration_s < 8, result.duration_s
 
 
 def test_hanging_pages_give_errors_and_the_pool_goes_on(server):
