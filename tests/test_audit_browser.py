@@ -521,7 +521,7 @@ def test_webtransport_from_a_public_page_sends_no_datagram(server):
     async def scenario(extra_args):
         async with audit.Auditor(concurrency=1, extra_args=extra_args) as auditor:
             result = await auditor.audit(f"{server}/webtransport.html")
-            (page,) = auditor._context.pages  # the audited page, left open in the pool
+            (page,) = auditor._lanes[0].context.pages  # the audited page, left open
             outcome = await asyncio.wait_for(page.evaluate("window.outcome"), 10)
             await asyncio.sleep(0.3)
             return result, outcome, _drain(udp, udp=True)
@@ -684,10 +684,10 @@ def test_a_tab_that_crashes_once_is_audited_again_in_a_fresh_tab(server, monkeyp
 
 def test_browser_restarts_after_it_dies_and_every_n_pages(server):
     async def scenario():
-        async with audit.Auditor(restart_every=2, concurrency=2) as auditor:
+        async with audit.Auditor(restart_every=2, concurrency=1) as auditor:
             results = await auditor.audit_many([f"{server}/ok.html"] * 5)
             rotations = auditor.restarts
-            await auditor._browser.close()  # as if Chromium had died
+            await auditor._lanes[0].browser.close()  # as if Chromium had died
             after = await auditor.audit(f"{server}/ok.html")
             return results, rotations, after, auditor.restarts
 
@@ -695,6 +695,53 @@ def test_browser_restarts_after_it_dies_and_every_n_pages(server):
     assert all(r.ok for r in results), [r.error for r in results]
     assert rotations == 2  # pages 3 and 5 start on a fresh browser
     assert after.ok and restarts == 3
+
+
+def test_each_lane_restarts_its_own_browser(server):
+    """Two lanes, two browsers: each is relaunched after its own ``restart_every`` pages
+    (5 pages, 2 a browser: one lane audits 3 of them and restarts once), and one that
+    dies is relaunched while the other lane keeps its browser."""
+
+    async def scenario():
+        async with audit.Auditor(restart_every=2, concurrency=2) as auditor:
+            browsers = {id(lane.browser) for lane in auditor._lanes}
+            results = await auditor.audit_many([f"{server}/ok.html"] * 5)
+            rotations = auditor.restarts
+            for lane in auditor._lanes:
+                await lane.browser.close()
+            after = await auditor.audit_many([f"{server}/ok.html"] * 2)
+            return browsers, results, rotations, after, auditor.restarts
+
+    browsers, results, rotations, after, restarts = run(scenario())
+    assert len(browsers) == 2
+    assert all(r.ok for r in results + after), [r.error for r in results + after]
+    assert rotations == 1 and restarts == 3
+
+
+@pytest.mark.parametrize("limited", [True, False])
+def test_a_lane_keeps_one_renderer_process_across_sites(server, monkeypatch, limited):
+    """The point of the lanes: a browser's one renderer process serves page after page,
+    site after site (127.0.0.1 and localhost are two sites), instead of a new process at
+    every navigation; without ``--renderer-process-limit=1`` Chromium starts new ones."""
+    if not limited:
+        args = tuple(a for a in audit.CHROMIUM_ARGS if a != "--renderer-process-limit=1")
+        assert len(args) == len(audit.CHROMIUM_ARGS) - 1
+        monkeypatch.setattr(audit, "CHROMIUM_ARGS", args)
+    other_site = server.replace("127.0.0.1", "localhost")
+
+    async def scenario():
+        renderers: set[int] = set()
+        async with audit.Auditor(concurrency=1) as auditor:
+            cdp = await auditor._lanes[0].browser.new_browser_cdp_session()
+            for base in (server, other_site, server, other_site):
+                result = await auditor.audit(f"{base}/ok.html")
+                assert result.ok, result.error
+                info = await cdp.send("SystemInfo.getProcessInfo")
+                renderers |= {p["id"] for p in info["processInfo"] if p["type"] == "renderer"}
+        return renderers
+
+    renderers = run(scenario())
+    assert (len(renderers) == 1) if limited else (len(renderers) > 1), renderers
 
 
 def test_fresh_context_per_page_gives_the_same_results(server):
@@ -724,7 +771,7 @@ def test_popups_are_closed_and_not_audited(server):
         async with audit.Auditor(concurrency=1) as auditor:
             result = await auditor.audit(f"{server}/popup.html")
             await asyncio.sleep(0.5)
-            return result, len(auditor._context.pages)
+            return result, len(auditor._lanes[0].context.pages)
 
     result, open_pages = run(scenario())
     assert result.ok, result.error
