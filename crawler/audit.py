@@ -1,4 +1,4 @@
-"""Rendered accessibility audits: one Chromium, reused pages, axe-core in every frame.
+"""Rendered accessibility audits: a few Chromium lanes, reused pages, axe in every frame.
 
 Why this shape (issue 3, ARCHITECTURE.md):
 
@@ -7,6 +7,10 @@ Why this shape (issue 3, ARCHITECTURE.md):
   browsers once (its lanes), each with one page reused from audit to audit (or a fresh
   context per page, ``reuse_pages=False``) and one renderer process kept across sites
   (:class:`_Lane`: a new process per navigation cost a quarter of the CPU).
+- **Audited as soon as the page is still** (issue 17). After ``load``, the settle waits in
+  the page, in the same call as axe, until its DOM, its loads and its fetch/XHR calls
+  have been quiet for :data:`QUIET_MS` (at most ``settle_s``), not for Playwright's half
+  second of network silence.
 - **axe in every frame.** axe-core is registered with ``context.add_init_script``, which
   Playwright evaluates in every document of the context before the page's own scripts,
   iframes included (same-origin and cross-origin, out-of-process ones too). ``axe.run``
@@ -16,8 +20,8 @@ Why this shape (issue 3, ARCHITECTURE.md):
   without scripts) is skipped by axe after its 500 ms ping.
 - **Failures are results.** A page that never answers, never finishes loading, crashes
   its tab or makes axe hang gives an :class:`AuditResult` with ``error`` (a French reason)
-  and the pool goes on; the browser is relaunched after it dies and every
-  ``restart_every`` pages (bounds memory growth over long crawls). A crashed tab is tried
+  and the pool goes on; a lane's browser is relaunched after it dies and every
+  ``restart_every`` pages it audited (bounds memory growth over long crawls). A crashed tab is tried
   again in a fresh tab (``crash_retries``) before its crash is reported: crashes are often
   transient. One is measured: Debian's headless shell 156 kills the renderer ("bad IPC
   message, reason 262") on 7 to 10 % of the pages whose sub-resources Local Network Access
