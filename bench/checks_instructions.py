@@ -1,6 +1,6 @@
 """Instructions a page for each stage of the analysis, counted by callgrind (valgrind).
 
-    .venv/bin/python bench/checks_instructions.py [--stages bare parse walk page vigie]
+    .venv/bin/python bench/checks_instructions.py [--stages bare parse page vigie]
     .venv/bin/python bench/checks_instructions.py --stages vigie --leave-out phone chat
 
 Time on these shared two-core machines moves by ±5 % from one run to the next, more than
@@ -8,15 +8,15 @@ most single improvements of the page model; callgrind counts instructions, the s
 the same code and pages whatever else the machine does. Each stage runs in its own
 process under ``valgrind --tool=callgrind`` over the real corpus (twice, after a warm-up
 round that imports everything); a run that only warms up is subtracted. The figure is
-not time (Python's instructions are slower than libxml2's: the ratio of instructions,
-~2.0, is below the ratio of times, ~2.7), but it tells, without noise, which of two
-versions does less and where. ``bench/checks_cost.py`` measures the target in time.
+not time (Python's instructions are slower than libxml2's: the ratio of instructions is
+below the ratio of times), but it tells, without noise, which of two versions does less
+and where. ``bench/checks_cost.py`` measures the ratio in time.
 
 Stages, each including the ones before it: ``bare`` lxml.html's parse (the baseline of
-``checks_cost.py``), ``parse`` Vigie's own, ``walk`` the compiled walk, ``page`` the whole
-``Page``, ``links`` its links, ``described`` the link checks' descriptions, ``vigie`` all
-the checks. ``--leave-out CHECK…`` adds, for each check named, the whole analysis without
-it: the difference is that check's share (``phone`` and ``premium_phone`` share one
+``checks_cost.py``), ``parse`` Vigie's own, ``page`` the whole ``Page``, ``links`` its
+links, ``described`` the link checks' descriptions, ``vigie`` all the checks.
+``--leave-out CHECK…`` adds, for each check named, the whole analysis without it: the
+difference is that check's share (``phone`` and ``premium_phone`` share one
 extraction; the first check to ask for a shared view pays for it).
 """
 
@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("bare", "parse", "walk", "page", "links", "described", "vigie")
+STAGES = ("bare", "parse", "page", "links", "described", "vigie")
 ROUNDS = 2
 
 
@@ -46,7 +46,7 @@ def _stage(name: str, corpus: str) -> None:
 
     texts = [html_to_unicode(None, f.read_bytes())[1] for f in sorted(Path(corpus).glob("*.html"))]
     url = "https://bench.invalid/"
-    for text in texts:  # warm-up: imports, compiled patterns, the stem index
+    for text in texts:  # warm-up: imports, compiled regular expressions
         run_checks(page_module.Page(text, url))
         html.document_fromstring(text)
     if name.startswith("without:"):
@@ -69,7 +69,6 @@ def _stage(name: str, corpus: str) -> None:
         "none": lambda text: None,
         "bare": html.document_fromstring,
         "parse": page_module._parse,
-        "walk": lambda text: page_module._compiled.walk(page_module._parse(text)),
         "page": lambda text: page_module.Page(text, url),
         "links": lambda text: page_module.Page(text, url).links,
         "described": lambda text: link_infos(page_module.Page(text, url)),

@@ -41,13 +41,12 @@ def _links_only(text: str, url: str) -> Any:
     """A bare lxml parse and the page's links: what the frontier needs, no check."""
     from lxml import etree
 
-    from checks.page import Resolver
+    from checks.page import resolve
     from crawler.analysis import PageAnalysis
 
     root = etree.fromstring(text, etree.HTMLParser(collect_ids=False))
-    resolve = Resolver(url)
     return PageAnalysis(
-        {}, [(resolve(h.strip()), "", False) for h in root.xpath("//a/@href")], "", False, []
+        {}, [(resolve(url, h.strip()), "", False) for h in root.xpath("//a/@href")], "", False, []
     )
 
 

@@ -32,9 +32,8 @@ of the rounds (on a shared machine the load moves between rounds more than withi
 
 ``--variant 'LABEL=ARGS'`` adds a Vigie run with more ``vigie crawl`` arguments (e.g.
 ``-s VIGIE_AUDIT_SETTLE=0``) to the rounds; ``--baseline DIR`` (repeatable) adds one running
-the code of DIR (``git archive COMMIT | tar -x -C DIR``, plus the compiled
-``checks/_speedups*.so``) with this environment: each change to Vigie is measured against
-the code before it, in the same run.
+the code of DIR (``git archive COMMIT | tar -x -C DIR``) with this environment: each change
+to Vigie is measured against the code before it, in the same run.
 """
 
 from __future__ import annotations

@@ -15,19 +15,24 @@ from checks import (  # noqa: F401  (imported to register the checks)
     appointment,
     chat,
     contact_form,
+    ecoindex,
     email,
     faq,
     franceconnect,
     jdma_button,
     legal_notice,
     mediator,
+    mobile_ready,
     opening_hours,
     oups_link,
     peak_hours,
     phone,
+    plain_language,
     quality_results,
+    rendered,
     service_public_link,
 )
+from checks.catalog import CATALOG
 from checks.page import Page
 from checks.registry import REGISTRY
 from checks.result import CheckResult, Evidence
@@ -57,31 +62,8 @@ CHECK_IDS: tuple[str, ...] = (
     "privacy",
 )
 
-#: Which engagement each check serves (CHECKS.md headings).
-ENGAGEMENT: dict[str, int] = {
-    **dict.fromkeys(
-        (
-            "phone",
-            "premium_phone",
-            "email",
-            "contact_form",
-            "opening_hours",
-            "peak_hours",
-            "appointment",
-            "address",
-            "service_public_link",
-            "chat",
-        ),
-        2,
-    ),
-    **dict.fromkeys(("a11y_mention", "a11y_statement", "faq", "mediator", "accessible_phone"), 3),
-    "jdma_button": 7,
-    "quality_results": 6,
-    "oups_link": 1,
-    "franceconnect": 4,
-    "legal_notice": 4,
-    "privacy": 4,
-}
+#: Which engagement each check serves (from the catalog, :mod:`checks.catalog`).
+ENGAGEMENT: dict[str, int] = {entry.id: entry.engagement for entry in CATALOG}
 
 
 def run_checks(page: Page, ids: tuple[str, ...] = CHECK_IDS) -> dict[str, CheckResult]:

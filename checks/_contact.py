@@ -151,14 +151,4 @@ def digit_runs(page: Page) -> list[tuple[int, int]]:
     numbers, postcodes and times all start with a digit, so the three checks share this one
     pass and only run their real patterns (``match`` at a known offset) where it matters.
     """
-    return page.memo("digit_runs", lambda p: _digit_runs(p.text))
-
-
-def _digit_runs_reference(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _DIGIT_RUN.finditer(text)]
-
-
-try:
-    from checks._speedups import digit_runs as _digit_runs  # one pass, no match objects
-except ImportError:  # a source tree nobody built: checks.page says so in the log
-    _digit_runs = _digit_runs_reference
+    return page.memo("digit_runs", lambda p: [m.span() for m in _DIGIT_RUN.finditer(p.text)])

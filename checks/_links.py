@@ -5,14 +5,12 @@ X?". Answering it well needs the same care every time — labels and targets com
 case folding and accent stripping, hosts compared with their sub-domains, in-page anchors
 told apart from real destinations, social-media buttons set aside — so it lives here once.
 
-Speed matters (a page's whole analysis within three bare parses, issue 2): its links are
-described once (:func:`link_infos`) and memoised on the page, since about fourteen checks
-read them; every keyword pattern is a :class:`Sieve` that first looks for plain substrings
-(C speed) and runs its regex only when one is there — a regex made of many alternatives is
-slow to scan, and most labels contain none of its words; and a check hands its sieves and
-hosts to :func:`links_where`, which finds the few links holding a stem in an index made
-once a page (:func:`candidates`: one compiled pass over all labels finds every stem of
-every check) instead of testing every link.
+A page's links are described once (:func:`link_infos`) and memoised on the page, since
+about fourteen checks read them; every keyword pattern is a :class:`Sieve` that first looks
+for plain substrings (C speed) and runs its regex only when one is there — a regex made of
+many alternatives is slow to scan, and most labels contain none of its words; and a check
+hands its sieves and hosts to :func:`links_where`, which tests only the few links holding
+one of their words (:func:`candidates`) instead of every link.
 """
 
 from __future__ import annotations
@@ -21,11 +19,9 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
-import checks.page as _page_module
 from checks.page import Link, Page, element_snippet, text_content
 from checks.result import CheckResult, Evidence
 from checks.text import fold
@@ -51,11 +47,6 @@ _SPACES = re.compile(r"\s+")
 _URL = re.compile(
     r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S
 )
-#: The same, for many URLs one a line (none holding a line break).
-_URL_LINES = re.compile(
-    r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#\n]*))?([^?#\n]*)(?:\?([^#\n]*))?(?:#([^\n]*))?$",
-    re.M,
-)
 
 
 class Sieve:
@@ -76,8 +67,6 @@ class Sieve:
         self.regex = regex
         self.stems = _minimal(stems)
         self.word_start = word_start
-        for stem in self.stems:  # for the pages' stem index (candidates)
-            _STEMS.setdefault(stem, len(_STEMS))
 
     def hit(self, text: str) -> bool:
         """Whether a stem occurs in ``text`` (the regex might then match)."""
@@ -184,20 +173,9 @@ class _PageLinks:
     infos: list[LinkInfo]
     labels: str  # every folded label, one per line: one substring test answers for all
     targets: str  # every folded target path (and raw mailto/tel target), one per line
-    hosts: str  # every distinct host, one per line
     label_starts: list[int]  # offset of each link's label in ``labels``
     target_starts: list[int]  # offset of each link's target in ``targets``
     by_host: dict[str, tuple[frozenset[str], list[int]]]  # host -> its suffixes, its links
-
-    @cached_property
-    def label_hits(self) -> _StemHits:
-        """Stem -> the links whose label holds it (:func:`_stem_hits`)."""
-        return _stem_hits(self.labels, self.label_starts)
-
-    @cached_property
-    def target_hits(self) -> _StemHits:
-        """Stem -> the links whose target holds it."""
-        return _stem_hits(self.targets, self.target_starts)
 
 
 def fold_label(text: str) -> str:
@@ -208,21 +186,6 @@ def fold_label(text: str) -> str:
     if not folded.isascii() or "`" in folded:
         folded = _unify_apostrophes(folded)
     return folded.strip()
-
-
-def fold_labels(texts: list[str]) -> list[str]:
-    """``[fold_label(t) for t in texts]`` for squashed texts, in one pass over all of them.
-
-    A squashed text (:func:`checks.text.squash`, as every link label is) has single spaces
-    only and no line break, and folding adds none: the texts are folded joined by line
-    breaks and split again, one regex scan for the page instead of a hundred.
-    """
-    if not texts:
-        return []
-    folded = fold("\n".join(texts))
-    if not folded.isascii() or "`" in folded:
-        folded = _unify_apostrophes(folded)
-    return folded.split("\n")
 
 
 def _unify_apostrophes(text: str) -> str:
@@ -262,22 +225,6 @@ def host_of(netloc: str) -> str:
     return host.lower().rstrip(".")
 
 
-def _url_parts(links: list[Link]) -> list[tuple[str, str, str, str, str]]:
-    """``(scheme, netloc, path, query, fragment)`` of every link, as written.
-
-    One ``findall`` over all the targets, one a line, instead of a regex call per link; a
-    target holding a line break (a raw ``javascript:`` one may) sends the page to the
-    per-link split.
-    """
-    hrefs = [link.href for link in links]
-    joined = "\n".join(hrefs)
-    if joined.count("\n") == len(hrefs) - 1:
-        parts = _URL_LINES.findall(joined)
-        if len(parts) == len(hrefs):
-            return parts
-    return [_URL.match(href).groups(default="") for href in hrefs]  # type: ignore[union-attr]
-
-
 def suffixes(host: str) -> frozenset[str]:
     """``a.b.gouv.fr`` → {``a.b.gouv.fr``, ``b.gouv.fr``, ``gouv.fr``, ``fr``}."""
     parts = host.split(".")
@@ -295,36 +242,18 @@ def _page_links(page: Page) -> _PageLinks:
 
 def _describe_links(page: Page) -> _PageLinks:
     page_doc = page.url.split("#", 1)[0]
-    links = page.links
-    labels = fold_labels([link.text for link in links])
-    compiled = _page_module._compiled
-    if compiled is not None:  # the same description, in C (checks/_speedups.pyx)
-        infos, domains, targets, by_host, label_starts, target_starts = compiled.describe_links(
-            links, labels, page_doc, page.host, LinkInfo, host_of, suffixes, unquote
-        )
-    else:
-        domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
-        hosts: dict[str, str] = {}
-        infos = [
-            _describe(link, label, page_doc, page.host, domains, hosts, parts)
-            for link, label, parts in zip(links, labels, _url_parts(links), strict=True)
-        ]
-        targets = [info.target or info.href.lower() for info in infos]
-        by_host: dict[str, tuple[frozenset[str], list[int]]] = {}
-        for index, info in enumerate(infos):
-            entry = by_host.get(info.host)
-            if entry is None:
-                entry = by_host[info.host] = (info.domains, [])
-            entry[1].append(index)
-        label_starts, target_starts = _starts(labels), _starts(targets)
+    domains: dict[str, frozenset[str]] = {}  # most links share a handful of hosts
+    infos = [_describe(link, page_doc, page.host, domains) for link in page.links]
+    labels = [info.label for info in infos]
+    targets = [info.target or info.href.lower() for info in infos]
+    by_host: dict[str, tuple[frozenset[str], list[int]]] = {}
+    for index, info in enumerate(infos):
+        entry = by_host.get(info.host)
+        if entry is None:
+            entry = by_host[info.host] = (info.domains, [])
+        entry[1].append(index)
     return _PageLinks(
-        infos,
-        "\n".join(labels),
-        "\n".join(targets),
-        "\n".join(domains),
-        label_starts,
-        target_starts,
-        by_host,
+        infos, "\n".join(labels), "\n".join(targets), _starts(labels), _starts(targets), by_host
     )
 
 
@@ -336,65 +265,6 @@ def _starts(parts: list[str]) -> list[int]:
         starts.append(offset)
         offset += len(part) + 1
     return starts
-
-
-#: Every stem of every :class:`Sieve` made so far (the checks make theirs when imported),
-#: numbered in order: one pass of a compiled index finds them all in a page's labels, and
-#: one in its targets (:func:`_stem_hits`).
-_STEMS: dict[str, int] = {}
-_index: Any = None  # built on first use, again whenever a new stem has come since
-
-
-def _stem_index(compiled: Any) -> Any:
-    global _index
-    if _index is None or _index.size != len(_STEMS):
-        _index = compiled.StemIndex(list(_STEMS))
-    return _index
-
-
-class _StemHits(NamedTuple):
-    """The parts of a text holding each stem, as far as the page's index knows.
-
-    ``parts`` covers the first ``indexed`` stems of :data:`_STEMS` but ``others``; None
-    without the compiled module.
-    """
-
-    parts: dict[str, set[int]] | None
-    indexed: int
-    others: tuple[str, ...]
-    text: str
-    starts: list[int]
-
-    def add(self, sieves: Iterable[Sieve], into: set[int]) -> None:
-        """Add to ``into`` the parts holding a stem of ``sieves``.
-
-        A stem the index does not cover — made after it (a sieve made at run time), not
-        ASCII, or with no index at all — is looked for with :func:`_holding`.
-        """
-        parts, indexed = self.parts, self.indexed
-        for sieve in sieves:
-            for stem in sieve.stems:
-                if parts is None or _STEMS[stem] >= indexed or stem in self.others:
-                    _holding(self.text, self.starts, (stem,), into)
-                    continue
-                found = parts.get(stem)
-                if found:
-                    into |= found
-
-
-def _stem_hits(text: str, starts: list[int]) -> _StemHits:
-    """For each stem found in ``text`` (parts at ``starts``), the parts holding it.
-
-    One pass of the compiled index (``checks._speedups.StemIndex``) over the text for all
-    the stems of all the checks: a ``str.find`` per stem and per check read the same
-    labels some fifty times a page. No part holds a line break, so no stem spans two
-    parts. Without the compiled module, each stem is looked for when asked.
-    """
-    compiled = _page_module._compiled
-    if compiled is None:
-        return _StemHits(None, 0, (), text, starts)
-    index = _stem_index(compiled)
-    return _StemHits(index.hits(text, starts), index.size, index.others, text, starts)
 
 
 def _holding(text: str, starts: list[int], stems: Iterable[str], into: set[int]) -> None:
@@ -431,17 +301,16 @@ def candidates(
     stem, so a check whose test is made of these sieves and hosts loses nothing by looking
     at the candidates only; on a page of a hundred links it looks at a handful instead of
     calling its test a hundred times (``tests/test_link_preselection.py`` checks that the
-    results are the same). The stems are looked up in the page's stem index
-    (:func:`_stem_hits`).
+    results are the same).
     """
     described = _page_links(page)
     if not PRESELECT:
         return described.infos
     found: set[int] = set()
-    if labels:
-        described.label_hits.add(labels, found)
-    if targets:
-        described.target_hits.add(targets, found)
+    for sieve in labels:
+        _holding(described.labels, described.label_starts, sieve.stems, found)
+    for sieve in targets:
+        _holding(described.targets, described.target_starts, sieve.stems, found)
     domains = frozenset(hosts)
     words = tuple(host_words)
     if domains or words:
@@ -458,25 +327,16 @@ def link_infos(page: Page) -> list[LinkInfo]:
 
 
 def _describe(
-    link: Link,
-    label: str,
-    page_doc: str,
-    page_host: str,
-    domains: dict[str, frozenset[str]],
-    hosts: dict[str, str],
-    parts: tuple[str, str, str, str, str],
+    link: Link, page_doc: str, page_host: str, domains: dict[str, frozenset[str]]
 ) -> LinkInfo:
     """Fold the label and target; tell whether the link is only an in-page anchor.
 
     An anchor is "in page" when its raw target starts with ``#``, when it is the page's own
     address with a fragment, or a fragment on the site's home (``/#prise-de-rendez-vous``,
     single-page sites): the visitor stays where they are, no booking page is reached.
+    ``domains``: each host's :func:`suffixes`, shared by the page's links.
     """
-    scheme, netloc, path, query, fragment = parts
-    scheme = scheme.lower()
-    host = hosts.get(netloc)
-    if host is None:
-        host = hosts[netloc] = host_of(netloc)
+    scheme, host, path, query, fragment = split_url(link.href)
     target = ""
     if scheme in ("http", "https"):
         target = fold_target(path + ("?" + query if query else ""))
@@ -487,10 +347,8 @@ def _describe(
     host_domains = domains.get(host)
     if host_domains is None:
         host_domains = domains[host] = suffixes(host)
-    return _new_info(LinkInfo, (link, label, scheme, host, host_domains, target, in_page))
-
-
-_new_info = tuple.__new__  # the named tuple's own __new__ is a Python function
+    label = fold_label(link.text)
+    return LinkInfo(link, label, scheme, host, host_domains, target, in_page)
 
 
 def same_site(info: LinkInfo, page: Page) -> bool:

@@ -10,6 +10,14 @@ menu item that is only an in-page anchor (``/#prise-de-rendez-vous``): it is kep
 value with ``booking_link: false`` so a reader sees it was looked at, but ``found`` stays
 false. "Annuler un rendez-vous" is not booking.
 
+A booking label must lead to a booking target: a link whose label *talks about*
+appointments is a publication, not a way to book one. So a labelled link (not a platform)
+does not count when its label is a headline on the subject — it names a study, a report,
+news ("Étude sur la prise de rendez-vous en ligne", "Prise de rendez-vous : les nouveautés
+2024", "Baromètre…", a year) or is "about" it ("sur la prise de rendez-vous", "à propos
+de…") — or when its target is a publication: a news, press, study or blog section
+(``/actualites/…``, ``/presse/…``, ``/etudes/…``) or a document (``.pdf``, ``.docx``…).
+
 Value: list of ``{"url", "booking_link", "platform"}``, one per distinct target
 (``platform`` is the booking platform's domain when the host is one, ``"ants.gouv.fr"`` for
 an ANTS booking page, else null), also when only in-page anchors were seen (``found``
@@ -74,6 +82,46 @@ _LABEL = phrase_pattern(
     "demande de rendez-vous",
 )
 _CANCEL = phrase_pattern("annuler", "annulation", "modifier", "deplacer")
+#: Words of a headline about appointments (a study, a report, news), not a call to book…
+_TOPIC = phrase_pattern(
+    "enquete",
+    "rapport",
+    "barometre",
+    "actualite",
+    "actualites",
+    "communique",
+    "webinaire",
+    "colloque",
+    "experimentation",
+    "lancement",
+    "nouveaute",
+    "nouveautes",
+    "se generalise",
+    "generalisation",
+    "deploiement",
+    "statistiques",
+    "synthese",
+    "retour d'experience",
+    "temoignage",
+    "temoignages",
+    "etat des lieux",
+)
+#: …and those that start a headline but may also be what one books ("Prendre rendez-vous
+#: pour l'étude de votre dossier", "… pour un bilan de santé").
+_TOPIC_START = re.compile(r"^\W*(?:etudes?|bilan|evaluation|analyse)(?!\w)")
+#: The booking words said to be the subject: "sur la prise de rendez-vous", "à propos de…".
+_ABOUT = re.compile(
+    r"(?:^|\s)(?:sur|a propos d[eu']|concernant|autour d[eu']|consacree? a)"
+    r"\s*(?:la |le |les |l')?$"
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+#: Targets that are publications: a news, press, study or blog section, or a document.
+_PUBLICATION_TARGET = re.compile(
+    r"(?:^|/)(?:actualites?|actus?|news|articles?|publications?|etudes?|enquetes?|rapports?"
+    r"|presse|communiques?(?:-de-presse)?|blog|agenda|evenements?|webinaires?|medias?"
+    r"|dossiers?-de-presse)(?:[/-]|$)"
+    r"|\.(?:pdf|docx?|odt|pptx?|odp|xlsx?|ods)(?:$|\?)"
+)
 
 
 def _platform(info: LinkInfo) -> str | None:
@@ -83,6 +131,18 @@ def _platform(info: LinkInfo) -> str | None:
     if info.on(_ANTS) and _ANTS_BOOKING.search(info.target):
         return "ants.gouv.fr"
     return None
+
+
+def _booking_label(info: LinkInfo) -> bool:
+    """A "prendre rendez-vous" label that calls to book, on a link to a booking target."""
+    match = _LABEL.search(info.label)
+    if match is None or _CANCEL.search(info.label):
+        return False
+    if _TOPIC.search(info.label) or _TOPIC_START.match(info.label) or _YEAR.search(info.label):
+        return False  # a headline: a study, a report, news about appointments
+    if _ABOUT.search(info.label[: match.start()]):
+        return False  # "sur la prise de rendez-vous": the subject, not the action
+    return not _PUBLICATION_TARGET.search(info.target)
 
 
 @check("appointment")
@@ -96,7 +156,7 @@ def appointment(page: Page) -> CheckResult:
         if not info.is_web:
             continue
         platform = _platform(info)
-        if platform is None and not (_LABEL.search(info.label) and not _CANCEL.search(info.label)):
+        if platform is None and not _booking_label(info):
             continue
         is_booking = platform is not None or not info.in_page
         (booking if is_booking else anchors).append(info)

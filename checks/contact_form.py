@@ -6,8 +6,12 @@ itself carries a form with a message field (a ``<textarea>``).
 
 Not a contact form: a social-media "Contact" button (the conversation happens on a private
 platform, not with the service); a ``mailto:`` "Nous contacter" (an e-mail address, counted
-by ``email``); an in-page ``#contact`` anchor (the page's own form, if any, is read directly);
-a comment box or a CAPTCHA's hidden ``<textarea>``.
+by ``email``), also when the ``mailto:`` is written wrong and the browser takes it for a
+page of the site ("mailto :x@…", "mailto%3Ax…", "http://mailto:x@…", a bare
+"contact@mairie.fr" as target): the site meant an e-mail; a message form whose ``action``
+is ``mailto:`` (the browser hands the message to the visitor's mail program: an e-mail
+too, counted by ``email``); an in-page ``#contact`` anchor (the page's own form, if any, is
+read directly); a comment box or a CAPTCHA's hidden ``<textarea>``.
 
 Value: list of distinct URLs: the contact links' targets, then for each message form its
 ``action`` (absolute) or, without one, the page's own URL; else ``None`` (and on error).
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from checks._links import (
     EVIDENCE_LIMIT,
@@ -57,15 +61,26 @@ _TARGET = Sieve(
     ("contact", "ecri"),
 )
 
+#: A target that is an e-mail address however it is written: any "mailto" (the wrong ways
+#: included), or an address alone ("contact@mairie.fr", "http://contact@mairie.fr").
+_EMAIL_TARGET = re.compile(r"mailto|^(?:https?:)?/*[\w.+-]+@[\w-]+(?:\.[\w-]+)+/?$")
+
 # What a textarea is for, read from its name/id/class/placeholder/label.
 _NOT_A_MESSAGE = re.compile(r"comment|recaptcha|hcaptcha|captcha|search|recherche|code")
 _MESSAGE_HINT = re.compile(r"contact|message|demande|question|requete|ecrire|votre texte")
+
+
+def is_email_target(href: str) -> bool:
+    """Whether a link target or form action is an e-mail address (see :data:`_EMAIL_TARGET`)."""
+    return bool(_EMAIL_TARGET.search(unquote(href).strip().lower()))
 
 
 def _is_contact_link(info: LinkInfo, page: Page) -> bool:
     """A contact label, or (on the site itself) a ``/contact``-like target."""
     if not info.is_web or info.in_page or info.on(SOCIAL_HOSTS):
         return False
+    if is_email_target(info.link.raw_href):
+        return False  # an e-mail written as a web link: ``email``'s, not a form
     if _LABEL.search(info.label):
         return True
     return bool(_TARGET.search(info.target)) and same_site(info, page)
@@ -109,6 +124,8 @@ def _message_fields(page: Page) -> list[tuple[Any, Any]]:
         if _NOT_A_MESSAGE.search(hints):
             continue
         form = next(area.iterancestors("form"), None)
+        if form is not None and is_email_target(form.get("action", "")):
+            continue  # the message goes to the visitor's mail program: an e-mail
         if form is not None or _MESSAGE_HINT.search(hints):
             fields.append((area, form))
     return fields

@@ -1,9 +1,11 @@
 """``email``: a contact e-mail address shown to users (CHECKS.md, engagement 2).
 
-Three sources: ``mailto:`` links that carry an address (a share link ``mailto:?subject=…``
+Four sources: ``mailto:`` links that carry an address (a share link ``mailto:?subject=…``
 carries none), addresses written in the visible text, including the usual anti-spam
 spellings (``contact [at] x.fr``, ``contact(at)x(dot)fr``, ``contact @ x.fr``,
-``[arobase]``), and schema.org ``email``. Scripts and JSON blobs are already out of
+``[arobase]``), schema.org ``email``, and message forms whose ``action`` is ``mailto:``
+(the browser sends the message by e-mail to that address: ``contact_form`` does not count
+them). Scripts and JSON blobs are already out of
 ``page.text``, so addresses that only live there never count. ``logo@2x.png`` has the
 shape of an address but names an image: file extensions are not top-level domains here.
 
@@ -155,6 +157,16 @@ def extract_emails(page: Page) -> list[tuple[dict[str, Any], Evidence]]:
             address = _clean(local, domain)
             if address is not None:
                 add(address, _purpose(address, link.folded), page.element_evidence(link.element))
+
+    for form in page.root.iter("form"):
+        action = form.get("action", "").strip()
+        if action[:7].lower() != "mailto:" or form.find(".//textarea") is None:
+            continue
+        for target in unquote(action[7:]).split("?", 1)[0].split(","):
+            local, at, domain = target.strip().rpartition("@")
+            address = _clean(local, domain) if at else None
+            if address is not None:
+                add(address, _purpose(address, "contact"), page.element_evidence(form))
 
     for node in schema_nodes(page):
         for value in node.texts("email"):

@@ -16,7 +16,11 @@ match). A link to a legal text (Légifrance) about mediation is not a mediator's
 nor is an in-page table-of-contents anchor.
 
 The Défenseur des droits is a recourse of its own: its links and mentions are recorded in
-``value["defenseur_des_droits"]`` but never make ``mediator`` found by themselves.
+``value["defenseur_des_droits"]`` but never make ``mediator`` found by themselves. The
+standard accessibility-declaration text quotes its phone number and hours ("Composer le
+09 69 39 00 00 (du lundi au vendredi de 8h à 20h)"); :func:`quoted_for_defenseur` tells
+the contact checks (``phone``, ``opening_hours``) that such figures are that body's, not
+the site's own, so that they keep them apart as this check does.
 
 Value: ``{"links", "contacts", "defenseur_des_droits"}``: mediator hrefs (``mailto:`` and
 ``tel:`` included), the text of each mediator block with a contact, and the Défenseur des
@@ -29,12 +33,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from checks._contact import line_bounds, previous_line_start
 from checks._links import (
     EVIDENCE_LIMIT,
     LinkInfo,
     Sieve,
     candidates,
     fold_label,
+    host_in,
     links_where,
     phrase_pattern,
 )
@@ -142,6 +148,66 @@ def _defenseur(page: Page) -> tuple[list[str], list[Evidence]]:
             items.append(page.text[match.start() : match.end()])
             evidence.append(page.text_evidence(match.start(), match.end()))
     return items, evidence
+
+
+#: The Défenseur des droits' national number, 09 69 39 00 00 (defenseurdesdroits.fr), the
+#: one the standard accessibility-declaration text quotes: wherever a site shows it, it is
+#: that body's number.
+DEFENSEUR_PHONE = "+33969390000"
+#: The Défenseur named, in folded text.
+DEFENSEUR_NAME = re.compile(r"(?<![a-z])defenseure? des droits(?![a-z])")
+_DDD_NUMBER = re.compile(
+    r"(?<![\d+])(?:\+33 ?(?:\(0\) ?)?|00 ?33 ?|0)9[ .\-]?69[ .\-]?39[ .\-]?00[ .\-]?00(?!\d)"
+)
+#: How far before the figures, on their line, the body may be named (its number: less far,
+#: but across a sentence end: "Téléphone : 09 69 39 00 00. Du lundi au vendredi…")…
+_NAME_BEFORE, _NUMBER_BEFORE, _NUMBER_AFTER = 200, 100, 40
+#: …with no sentence end between the name and the figures (a paragraph may name the
+#: Défenseur, then give the site's own hours in its next sentence).
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+#: A line that starts with the figures, or a short label ("Horaires :"), may take its
+#: owner from the line above when that line is a short heading or label naming the
+#: Défenseur or giving its number ("Défenseur des droits", "Téléphone : 09 69 39 00 00"),
+#: with no other figure: a line that gives its own hours is not a heading.
+_LABEL_MAX, _HEADING_MAX = 30, 60
+
+
+def on_defenseur_site(page: Page) -> bool:
+    """Whether ``page`` is on the Défenseur des droits' own site (its figures are its own)."""
+    return host_in(page.host, _DDD_HOSTS)
+
+
+def quoted_for_defenseur(page: Page, start: int, end: int, *, by_number: bool = True) -> bool:
+    """Whether ``page.text[start:end]`` (hours, a phone number) is given for the Défenseur
+    des droits rather than by the site itself.
+
+    True when the Défenseur is named earlier in the same sentence of the line, or the line
+    above names it, or (``by_number``: for hours, which belong to the number they follow)
+    its number stands just before or after (see the constants). A phone number is not
+    attributed by the numbers around it: the caller compares it with
+    :data:`DEFENSEUR_PHONE`. Never on the Défenseur's own site, whose figures are its own.
+    """
+    if on_defenseur_site(page):
+        return False
+    text, folded = page.text, page.folded
+    line_start, line_end = line_bounds(text, start, end)
+    if by_number and (
+        _DDD_NUMBER.search(folded, max(line_start, start - _NUMBER_BEFORE), end)
+        or _DDD_NUMBER.search(folded, start, min(line_end, end + _NUMBER_AFTER))
+    ):
+        return True
+    names = list(DEFENSEUR_NAME.finditer(folded, max(line_start, start - _NAME_BEFORE), start))
+    if names and not _SENTENCE_END.search(text, names[-1].end(), start):
+        return True
+    before = text[line_start:start]
+    if line_start == 0 or len(before.strip()) > _LABEL_MAX or any(c.isdigit() for c in before):
+        return False
+    above = folded[previous_line_start(text, line_start) : line_start].strip()
+    if len(above) > _HEADING_MAX:
+        return False
+    rest = _DDD_NUMBER.sub("", above)
+    named = bool(DEFENSEUR_NAME.search(above)) or (by_number and rest != above)
+    return named and not any(c.isdigit() for c in rest)
 
 
 @check("mediator")

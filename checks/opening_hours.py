@@ -11,21 +11,30 @@ What does not count:
 * a day followed by a date ("le lundi 29 avril 2024 de 14h à 17h") is an event;
 * hours in labour-law text ("horaires de travail", "durée du travail", "salarié") are
   working hours, not a desk's opening hours;
-* a "Horaires" link or heading with no times.
+* a "Horaires" link or heading with no times;
+* hours quoted for another body: the standard accessibility-declaration text gives the
+  Défenseur des droits' phone hours ("Composer le 09 69 39 00 00 (du lundi au vendredi de
+  8h à 20h)"). They are that body's (:func:`checks.mediator.quoted_for_defenseur` says
+  which), kept apart in ``value["defenseur_des_droits"]`` as ``mediator`` keeps its links,
+  and never make ``opening_hours`` found for the site.
 
 The value is OpenStreetMap ``opening_hours`` syntax plus the raw text. The OSM string is
 checked with the ``opening-hours-py`` library, never trusted from our own building: if it
 does not validate, the raw text is kept with ``osm: None`` (the hours are still shown).
 schema.org ``openingHours`` / ``openingHoursSpecification`` count too.
 
-Value: ``{"osm", "raw"}``: one OSM string for the page (null when opening-hours-py
-rejects it), and the distinct matched texts joined by ``" · "``; else ``None`` (and on
-error). Every reading of the page — each sentence or table row, each schema.org rule — is
-merged into one weekly schedule, each day's ranges united (a page that gives the desk's
-hours and the phone line's means both, and in OSM a later ``;`` rule would *replace* the
-earlier hours of its days), then written with the days of the same hours grouped
-(``Mo,Tu,Th 08:45-12:00,13:30-16:00; We,Fr 08:45-12:00``). A schema.org value in any other
-OSM form is appended as written, as an additional rule (``, ``).
+Every reading of the page — each sentence or table row, each schema.org rule — is merged
+into one weekly schedule, each day's ranges united (a page that gives the desk's hours and
+the phone line's means both, and in OSM a later ``;`` rule would *replace* the earlier
+hours of its days), then written with the days of the same hours grouped (``Mo,Tu,Th
+08:45-12:00,13:30-16:00; We,Fr 08:45-12:00``). A schema.org value in any other OSM form is
+appended as written, as an additional rule (``, ``).
+
+Value: ``{"osm", "raw", "defenseur_des_droits"}``: one OSM string for the page (null when
+opening-hours-py rejects it), the distinct matched texts joined by ``" · "``, and the
+Défenseur des droits' quoted hours as ``{"osm", "raw"}`` (null when the page quotes none);
+with only the Défenseur's hours, ``osm`` and ``raw`` are null and ``found`` false; else
+``None`` (and on error).
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from dataclasses import dataclass, field
 import opening_hours as oh
 
 from checks._contact import SchemaNode, digit_runs, schema_nodes
+from checks.mediator import quoted_for_defenseur
 from checks.page import Page
 from checks.registry import check
 from checks.result import CheckResult, Evidence
@@ -353,22 +363,31 @@ def _validated(osm: str) -> str | None:
     return osm
 
 
-def _from_text(page: Page) -> tuple[list[_Rule], list[str], list[Evidence]]:
+@dataclass(slots=True)
+class _Readings:
+    """The readings of one owner's hours: rules, their raw texts, their evidence."""
+
+    rules: list[_Rule] = field(default_factory=list)
+    raws: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _from_text(page: Page) -> tuple[_Readings, _Readings]:
+    """The site's own readings, and those quoted for the Défenseur des droits."""
     folded = page.folded
-    rules: list[_Rule] = []
-    raws: list[str] = []
-    evidence: list[Evidence] = []
+    own, quoted = _Readings(), _Readings()
     for group in _groups(folded, digit_runs(page)):
         context = folded[max(0, group.start - _LABOUR_CONTEXT) : group.end + 60]
         if _LABOUR.search(context):
             continue  # working hours in labour-law text
+        readings = quoted if quoted_for_defenseur(page, group.start, group.end) else own
         rule = (group.days, tuple(group.ranges))
-        if rule in rules:
+        if rule in readings.rules:
             continue  # the same hours again (a footer repeating them)
-        rules.append(rule)
-        raws.append(" ".join(page.text[group.start : group.end].split()))
-        evidence.append(page.text_evidence(group.start, group.end))
-    return rules, raws, evidence
+        readings.rules.append(rule)
+        readings.raws.append(" ".join(page.text[group.start : group.end].split()))
+        readings.evidence.append(page.text_evidence(group.start, group.end))
+    return own, quoted
 
 
 def _spec_rule(node: SchemaNode) -> _Rule | str | None:
@@ -388,15 +407,31 @@ def _spec_rule(node: SchemaNode) -> _Rule | str | None:
     return frozenset(days), (span,)
 
 
+def _opening_hours_rules(value: str) -> list[tuple[_Rule | str, str]]:
+    """A schema.org ``openingHours`` value as readings, each with its raw text.
+
+    Sites often write several rules in one value, OSM-style ("Mo-Fr 09:00-12:00; Sa
+    09:00-12:00", "Mo-Fr 09:00-16:30; Mo-Fr 08:30-16:30"): each plain rule is its own
+    reading, merged into the week like the others, so that a later rule adds to the
+    earlier ones instead of replacing them. A value with any part in another OSM form is
+    kept whole, as written.
+    """
+    parts = [part.strip() for part in value.split(";") if part.strip()]
+    rules = [_osm_rule(part) for part in parts]
+    if parts and all(rule is not None for rule in rules):
+        return [(rule, part) for rule, part in zip(rules, parts, strict=True)]  # type: ignore[misc]
+    return [(value, value)]
+
+
 def _from_structured(page: Page) -> tuple[list[_Rule | str], list[str], list[Evidence]]:
     """Readings of schema.org data: plain rules, or OSM text kept as written (``str``)."""
     rules: list[_Rule | str] = []
     raws: list[str] = []
     evidence: list[Evidence] = []
     for node in schema_nodes(page):
-        candidates: list[tuple[_Rule | str | None, str]] = [
-            (_osm_rule(v.strip()) or v.strip(), v) for v in node.texts("openingHours")
-        ]
+        candidates: list[tuple[_Rule | str | None, str]] = []
+        for value in node.texts("openingHours"):
+            candidates.extend(_opening_hours_rules(value.strip()))
         for spec in node.nodes("openingHoursSpecification"):
             rule = _spec_rule(spec)
             if rule is not None:
@@ -414,7 +449,8 @@ def _from_structured(page: Page) -> tuple[list[_Rule | str], list[str], list[Evi
 @check("opening_hours")
 def opening_hours(page: Page) -> CheckResult:
     """Days with times for the public, as OSM ``opening_hours`` (validated) and raw text."""
-    rules, raws, evidence = _from_text(page)
+    own, quoted = _from_text(page)
+    rules, raws, evidence = own.rules, own.raws, own.evidence
     s_rules, s_raws, s_evidence = _from_structured(page)
     other: list[str] = []  # OSM text from schema.org that is not a plain days-and-times rule
     for rule, raw in zip(s_rules, s_raws, strict=True):
@@ -426,11 +462,24 @@ def opening_hours(page: Page) -> CheckResult:
             continue
         raws.append(raw)
     evidence += s_evidence
+    defenseur = None
+    if quoted.rules:
+        defenseur = {
+            "osm": _validated(_osm(_schedule(quoted.rules))),
+            "raw": " · ".join(dict.fromkeys(quoted.raws)),
+        }
     if not rules and not other:
-        return CheckResult(found=False)
+        if defenseur is None:
+            return CheckResult(found=False)
+        value = {"osm": None, "raw": None, "defenseur_des_droits": defenseur}
+        return CheckResult(found=False, value=value, evidence=tuple(quoted.evidence))
     osm = ", ".join(filter(None, [_osm(_schedule(rules)), *other]))
     return CheckResult(
         found=True,
-        value={"osm": _validated(osm), "raw": " · ".join(dict.fromkeys(raws))},
+        value={
+            "osm": _validated(osm),
+            "raw": " · ".join(dict.fromkeys(raws)),
+            "defenseur_des_droits": defenseur,
+        },
         evidence=tuple(evidence),
     )

@@ -1,35 +1,37 @@
 """One parsed page, shared by every check.
 
-The page is parsed once with lxml (much faster than BeautifulSoup's html.parser), then read
-in one compiled walk over its tree (``checks/_speedups.pyx``; the lxml-only code below is
-its reference and fallback):
+The page is parsed once with lxml (much faster than BeautifulSoup's html.parser) and read
+through lxml's public API — XPath and XSLT, which run in C over the tree lxml has built:
 
+* the whole document is read, or the page is an error: libxml2 stops building the tree
+  past a nesting depth and lxml returns what it had, so a page with 300 unclosed
+  ``<span>`` before its content would read as empty. The parser is told ``huge_tree``
+  (2,048 levels with libxml2 ≥ 2.11, instead of 256), and a page that libxml2 still stops
+  reading raises :class:`UnreadablePage`, whose French message becomes the page's
+  analysis error: what it shows never reads as absent;
 * schema.org structured data (JSON-LD, microdata, RDFa) is extracted with ``extruct`` *only
   when the page holds a property the checks read*, because extruct is slow (its RDFa
   path above all) and most pages have none;
 * the sources of ``<script src>`` are kept (the JDMA widget and chat widgets are scripts);
 * invisible content is removed (``<script>``, ``<style>``, ``<template>``, ``<noscript>``,
   comments): a person does not see it, so it never counts (CHECKS.md);
-* the visible text is built once, with line breaks at block boundaries, and the text nodes
-  are kept so that a match in the text can give its element's XPath as evidence;
+* the visible text is built once, with line breaks at block boundaries;
 * the links are read with their targets and labels.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable
 from functools import cached_property
-from types import ModuleType
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from checks.result import Evidence, clip
-from checks.text import fold, normalize, normalize_nfkc, squash
+from checks.text import fold, normalize, squash
 
 T = TypeVar("T")
 
@@ -55,57 +57,26 @@ _VISIBLE_TEXT = etree.XSLT(
         "</xsl:template></xsl:stylesheet>"
     )
 )
-#: Every text node, as plain strings (no back-references: much cheaper to build)…
-_TEXT_NODES = etree.XPath("//text()", smart_strings=False)
-#: …and the n-th one (1-based) with its parent, once the right one is known.
-_NTH_TEXT_NODE = etree.XPath("(//text())[$n]")
+#: Every text node, each a string that knows its element (``getparent``, ``is_tail``).
+_TEXT_NODES = etree.XPath("//text()")
 _NODE_SEPARATOR = "\x00"  # lxml never keeps NUL in text, so it cannot occur in a node
-#: The links of a page, in document order: :data:`_LINKS` and :data:`_LINK_LABELS` must
-#: select the same elements in the same order (labels are matched to links by position).
-_LINK_SELECT = "//a[@href] | //area[@href]"
-_LINKS = etree.XPath(_LINK_SELECT)
+#: The links of a page, in document order.
+_LINKS = etree.XPath("//a[@href] | //area[@href]")
 _STRING = etree.XPath("string()", smart_strings=False)
+_ALTS = etree.XPath(".//img/@alt", smart_strings=False)
 #: Plain lxml elements: ``lxml.html``'s parser looks every element's class up through a
 #: Python call each time a proxy is made, a cost paid on every element the checks touch.
 #: No table of ``id`` attributes either (nothing looks elements up by id): a faster parse.
-_PARSER = etree.HTMLParser(collect_ids=False)
-#: The same, reading UTF-8 whatever the page's ``<meta charset>`` says (the text is decoded
-#: already). A page is parsed from its text encoded in UTF-8: libxml2 reads UTF-8 natively,
-#: while lxml hands it a ``str`` through iconv: 9 % faster, encoding included, and the
-#: same tree (``tests/test_speedups.py``).
-_UTF8_PARSER = etree.HTMLParser(collect_ids=False, encoding="utf-8")
-_ALTS = etree.XPath(".//img/@alt")
-#: Ends each link's label in :data:`_LINK_LABELS`' output: a Unicode noncharacter, allowed
-#: in XML text but never meant to be in a document (a page holding one is read the slow way).
-_LABEL_END = "\ufdd0"
-#: Every link's raw label in one C pass, in document order (the order of :data:`_LINKS`):
-#: its text, the ``alt`` of the images inside it, then for an image map's ``<area>`` its
-#: ``alt``, and the ``aria-label`` and ``title`` — what :func:`link_label` reads for one link.
-_LINK_LABELS = etree.XSLT(
-    etree.XML(
-        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
-        '<xsl:output method="text" encoding="UTF-8"/>'
-        f'<xsl:template match="/"><xsl:for-each select="{_LINK_SELECT}">'
-        '<xsl:value-of select="."/>'
-        '<xsl:for-each select=".//img/@alt"><xsl:text> </xsl:text><xsl:value-of select="."/>'
-        "</xsl:for-each>"
-        '<xsl:if test="self::area"><xsl:text> </xsl:text><xsl:value-of select="@alt"/></xsl:if>'
-        '<xsl:text> </xsl:text><xsl:value-of select="@aria-label"/>'
-        '<xsl:text> </xsl:text><xsl:value-of select="@title"/>'
-        f"<xsl:text>{_LABEL_END}</xsl:text></xsl:for-each></xsl:template></xsl:stylesheet>"
-    )
-)
+#: ``huge_tree`` lifts libxml2's hardening limits: nesting up to 2,048 levels instead of
+#: 256 (libxml2 ≥ 2.11), text nodes over 10 MB. They guard entity expansion, which an HTML
+#: page does not have; its size is capped by the crawl (``DOWNLOAD_MAXSIZE``).
+_PARSER = etree.HTMLParser(collect_ids=False, huge_tree=True)
 #: Attributes that label a link (an image map's ``<area>`` is labelled by its ``alt``).
 _LABEL_ATTRIBUTES = (("aria-label", "title"), ("alt", "aria-label", "title"))
+#: Targets kept as written: they are no web address to resolve against the page.
 _NON_HTTP = re.compile(r"(?i)(?:mailto|tel|javascript|data|callto|sms):")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:[/?#]|$)")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-#: RDFa using schema.org: a ``vocab`` naming it, or ``schema:`` CURIEs in typeof/property.
-_SCHEMA_RDFA = etree.XPath(
-    "boolean(//*[contains(@vocab, 'schema.org') or starts-with(@typeof, 'schema:')"
-    " or starts-with(@property, 'schema:')])"
-)
+_DEPTH_ERROR = re.compile(r"[Ee]xcessive depth in document: (\d+)")
 #: The schema.org properties the checks read (phone, email, address, opening_hours).
 #: Extraction runs only for a syntax whose markup names one of them: extruct is slow
 #: (a millisecond a page and more), and most structured data is breadcrumbs and articles.
@@ -121,103 +92,29 @@ RELEVANT_PROPERTIES = (
     "contactPoint",
 )
 _RELEVANT_JSON = re.compile("|".join(RELEVANT_PROPERTIES))
-
-
-#: What the compiled walk answers for the structured-data searches (its ``structured``
-#: flags, same values): :data:`_RELEVANT_MICRODATA`, :data:`_SCHEMA_RDFA`,
-#: :data:`_RELEVANT_RDFA`.
-RELEVANT_MICRODATA, SCHEMA_RDFA, RELEVANT_RDFA = 1, 2, 4
-
-
-def _attribute_holding(attribute: str, words: str, start: bool = False) -> re.Pattern[str]:
-    """Regex: ``attribute`` whose value (any quoting) holds (or starts with) ``words``.
-
-    The pattern starts with the attribute's name as a literal, which the regex engine
-    finds with a fast substring scan: no ``\\b`` before it, no ``re.IGNORECASE`` (either
-    would make it try every position of the page, twenty times slower).
-    """
-    double, single, bare = ("", "", "") if start else ('[^"]*?', "[^']*?", "[^\\s\"'>=]*?")
-    return re.compile(rf"""{attribute}\s*=\s*(?:"{double}|'{single}|{bare})(?:{words})""")
-
-
-#: Raw-markup gates for the tree searches below: a page whose HTML has no such attribute
-#: cannot have the markup they look for, and a scan of the text is many times cheaper than
-#: an XPath visiting every element (``tests/test_structured_gates.py`` compares them). The
-#: XPath stays the judge; only attribute names not written in lower case (``ITEMPROP=``,
-#: virtually never seen) or values written with character references would slip through.
-#: Each gate: a substring every match holds, whether the regex starts with it (then it is
-#: searched from that substring's first place on, not from the top again), the regex.
-_Gate = tuple[str, bool, re.Pattern[str]]
-_MICRODATA_GATES: tuple[_Gate, ...] = (
-    ("itemprop", True, _attribute_holding("itemprop", "|".join(RELEVANT_PROPERTIES))),
-    ("itemtype", True, _attribute_holding("itemtype", "PostalAddress")),
-)
-_SCHEMA_RDFA_GATES: tuple[_Gate, ...] = (
-    ("vocab", True, _attribute_holding("vocab", r"schema\.org")),
-    # A CURIE value is rare: one scan for it spares the two attribute searches.
-    ("schema:", False, _attribute_holding("typeof", "schema:", start=True)),
-    ("schema:", False, _attribute_holding("property", "schema:", start=True)),
-)
-
-
-def _gate_open(markup: str, gates: tuple[_Gate, ...]) -> bool:
-    """Whether one of ``gates`` matches ``markup``, each substring looked for once.
-
-    A page's HTML is scanned a handful of times at most: on a 100 KB page each full scan
-    costs about a tenth of its parse.
-    """
-    first: dict[str, int] = {}
-    for word, starts_with_word, regex in gates:
-        pos = first.get(word)
-        if pos is None:
-            pos = first[word] = markup.find(word)
-        if pos != -1 and regex.search(markup, pos if starts_with_word else 0):
-            return True
-    return False
-
-
-_RELEVANT_ATTR = " or ".join(
-    f"contains(concat(' ', @{{attr}}, ' '), '{name}')" for name in RELEVANT_PROPERTIES
-)
+_RELEVANT_VALUE = " or ".join(f"contains(., '{name}')" for name in RELEVANT_PROPERTIES)
+# Each search goes through attributes (``//@itemprop``), not elements (``//*[@itemprop]``):
+# libxml2 then tests only the attributes of that name, ten times faster on a page.
+#: Microdata naming a property the checks read.
 _RELEVANT_MICRODATA = etree.XPath(
-    f"boolean(//*[@itemprop][{_RELEVANT_ATTR.format(attr='itemprop')}]"
-    f" | //*[@itemtype][contains(@itemtype, 'PostalAddress')])"
+    f"boolean(//@itemprop[{_RELEVANT_VALUE}] | //@itemtype[contains(., 'PostalAddress')])"
 )
+#: RDFa using schema.org: a ``vocab`` naming it, or ``schema:`` CURIEs in typeof/property…
+_SCHEMA_RDFA = etree.XPath(
+    "boolean(//@vocab[contains(., 'schema.org')] | //@typeof[starts-with(., 'schema:')]"
+    " | //@property[starts-with(., 'schema:')])"
+)
+#: …and naming a property the checks read.
 _RELEVANT_RDFA = etree.XPath(
-    f"boolean(//*[@property][{_RELEVANT_ATTR.format(attr='property')}]"
-    f" | //*[@typeof][contains(@typeof, 'PostalAddress')])"
+    f"boolean(//@property[{_RELEVANT_VALUE}] | //@typeof[contains(., 'PostalAddress')])"
 )
 
 
-def _compiled_walk() -> tuple[ModuleType | None, str]:
-    """The compiled module (``checks/_speedups.pyx``) and how the page model reads trees.
+class UnreadablePage(ValueError):
+    """The parser stopped before the end of the document: the page is not read in part.
 
-    Without it (a source tree nobody built, an lxml upgraded after the build: the module
-    reads lxml's own structures, so it must run with the lxml it was compiled against)
-    pages are read the lxml-only way: the same results, about 0.4 ms a page slower. Said
-    once in the log, and by ``PAGE_WALK``.
+    Its message, in French, is the page's analysis error (``crawler/analysis.py``).
     """
-    try:
-        from checks import _speedups
-    except ImportError as exc:
-        return None, f"lxml seul (module compilé absent : {exc})"
-    if etree.__version__ != _speedups.BUILT_WITH_LXML:
-        return None, (
-            f"lxml seul (module compilé pour lxml {_speedups.BUILT_WITH_LXML}, "
-            f"lxml {etree.__version__} installé : le recompiler, "
-            "pip install --no-build-isolation -e .)"
-        )
-    _speedups.configure(BLOCK_TAGS, INVISIBLE_TAGS)
-    _speedups.configure_structured(RELEVANT_PROPERTIES)
-    return _speedups, "compilé (checks/_speedups.pyx)"
-
-
-#: The compiled module whose walk, link rows and evidence lookup the page model uses (and
-#: ``checks._links`` its link descriptions and stem index), or None: the lxml and Python
-#: code here, its reference. ``PAGE_WALK`` says which way pages are read, and why.
-_compiled, PAGE_WALK = _compiled_walk()
-if _compiled is None:
-    logging.getLogger(__name__).warning("Modèle de page : %s", PAGE_WALK)
 
 
 class Link(NamedTuple):
@@ -244,47 +141,27 @@ class Page:
         self.url = url
         self.root = _parse(text)
         self.tree = self.root.getroottree()
-        # One compiled walk reads the base, the scripts, the visible text, the text nodes
-        # and the links (see ``checks/_speedups.pyx``); without it, the lxml-only way below.
-        walked = _compiled.walk(self.root) if _compiled is not None else None
-        self._walked_links: list[Any] | None = None
-        if walked is None:
-            base = self.root.find(".//base[@href]")
-            base_href = None if base is None else base.get("href", "")
-            scripts = self.root.iter("script")
-        else:
-            base_href, scripts, structured, visible, nodes, *links = walked
-            self._walked_links = links  # read by the ``links`` property
-            self.__dict__["_text_nodes"] = nodes  # the cached property, already known
-        self.base_url = self.url if base_href is None else urljoin(self.url, base_href.strip())
-        resolve = Resolver(self.base_url)
-        self.script_srcs: list[tuple[str, dict[str, str]]] = []
-        json_ld = []  # the JSON-LD blocks naming a property the checks read
-        for script in scripts:
-            attrs = script.attrib
-            src = attrs.get("src")
-            if src:
-                self.script_srcs.append((resolve(src.strip()), dict(attrs)))
-            elif "type" in attrs and _is_relevant_json_ld(script):
-                json_ld.append(script)
         # Problems met while reading the page (broken JSON-LD…), reported, never hidden.
         self.problems: list[str] = []
-        self.structured: list[dict[str, Any]] = []
-        if walked is None:
-            # Microdata needs "itemprop" in the markup, schema.org RDFa the word "schema":
-            # two C-speed tests on the raw HTML spare most pages the tree searches (None:
-            # let the XPaths say).
-            structured = None if "itemprop" in text or "schema" in text else 0
-        if json_ld or structured != 0:
-            self.structured = _structured_items(
-                self.root, self.base_url, self.problems, text, json_ld, structured
-            )
+        self.base_url = url
+        base = self.root.find(".//base[@href]")
+        if base is not None:
+            try:
+                self.base_url = urljoin(url, base.get("href", "").strip())
+            except ValueError as exc:  # ignored, as browsers ignore an invalid base
+                self.problems.append(f"balise <base> ignorée : {exc}")
+        self.script_srcs: list[tuple[str, dict[str, str]]] = []
+        json_ld = []  # the JSON-LD blocks naming a property the checks read
+        for script in self.root.iter("script"):
+            src = script.get("src")
+            if src:
+                self.script_srcs.append((resolve(self.base_url, src.strip()), dict(script.attrib)))
+            elif _is_relevant_json_ld(script):
+                json_ld.append(script)
+        self.structured = _structured_items(self.root, self.base_url, self.problems, json_ld)
         etree.strip_elements(self.root, *INVISIBLE_TAGS, etree.Comment, with_tail=False)
         self._memo: dict[str, Any] = {}
-        if walked is None:
-            self.text = normalize(_visible_lines(str(_VISIBLE_TEXT(self.root))))
-        else:  # the walk has replaced the special spaces and hyphens
-            self.text = normalize_nfkc(visible)
+        self.text = normalize(_visible_lines(str(_VISIBLE_TEXT(self.root))))
 
     # -- construction -------------------------------------------------------------------
 
@@ -310,41 +187,13 @@ class Page:
 
     @cached_property
     def links(self) -> list[Link]:
-        """Every link, its target resolved and its label as :func:`link_label` reads it.
-
-        Built for the whole page at once: every label is written by one pass in C (the
-        compiled walk, or :data:`_LINK_LABELS`) rather than one XPath call per link, and
-        normalised in one pass; ``tests/test_page_links.py`` compares them with
-        :func:`link_label`.
-        """
-        walked = self._walked_links
-        if walked is None:
-            elements = _LINKS(self.root)
-            hrefs = [a.attrib["href"] for a in elements]
-            written = str(_LINK_LABELS(self.root)) if elements else ""
-        else:
-            elements, hrefs, written = walked
-        if not elements:
-            return []
-        resolve = Resolver(self.base_url)
-        written = normalize(written)
-        if _compiled is not None:
-            squashed = _compiled.split_labels(written, len(elements))
-            if squashed is not None:
-                return _compiled.build_links(
-                    elements, hrefs, squashed, resolve, _NON_HTTP, _DOT_SEGMENT, Link
-                )
-        labels = written.split(_LABEL_END)
-        labels.pop()  # what follows the last label: nothing
-        if len(labels) != len(elements):  # the page's own text holds the separator
-            labels = [normalize(link_label(a)) for a in elements]
-        new_link = tuple.__new__  # the named tuple's own __new__ is a Python function
+        """Every link, its target resolved and its label as :func:`link_label` reads it."""
         links = []
-        for a, written_href, label in zip(elements, hrefs, labels, strict=True):
-            raw = written_href.strip()
+        for a in _LINKS(self.root):
+            raw = a.get("href", "").strip()
             # mailto:, tel:, javascript:… are kept as written.
-            href = raw if ":" in raw and _NON_HTTP.match(raw) else resolve(raw)
-            links.append(new_link(Link, (href, raw, " ".join(label.split()), a)))
+            href = raw if _NON_HTTP.match(raw) else resolve(self.base_url, raw)
+            links.append(Link(href, raw, link_label(a), a))
         return links
 
     @cached_property
@@ -372,18 +221,20 @@ class Page:
     # -- evidence -----------------------------------------------------------------------
 
     @cached_property
-    def _text_nodes(self) -> str:
-        """Every text node of the tree, joined by NUL: searched by :meth:`element_at`."""
-        return _NODE_SEPARATOR.join(_TEXT_NODES(self.root))
+    def _text_nodes(self) -> tuple[list[Any], str]:
+        """Every text node of the tree (invisible ones gone), and all of them joined by NUL:
+        one ``str.find`` over the joined text tells which node holds a word."""
+        nodes = _TEXT_NODES(self.root)
+        return nodes, _NODE_SEPARATOR.join(nodes)
 
     def element_at(self, start: int, end: int | None = None) -> Any:
         """The element whose text holds ``self.text[start:end]`` (the word at ``start``).
 
-        The longest word of the match is looked up among the tree's text nodes (one
-        ``str.find`` over all of them, joined once per page); when several nodes hold it,
-        the one of the same rank as the occurrence in the visible text is taken. Text
-        normalisation may make the lookup miss (a ligature, a no-break space inside the
-        word): then the element is ``<body>``, still a truthful if wide answer.
+        The longest word of the match is looked for among the tree's text nodes; when
+        several hold it, the one of the same rank as the occurrence in the visible text is
+        taken (the last one if there are fewer). Text normalisation may make the lookup
+        miss (a ligature, a no-break space inside the word): then the element is
+        ``<body>``, still a truthful if wide answer.
         """
         if end is None or end <= start:
             end = start
@@ -394,26 +245,17 @@ class Page:
             return self._body
         needle = max(words, key=len)
         rank = self.text.count(needle, 0, start + self.text[start:end].find(needle))
-        index = self._node_holding(needle, rank)
-        if index is None:
+        node = self._node_holding(needle, rank)
+        if node is None:
             return self._body
-        if _compiled is not None:
-            return _compiled.text_node_parent(self.root, index)
-        node = _NTH_TEXT_NODE(self.root, n=index + 1)[0]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:
             element = element.getparent()
         return element
 
-    @cached_property
-    def _body(self) -> Any:
-        """``<body>``, or the root of a page without one: the widest truthful element."""
-        body = self.root.find("body")
-        return body if body is not None else self.root
-
-    def _node_holding(self, needle: str, rank: int) -> int | None:
-        """Index of the ``rank``-th text node holding ``needle`` (the last one if fewer)."""
-        joined = self._text_nodes
+    def _node_holding(self, needle: str, rank: int) -> Any:
+        """The ``rank``-th text node holding ``needle`` (the last one if fewer), or None."""
+        nodes, joined = self._text_nodes
         found = None
         pos = joined.find(needle)
         while pos != -1:
@@ -425,7 +267,13 @@ class Page:
             if next_node == -1:
                 break
             pos = joined.find(needle, next_node + 1)
-        return found
+        return None if found is None else nodes[found]
+
+    @cached_property
+    def _body(self) -> Any:
+        """``<body>``, or the root of a page without one: the widest truthful element."""
+        body = self.root.find("body")
+        return body if body is not None else self.root
 
     def xpath_of(self, element: Any) -> str:
         return self.tree.getpath(element)
@@ -445,81 +293,19 @@ class Page:
         return Evidence(self.url, None, clip(snippet), source="structured_data")
 
 
-class Resolver:
-    """``urljoin(base, href)`` with fast paths for the forms most links take.
-
-    A page has a hundred links and ``urljoin`` parses both URLs each time; most targets are
-    absolute, root-relative or a plain relative path, which a concatenation resolves
-    exactly, and a fragment-only one is the page's address with it. Anything else (dot
-    segments, query-only, scheme-relative, another scheme) goes to ``urljoin``;
-    ``tests/test_page_links.py`` compares the two.
-    """
-
-    __slots__ = ("base", "directory", "origin", "page")
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        parts = urlsplit(base)
-        self.origin = f"{parts.scheme}://{parts.netloc}"
-        path = parts.path or "/"
-        self.directory = self.origin + path[: path.rfind("/") + 1]
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            self.origin = self.directory = ""  # no fast path on an odd base
-        self.page: str | None = None  # the base without its fragment, once asked for
-
-    def in_page(self, raw: str) -> str:
-        """A fragment-only target (``#contenu``, not rewritten) on a web base.
-
-        ``urljoin`` keeps the base but its fragment and appends ``raw``: the base without
-        its fragment is ``urljoin(base, "#")``, asked once a page (skip links are on every
-        page, and ``urljoin`` is slow).
-        """
-        if self.page is None:
-            self.page = urljoin(self.base, "#")
-        return self.page + raw
-
-    def __call__(self, raw: str) -> str:
-        if raw and not _rewritten(raw):
-            if raw.startswith(("http://", "https://")):
-                return raw
-            if raw[0] == "#" and self.origin:
-                return self.in_page(raw)
-            if self.origin and not ((raw[0] == "." or "/." in raw) and _DOT_SEGMENT.search(raw)):
-                if raw[0] == "/":
-                    if not raw.startswith("//"):
-                        return self.origin + raw
-                elif raw[0] not in "?#" and not (":" in raw and _SCHEME.match(raw)):
-                    return self.directory + raw
-        return self.join(raw)
-
-    def join(self, raw: str) -> str:
-        """``urljoin``, for the targets no fast path resolves."""
-        try:
-            return urljoin(self.base, raw)
-        except ValueError:  # an invalid IPv6 host: kept as written, matched by nothing
-            return raw
-
-
-def _rewritten(raw: str) -> bool:
-    """Whether ``urljoin`` would change ``raw`` even if absolute (``raw`` not empty).
-
-    ``urlsplit`` removes tabs and line breaks and strips outer control characters and
-    spaces; ``urlunsplit`` drops an empty query or fragment. Plain string tests, cheaper
-    than one regex search for every link of every page.
-    """
-    return (
-        raw[0] <= " "
-        or raw[-1] <= " "
-        or raw[-1] in "?#"
-        or "?#" in raw
-        or "\t" in raw
-        or "\n" in raw
-        or "\r" in raw
-    )
+def resolve(base: str, raw: str) -> str:
+    """``urljoin(base, raw)``; a target it cannot parse (a broken IPv6 host) stays as
+    written, and then matches nothing."""
+    try:
+        return urljoin(base, raw)
+    except ValueError:
+        return raw
 
 
 def link_label(a: Any) -> str:
-    """What a person (or a screen reader) perceives as the link's label."""
+    """What a person (or a screen reader) perceives as the link's label: its text, the
+    ``alt`` of the images inside it (an image map's ``<area>``: its own ``alt``), its
+    ``aria-label`` and ``title``, squashed."""
     bits = [_STRING(a)]
     bits.extend(_ALTS(a))
     for attr in _LABEL_ATTRIBUTES[a.tag == "area"]:
@@ -548,9 +334,6 @@ def _visible_lines(visible: str) -> str:
     Blank lines and indentation are 40 % of the visible text on the real corpus (two thirds
     on some pages), made by the source's indentation and the breaks around nested blocks:
     no check reads them, and every full-text scan of every check got that much longer.
-    Offsets into the markup are not kept: :meth:`Page.element_at` finds a match's element
-    again by searching the text nodes, which only evidence needs. The compiled walk does
-    the same on its bytes.
     """
     return "\n".join(filter(None, map(str.strip, visible.split("\n"))))
 
@@ -561,20 +344,39 @@ _EMPTY_DOCUMENT = "<html><body></body></html>"
 def _parse(text: str) -> Any:
     """Parse a whole document; an empty or unparsable body gives an empty ``<html>``.
 
-    Exactly ``lxml.html.document_fromstring`` but with plain elements (see ``_PARSER``).
+    Exactly ``lxml.html.document_fromstring`` but with plain elements and ``huge_tree``
+    (see :data:`_PARSER`). Raises :class:`UnreadablePage` when libxml2 stopped before the
+    end of the document (a fatal error in its log): lxml would return the part it read.
     """
-    text = _XML_DECL.sub("", text, count=1)
+    text = _XML_DECL.sub("", text, count=1)  # lxml refuses a str declaring its encoding
     if not text or text.isspace():
         text = _EMPTY_DOCUMENT
     try:
-        root = etree.fromstring(text.encode("utf-8"), _UTF8_PARSER)
-    except UnicodeEncodeError:  # a lone surrogate: lxml reads the str its own way
         root = etree.fromstring(text, _PARSER)
-    except etree.ParserError:
+    except etree.ParserError:  # libxml2 found no element at all
         root = None
-    if root is None:  # libxml2 found no element at all
+    fatal = _PARSER.error_log.filter_from_fatals()
+    if fatal:
+        raise UnreadablePage(_unread_reason(fatal[0]))
+    if root is None:
         root = etree.fromstring(_EMPTY_DOCUMENT, _PARSER)
     return root
+
+
+def _unread_reason(error: Any) -> str:
+    """The French reason of a page libxml2 stopped reading at ``error``."""
+    depth = _DEPTH_ERROR.search(error.message)
+    if depth:
+        levels = f"{int(depth.group(1)):,}".replace(",", "\u202f")
+        return (
+            f"page illisible : plus de {levels} éléments imbriqués les uns dans les autres "
+            f"(ligne {error.line}), au-delà de ce que lit l'analyseur HTML ; la suite de la "
+            "page n'a pas été lue"
+        )
+    return (
+        f"page illisible : l'analyseur HTML s'est arrêté ligne {error.line} "
+        f"({error.message.strip()}) ; la suite de la page n'a pas été lue"
+    )
 
 
 def _is_relevant_json_ld(script: Any) -> bool:
@@ -585,66 +387,45 @@ def _is_relevant_json_ld(script: Any) -> bool:
 
 
 def _structured_items(
-    root: Any,
-    base_url: str,
-    problems: list[str],
-    markup: str = "",
-    json_ld: list[Any] | None = None,
-    searched: int | None = None,
+    root: Any, base_url: str, problems: list[str], json_ld: list[Any]
 ) -> list[dict[str, Any]]:
     """schema.org items from JSON-LD, microdata and RDFa, flattened (``@graph`` unrolled).
 
     Only the syntaxes whose markup names a property the checks read are extracted
     (``RELEVANT_PROPERTIES``): an item without any of them could not change a finding.
-    ``markup`` is the page's HTML: a syntax whose attribute never occurs in it is skipped
-    without searching the tree. ``json_ld``: the relevant JSON-LD blocks, when the caller
-    has already found them. ``searched``: the compiled walk's answers to the tree searches
-    (:data:`RELEVANT_MICRODATA`…), or None to search.
+    ``json_ld``: the page's relevant JSON-LD blocks.
 
     Each item gets ``_syntax`` ("json-ld", "microdata", "rdfa"). extruct's extractors take
     the tree we already parsed, so the page is not parsed twice.
     """
-    from extruct.jsonld import JsonLdExtractor
-    from extruct.w3cmicrodata import MicrodataExtractor
-
     items: list[dict[str, Any]] = []
-    if json_ld is None:
-        json_ld = [s for s in root.iter("script") if _is_relevant_json_ld(s)]
-    for script in json_ld:
-        # extruct selects ``@type="application/ld+json"`` exactly; browsers and search
-        # engines read the MIME type case-insensitively, spaces aside. The tree is ours
-        # (scripts are stripped right after), so the attribute is written the canonical way.
-        script.set("type", "application/ld+json")
-        try:
-            # One block at a time (the XPath is descendant-or-self): a broken block must
-            # not hide the others.
-            found = JsonLdExtractor().extract_items(script, base_url)
-        except ValueError as exc:
-            problems.append(f"JSON-LD illisible : {exc}")
-            continue
-        for item in found:
-            items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
-    if searched is None:  # the markup's gates, then the tree's searches
-        microdata = _gate_open(markup, _MICRODATA_GATES) and bool(_RELEVANT_MICRODATA(root))
-        rdfa = (
-            _gate_open(markup, _SCHEMA_RDFA_GATES)
-            and bool(_SCHEMA_RDFA(root))
-            and bool(_RELEVANT_RDFA(root))
-        )
-    else:  # the walk has searched the tree; the gates are kept so that both ways agree
-        microdata = bool(searched & RELEVANT_MICRODATA) and _gate_open(markup, _MICRODATA_GATES)
-        rdfa = (
-            bool(searched & SCHEMA_RDFA)
-            and bool(searched & RELEVANT_RDFA)
-            and _gate_open(markup, _SCHEMA_RDFA_GATES)
-        )
-    if microdata:
+    if json_ld:
+        from extruct.jsonld import JsonLdExtractor
+
+        for script in json_ld:
+            # extruct selects ``@type="application/ld+json"`` exactly; browsers and search
+            # engines read the MIME type case-insensitively, spaces aside. The tree is
+            # ours (scripts are stripped right after): the attribute is written the
+            # canonical way.
+            script.set("type", "application/ld+json")
+            try:
+                # One block at a time (the XPath is descendant-or-self): a broken block
+                # must not hide the others.
+                found = JsonLdExtractor().extract_items(script, base_url)
+            except ValueError as exc:
+                problems.append(f"JSON-LD illisible : {exc}")
+                continue
+            for item in found:
+                items.extend({**node, "_syntax": "json-ld"} for node in _unroll(item))
+    if _RELEVANT_MICRODATA(root):
+        from extruct.w3cmicrodata import MicrodataExtractor
+
         for item in MicrodataExtractor().extract_items(root, base_url):
             items.append({**item, "_syntax": "microdata"})
     # RDFa only with the schema.org vocabulary: Drupal, common on administration sites,
     # marks every page up with foaf/sioc RDFa that says nothing we look for, and the RDFa
     # parser is by far the slowest extractor.
-    if rdfa:
+    if _SCHEMA_RDFA(root) and _RELEVANT_RDFA(root):
         from extruct.rdfa import RDFaExtractor
         from extruct.utils import parse_xmldom_html
 

@@ -17,12 +17,21 @@ What the library cannot know, and this module adds:
   ``tel:`` link: otherwise it is a year, an amount, an article number;
 * the cost of a short number is what the page says, never ``shortnumberinfo``'s cost
   metadata, which is wrong for 3939, 3646, 3230 (CHECKS.md);
-* fax numbers are recorded but do not make ``phone`` found.
+* fax numbers are recorded but do not make ``phone`` found;
+* a number quoted for another body is not the site's: the standard accessibility-declaration
+  text gives the Défenseur des droits' number ("Composer le 09 69 39 00 00"). Such a number
+  (that one, or one the text attributes to the Défenseur: see
+  :func:`checks.mediator.quoted_for_defenseur`) is recorded with the purpose
+  ``"défenseur des droits"`` and, like a fax, does not make ``phone`` found;
+* "(33) 3 22 97 40 40", "(+33) …" and "+ 33 (0)3 …" are the country code written in
+  brackets or spaced: read as "+33" (the library's matcher does not), and a "+" number
+  right after a digit ("Cedex 1 +33 (0)3 …") is not glued to it.
 
 Both checks read one extraction, computed once per page (:func:`extract_phones`).
 
 Value (phone): list of ``{"e164" | "short", "display", "kind", "purpose", "surcharged"}``,
-one per distinct number, fax numbers included (fax only: a value but ``found`` false);
+one per distinct number, fax numbers and the Défenseur des droits' included (those only: a
+value but ``found`` false);
 ``kind`` as in CHECKS.md, ``purpose`` a label (``"standard"``, ``"fax"``…) or null,
 ``surcharged`` a bool or null (unknown); else ``None`` (and on error).
 
@@ -41,6 +50,12 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, shortnumberinfo
 
 from checks._contact import digit_runs, line_bounds, previous_line_start, schema_nodes
+from checks.mediator import (
+    DEFENSEUR_NAME,
+    DEFENSEUR_PHONE,
+    on_defenseur_site,
+    quoted_for_defenseur,
+)
 from checks.page import Page
 from checks.registry import check
 from checks.result import CheckResult, Evidence
@@ -50,9 +65,15 @@ REGION = "FR"
 # What may stand between the digit groups of one number: space, dot, hyphen, "(0)".
 _RUN_SEPARATORS = " .-()"
 _TRUNK_OR_PLUS = re.compile(r"(?:^|[^\d])(?:0[ .\-]?\d|\+)")
+#: The country code in brackets or spaced from its "+": "(33)", "(+33)", "(0033)", "+ 33".
+_COUNTRY_CODE = re.compile(r"\( ?(?:\+|00)? ?33 ?\)|\+ 33(?!\d)")
+#: The purpose of a number quoted for the Défenseur des droits (not the site's own).
+DEFENSEUR = "défenseur des droits"
+#: Purposes of numbers that do not make ``phone`` found by themselves.
+_NOT_COUNTED = frozenset(("fax", DEFENSEUR))
 _SHORT_SHAPE = re.compile(r"\d{4}|\d{2} \d{2}|118 ?\d{3}")
 _DIGITS = re.compile(r"\d")
-_GLUED_BEFORE = re.compile(r"\d[ .]?$")
+_GLUED_BEFORE = re.compile(r"\d[ .]?\Z")  # \Z: "$" would match before a line break
 _GLUED_AFTER = re.compile(r"^[ .]?\d")
 _MONEY_AFTER = re.compile(r"^\s?(?:€|eur\b|euros?\b|%)")
 
@@ -145,12 +166,16 @@ class PhoneScan:
 
     def add(self, entry: dict[str, Any], evidence: Evidence) -> None:
         key = entry.get("e164") or f"short:{entry['short']}"
-        counts = entry["purpose"] != "fax"
+        counts = entry["purpose"] not in _NOT_COUNTED
         known = self.found.get(key)
         if known is None:
             self.found[key] = _Found(entry, evidence, counts)
             return
-        if counts and not known.counts:
+        if DEFENSEUR in (entry["purpose"], known.entry["purpose"]):
+            # A number quoted for the Défenseur anywhere on the page is the Défenseur's.
+            if known.entry["purpose"] != DEFENSEUR:
+                known.entry["purpose"], known.evidence, known.counts = DEFENSEUR, evidence, False
+        elif counts and not known.counts:
             # Seen first as a fax, now as a phone: the phone use wins.
             known.entry["purpose"] = entry["purpose"]
             known.evidence = evidence
@@ -221,7 +246,7 @@ def _scan_text(page: Page, scan: PhoneScan) -> None:
     for start, end, digit_count in _candidate_runs(text, digit_runs(page)):
         raw = text[start:end]
         if digit_count >= 9:
-            if _TRUNK_OR_PLUS.search(raw):
+            if _TRUNK_OR_PLUS.search(raw) or _COUNTRY_CODE.search(text, max(0, start - 2), end):
                 last_end = _scan_long(page, scan, start, end, last_end)
         elif (
             4 <= digit_count <= 6
@@ -236,16 +261,18 @@ def _scan_long(page: Page, scan: PhoneScan, start: int, end: int, last_end: int)
     text = page.text
     line_start, line_end = line_bounds(text, start, end)
     win_start, win_end = max(line_start, start - 2), min(line_end, end + 2)
-    window = text[win_start:win_end]
+    # "(33) 3 22…" as "+33  3 22…": the same length, so offsets stay those of the text.
+    window = _COUNTRY_CODE.sub(_as_plus, text[win_start:win_end])
     matcher = phonenumbers.PhoneNumberMatcher(window, REGION, leniency=phonenumbers.Leniency.VALID)
     for match in matcher:
         m_start, m_end = win_start + match.start, win_start + match.end
         # No trunk-"0" check here: Leniency.VALID already refuses a French number written
         # without its national prefix ("267 500 452", a SIREN, is not 02 67 50 04 52).
-        raw = match.raw_string
-        if _GLUED_BEFORE.search(text[max(0, m_start - 2) : m_start]) or _GLUED_AFTER.search(
-            text[m_end : m_end + 2]
-        ):
+        raw = text[m_start:m_end]
+        glued_before = match.raw_string[0] != "+" and _GLUED_BEFORE.search(
+            text[max(0, m_start - 2) : m_start]
+        )
+        if glued_before or _GLUED_AFTER.search(text[m_end : m_end + 2]):
             continue  # part of a longer digit sequence (SIRET, IBAN, RIB)
         if _MONEY_AFTER.search(text[m_end : m_end + 7].casefold()):
             continue
@@ -254,11 +281,14 @@ def _scan_long(page: Page, scan: PhoneScan, start: int, end: int, last_end: int)
             continue
         number = match.number
         e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        purpose = _label_value(label)
+        if _defenseurs(page, e164) or quoted_for_defenseur(page, m_start, m_end, by_number=False):
+            purpose = DEFENSEUR
         entry = {
             "e164": e164,
             "display": " ".join(raw.split()),
             "kind": _kind(number),
-            "purpose": _label_value(label),
+            "purpose": purpose,
             "surcharged": _surcharged(number, e164),
         }
         scan.add(entry, page.text_evidence(m_start, m_end))
@@ -285,9 +315,24 @@ def _scan_short(page: Page, scan: PhoneScan, start: int, end: int, last_end: int
     if not _is_short_number(digits):
         return False
     cost_text = folded[max(line_start, start - 40) : min(line_end, end + 80)]
-    entry = _short_entry(digits, text[start:end], _label_value(label), _short_cost(cost_text))
+    purpose = (
+        DEFENSEUR
+        if quoted_for_defenseur(page, start, end, by_number=False)
+        else _label_value(label)
+    )
+    entry = _short_entry(digits, text[start:end], purpose, _short_cost(cost_text))
     scan.add(entry, page.text_evidence(start, end))
     return True
+
+
+def _defenseurs(page: Page, e164: str | None) -> bool:
+    """Whether ``e164`` is the Défenseur des droits' number shown on another site."""
+    return e164 == DEFENSEUR_PHONE and not on_defenseur_site(page)
+
+
+def _as_plus(match: re.Match[str]) -> str:
+    """A bracketed or spaced country code as "+33", padded to its length."""
+    return "+33".ljust(len(match.group()))
 
 
 def _label_before(page: Page, start: int, floor: int) -> str | None:
@@ -347,8 +392,12 @@ def _scan_tel_links(page: Page, scan: PhoneScan) -> None:
         if not _DIGITS.search(target):
             continue  # "tel:" with no digits: nothing to call
         purpose = _purpose_from_label(link.folded)
+        if DEFENSEUR_NAME.search(link.folded) and not on_defenseur_site(page):
+            purpose = DEFENSEUR
         entry = _parse_any(target, purpose, _short_cost(link.folded))
         if entry is not None:
+            if _defenseurs(page, entry.get("e164")):
+                entry["purpose"] = DEFENSEUR
             scan.add(entry, page.element_evidence(link.element))
 
 
@@ -363,6 +412,8 @@ def _scan_structured(page: Page, scan: PhoneScan) -> None:
                     purpose = kinds[0].strip().lower() if kinds else None
                 entry = _parse_any(value, purpose, None)
                 if entry is not None:
+                    if _defenseurs(page, entry.get("e164")):
+                        entry["purpose"] = DEFENSEUR
                     scan.add(entry, page.structured_evidence(f"{node.label} {prop}: {value}"))
 
 

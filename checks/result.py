@@ -64,6 +64,3 @@ class CheckResult:
         if self.error is not None:
             data["error"] = self.error
         return data
-
-
-ABSENT = CheckResult(found=False)

@@ -30,7 +30,6 @@ from typing import Any
 from checks.result import clip
 
 CRITERIA_FILE = "rgaa-4.1.2-criteres.json"
-RGAA_VERSION = "4.1.2"
 RGAA_ATTRIBUTION = "Source : DINUM, RGAA 4.1.2 (Licence Ouverte 2.0)"
 COVERAGE_NOTICE = (
     "Les tests automatiques (axe-core) ne couvrent qu’une partie du RGAA, au mieux environ "

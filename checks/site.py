@@ -11,7 +11,7 @@ itself could not be crawled; otherwise ``absent``. A failed crawl never reads as
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,29 +19,106 @@ from checks import CHECK_IDS
 
 MAX_EVIDENCE = 3
 
-#: Engagement 2: one element each; ``email`` or ``contact_form`` count as one.
-ENGAGEMENT_2: tuple[tuple[str, ...], ...] = (
-    ("phone",),
-    ("email", "contact_form"),
-    ("opening_hours",),
-    ("appointment",),
-    ("address",),
-    ("service_public_link",),
+#: Engagement coverage is a share of *elements*: one element is found when any of its checks
+#: is (``email`` or ``contact_form`` count as one). These lists are the one source of both the
+#: computation below and every text that explains it (reports, exports, data dictionary).
+NO_CRITICAL_AXE = "no_critical_axe"
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One element of an engagement's coverage.
+
+    ``checks``: the check ids that can meet it (any one found is enough); empty for the
+    element that is not a check, "no critical axe violation on the audited pages"
+    (``key`` :data:`NO_CRITICAL_AXE`), measured by the accessibility audit.
+    """
+
+    key: str
+    checks: tuple[str, ...]
+
+
+COVERAGE_ELEMENTS: dict[int, tuple[Element, ...]] = {
+    2: (
+        Element("phone", ("phone",)),
+        Element("email_or_contact_form", ("email", "contact_form")),
+        Element("opening_hours", ("opening_hours",)),
+        Element("appointment", ("appointment",)),
+        Element("address", ("address",)),
+        Element("service_public_link", ("service_public_link",)),
+    ),
+    3: (
+        Element("a11y_mention", ("a11y_mention",)),
+        Element("a11y_statement", ("a11y_statement",)),
+        Element("faq", ("faq",)),
+        Element("mediator", ("mediator",)),
+        Element("accessible_phone", ("accessible_phone",)),
+        Element(NO_CRITICAL_AXE, ()),
+    ),
+}
+#: The check ids counted in some coverage; every other check is a complementary indicator.
+COVERED_CHECKS: frozenset[str] = frozenset(
+    c for elements in COVERAGE_ELEMENTS.values() for e in elements for c in e.checks
 )
-#: Engagement 3 checks; "no critical axe violation on audited pages" is added when audited.
-ENGAGEMENT_3: tuple[tuple[str, ...], ...] = (
-    ("a11y_mention",),
-    ("a11y_statement",),
-    ("faq",),
-    ("mediator",),
-    ("accessible_phone",),
+#: The same lists as check-id groups (the shape earlier versions exposed).
+ENGAGEMENT_2: tuple[tuple[str, ...], ...] = tuple(e.checks for e in COVERAGE_ELEMENTS[2])
+ENGAGEMENT_3: tuple[tuple[str, ...], ...] = tuple(
+    e.checks for e in COVERAGE_ELEMENTS[3] if e.checks
 )
+
+#: States of one element: ``found`` and ``missing`` and ``error`` (a check could not run:
+#: unknown, shown as such, but counted as not found so that a failure never raises the
+#: figure) count in the coverage; ``not_measured`` (no page audited) and ``not_applicable``
+#: (every check of the element does not apply to the site) are left out of it.
+COUNTED_STATES = ("found", "missing", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class ElementState:
+    element: Element
+    state: str  # found / missing / error / not_measured / not_applicable
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """An engagement's coverage for one site, element by element.
+
+    ``ratio`` is what the table's ``engagement_N`` column holds: found elements over
+    counted ones, ``None`` when the site could not be crawled (``crawled`` false) or when
+    no element could be counted.
+    """
+
+    engagement: int
+    elements: tuple[ElementState, ...]
+    crawled: bool = True
+
+    @property
+    def counted(self) -> list[ElementState]:
+        return [e for e in self.elements if e.state in COUNTED_STATES]
+
+    @property
+    def found(self) -> int:
+        return sum(1 for e in self.elements if e.state == "found")
+
+    @property
+    def total(self) -> int:
+        return len(self.counted)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.crawled or not self.total:
+            return None
+        return self.found / self.total
+
+
+#: The status of a check that does not apply to the site (its type, or an exception).
+NOT_APPLICABLE = "not_applicable"
 
 
 @dataclass(frozen=True, slots=True)
 class SiteCheck:
     check_id: str
-    status: str  # found / absent / error
+    status: str  # found / absent / error / not_applicable
     value: Any
     evidence: list[dict[str, Any]] | None
     pages_found: int
@@ -106,6 +183,37 @@ def aggregate(
     return out
 
 
+def apply_applicability(
+    site_checks: Iterable[SiteCheck],
+    site_type: str,
+    excused: Callable[[str], str | None] = lambda _check_id: None,
+) -> list[SiteCheck]:
+    """Checks that do not apply to the site read ``not_applicable``, with why.
+
+    A check does not apply to a type of administration (:func:`checks.catalog.applies`: a
+    town hall is not asked for a FranceConnect login), or the programme has excused the
+    site from it: ``excused(check_id)`` gives the reviewed reason, or None. Only checks not
+    found change: a check found on the site stays ``found`` (what the site offers is
+    worth showing). The reason goes in ``error``, where a status's explanation is kept;
+    value and evidence stay, for reading.
+    """
+    from checks.catalog import applies
+
+    out = []
+    for sc in site_checks:
+        reason = None
+        if sc.status != "found":
+            if not applies(sc.check_id, site_type):
+                reason = f"ne s'applique pas aux sites de type « {site_type} »"
+            else:
+                reason = excused(sc.check_id)
+        if reason is None:
+            out.append(sc)
+        else:
+            out.append(SiteCheck(sc.check_id, NOT_APPLICABLE, sc.value, sc.evidence, 0, reason))
+    return out
+
+
 def merge_values(values: Iterable[Any]) -> Any:
     """Lists are concatenated without duplicates; otherwise the first page's value wins."""
     values = [v for v in values if v is not None]
@@ -124,39 +232,57 @@ def merge_values(values: Iterable[Any]) -> Any:
     return values[0]
 
 
-def _element_found(statuses: Mapping[str, str], group: tuple[str, ...]) -> bool:
-    return any(statuses.get(c) == "found" for c in group)
+def _site_crawled(statuses: Mapping[str, str]) -> bool:
+    """A site none of whose checks could run was not crawled: no coverage at all (checks
+    that do not apply to it say nothing either way)."""
+    return not (statuses and all(s in ("error", NOT_APPLICABLE) for s in statuses.values()))
 
 
-def coverage(
+def _element_state(element: Element, statuses: Mapping[str, str], axe: bool | None) -> str:
+    if not element.checks:  # the audit's element
+        return "not_measured" if axe is None else ("found" if axe else "missing")
+    states = [statuses.get(c, "error") for c in element.checks]
+    if "found" in states:
+        return "found"
+    applicable = [s for s in states if s != "not_applicable"]
+    if not applicable:
+        return "not_applicable"
+    return "error" if "error" in applicable else "missing"
+
+
+def engagement_coverage(
+    engagement: int,
     statuses: Mapping[str, str],
-    groups: tuple[tuple[str, ...], ...],
-    extra: Iterable[bool | None] = (),
-) -> float | None:
-    """Share of ``groups`` found (0..1); ``None`` when the site could not be crawled.
+    a11y_value: Any = None,
+    no_critical_axe: bool | None = None,
+) -> Coverage:
+    """The :class:`Coverage` of ``engagement`` (2 or 3) from a site's check statuses.
 
-    ``extra`` adds elements that are not checks (the axe element of engagement 3);
-    ``None`` in it means "not measured" and leaves the element out.
+    A placeholder accessibility mention (``a11y_value == "placeholder"``) never counts as
+    found; ``no_critical_axe`` is the audit's element (``None``: no page audited).
     """
-    if statuses and all(s == "error" for s in statuses.values()):
-        return None
-    hits = [_element_found(statuses, g) for g in groups]
-    hits.extend(x for x in extra if x is not None)
-    return sum(hits) / len(hits) if hits else None
+    statuses = dict(statuses)
+    if a11y_value == "placeholder" and statuses.get("a11y_mention") == "found":
+        statuses["a11y_mention"] = "absent"
+    return Coverage(
+        engagement,
+        tuple(
+            ElementState(e, _element_state(e, statuses, no_critical_axe))
+            for e in COVERAGE_ELEMENTS[engagement]
+        ),
+        crawled=_site_crawled(statuses),
+    )
 
 
 def engagement_2(statuses: Mapping[str, str]) -> float | None:
-    return coverage(statuses, ENGAGEMENT_2)
+    return engagement_coverage(2, statuses).ratio
 
 
 def engagement_3(
     statuses: Mapping[str, str], a11y_value: Any = None, no_critical_axe: bool | None = None
 ) -> float | None:
     """Engagement 3; a placeholder accessibility mention never counts as found."""
-    statuses = dict(statuses)
-    if a11y_value == "placeholder":
-        statuses["a11y_mention"] = "absent"
-    return coverage(statuses, ENGAGEMENT_3, extra=(no_critical_axe,))
+    return engagement_coverage(3, statuses, a11y_value, no_critical_axe).ratio
 
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
@@ -203,3 +329,17 @@ def audit_summary(audit_rows: Iterable[Mapping[str, Any]]) -> dict[str, Any] | N
     ]
     summary["no_critical"] = summary["violations"]["by_impact"]["critical"] == 0 if ok else None
     return summary
+
+
+def site_outcome(pages: int, errors: Sequence[Mapping[str, Any]]) -> tuple[str, str | None]:
+    """A site's status in a run, ``ok`` or ``error``, and why it is in error.
+
+    A site with no page read is in error, with the reason of its home page's failure (the
+    first failure met otherwise): "down", "robots.txt forbids"… is what its row must say.
+    """
+    if pages:
+        return "ok", None
+    home = [e for e in errors if e.get("is_home")] or list(errors)
+    if not home:
+        return "error", "aucune page récupérée"
+    return "error", f"{home[0]['reason']} ({home[0]['url']})"

@@ -9,12 +9,11 @@ core beyond the first; 0 runs it inline, in the reactor's thread).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import multiprocessing
 import os
-import pickle
 import signal
-import socket
-import struct
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -75,33 +74,35 @@ def default_workers() -> int:
 
 class AnalysisFailed(Exception):
     """A page could not be analysed in a worker: the analysis raised, took longer than the
-    time allowed, or the worker died."""
+    time allowed, or its worker died while analysing it."""
 
 
-class _WorkerLost(Exception):
-    """The worker holding a page was stopped because of another page: try it elsewhere."""
-
-
-#: Frame header on the workers' sockets: the payload's length.
-_HEADER = struct.Struct("!Q")
+@dataclass(slots=True)
+class _Job:
+    text: str
+    url: str
+    future: asyncio.Future[PageAnalysis]
 
 
 class Analyser:
-    """Runs :func:`analyse_page` inline, or in worker processes each reached by a socket.
+    """Runs :func:`analyse_page` inline, or in worker processes, one page at a time each.
+
+    Pages wait in one queue in this process; a worker is sent a page only when it is idle.
+    So a page's time limit (``timeout``) runs from the moment its analysis starts, and
+    when a worker dies or is killed (a crash, an OOM kill, a page over its time), the one
+    page it was analysing is the one that fails: no other page is blamed, none is lost.
+    The dead worker is replaced for the pages that follow.
 
     Why not ``concurrent.futures.ProcessPoolExecutor``: its queue-feeder and management
-    threads live in the crawling process and take the GIL from the reactor thread for
-    every page; measured on two cores, a pool of one worker crawled no faster than the
-    analysis inline, though the worker took all of it. Here the event loop itself reads
-    and writes the workers' sockets (non-blocking, length-prefixed pickles): no thread,
-    one wake-up per answer. Workers come from a *forkserver* that has already imported the
-    checks: forking the crawling process itself, threads and reactor included, would not
-    be safe. A worker that dies fails the pages it held (:class:`AnalysisFailed`) and is
-    replaced. A page still unanswered ``timeout`` seconds after it was sent (a pathological
-    page: a regex gone quadratic on megabytes of markup) has its worker killed and fails
-    alone; the pages queued behind it go to a new worker. Inline, nothing can interrupt an
-    analysis. ``target`` is the analysis, :func:`analyse_page` unless a test gives another
-    (a module-level function: the workers import it by name).
+    threads live in the crawling process and take the GIL from the reactor's thread for
+    every page (measured on two cores: a pool of one worker crawled no faster than the
+    analysis inline), and one dead worker breaks the whole pool and every page in it. Here
+    the event loop itself watches each worker's end of a ``multiprocessing`` pipe: no
+    thread, one wake-up per answer. Workers come from a *forkserver* that has imported the
+    checks already: forking the crawling process itself, threads and reactor included,
+    would not be safe. Inline (``workers=0``), nothing can interrupt an analysis.
+    ``target`` is the analysis, :func:`analyse_page` unless a test gives another (a
+    module-level function: the workers import it by name).
     """
 
     def __init__(
@@ -114,197 +115,163 @@ class Analyser:
         self.timeout = timeout
         self._target = target or analyse_page
         self._workers: list[_Worker] = []
+        self._queue: deque[_Job] = deque()
         self._context: Any = None
         if workers > 0:
             self._context = multiprocessing.get_context("forkserver")
             self._context.set_forkserver_preload(["checks", "crawler.analysis"])
             self._workers = [self._new_worker() for _ in range(workers)]
+            # A crawl that never opens (a component that cannot be built) never closes the
+            # spider either: without this, multiprocessing's own exit handler would wait
+            # forever for workers that ignore its first SIGTERM (see _serve).
+            atexit.register(self.close)
 
     def _new_worker(self) -> _Worker:
-        return _Worker(self._context, self._target, self.timeout)
+        return _Worker(self._context, self._target, self.timeout, self._dispatch)
 
     async def analyse(self, text: str, url: str) -> PageAnalysis:
         if not self._workers:
             return self._target(text, url)
-        try:
-            return await self._least_busy().submit(text, url)
-        except _WorkerLost:  # stopped for another page: this one gets a second chance
-            try:
-                return await self._least_busy().submit(text, url)
-            except _WorkerLost as exc:
-                raise AnalysisFailed(str(exc)) from exc
+        job = _Job(text, url, asyncio.get_running_loop().create_future())
+        self._queue.append(job)
+        self._dispatch()
+        return await job.future
 
-    def _least_busy(self) -> _Worker:
-        """The live worker with the fewest pages waiting (a dead one is replaced)."""
-        worker = min(self._workers, key=lambda w: len(w.pending))
-        if not worker.alive:
-            self._workers.remove(worker)
-            worker = self._new_worker()
-            self._workers.append(worker)
-        return worker
+    def _dispatch(self) -> None:
+        """Give queued pages to idle workers, replacing the dead ones first."""
+        for index, worker in enumerate(self._workers):
+            if not worker.alive:
+                worker.close()
+                self._workers[index] = worker = self._new_worker()
+            while self._queue and worker.job is None and worker.alive:
+                job = self._queue.popleft()
+                if not job.future.done():  # (cancelled while it waited)
+                    worker.start(job)
 
     def close(self) -> None:
+        atexit.unregister(self.close)
         for worker in self._workers:
             worker.close()
         self._workers = []
+        while self._queue:
+            job = self._queue.popleft()
+            if not job.future.done():
+                job.future.set_exception(AnalysisFailed("analyse arrêtée : fin de l'exploration"))
 
 
 class _Worker:
-    """One worker process and the parent's end of its socket, driven by the event loop."""
+    """One worker process, the parent's end of its pipe, and the page it is analysing."""
 
     def __init__(
-        self, context: Any, target: Callable[[str, str], PageAnalysis], timeout: float = 0.0
+        self,
+        context: Any,
+        target: Callable[[str, str], PageAnalysis],
+        timeout: float,
+        on_idle: Callable[[], None],
     ) -> None:
         self.timeout = timeout
-        self._timers: dict[int, asyncio.TimerHandle] = {}
-        self.sock, child = socket.socketpair()
+        self.on_idle = on_idle
+        self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(target=_serve, args=(child, target), daemon=True)
         self.process.start()
         child.close()
-        self.sock.setblocking(False)
-        self.pending: dict[int, asyncio.Future[PageAnalysis]] = {}
         self.alive = True
-        self._seq = 0
-        self._inbox = bytearray()
-        self._outbox = bytearray()
+        self.job: _Job | None = None
+        self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def submit(self, text: str, url: str) -> asyncio.Future[PageAnalysis]:
+    def start(self, job: _Job) -> None:
+        """Send ``job`` to the worker, idle until now; its time limit starts now."""
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
-            self._loop.add_reader(self.sock.fileno(), self._readable)
-        self._seq += 1
-        future = self._loop.create_future()
-        self.pending[self._seq] = future
+            self._loop.add_reader(self.conn.fileno(), self._readable)
+        self.job = job
         if self.timeout > 0:
-            self._timers[self._seq] = self._loop.call_later(self.timeout, self._overdue, self._seq)
-        payload = pickle.dumps((self._seq, text, url), pickle.HIGHEST_PROTOCOL)
-        self._outbox += _HEADER.pack(len(payload)) + payload
-        self._flush()
-        return future
-
-    def _flush(self) -> None:
-        """Write what the socket takes now; the loop calls back when it takes more."""
+            self._timer = self._loop.call_later(self.timeout, self._overdue)
         try:
-            sent = self.sock.send(self._outbox)
-        except BlockingIOError:
-            sent = 0
-        except OSError as exc:  # the worker is gone
+            # Blocks only while the idle worker reads a page larger than the pipe's buffer.
+            self.conn.send((job.text, job.url))
+        except OSError as exc:
             self._died(f"envoi impossible au processus d'analyse : {exc}")
-            return
-        del self._outbox[:sent]
-        assert self._loop is not None
-        if self._outbox:
-            self._loop.add_writer(self.sock.fileno(), self._flush)
-        else:
-            self._loop.remove_writer(self.sock.fileno())
 
     def _readable(self) -> None:
         try:
-            chunk = self.sock.recv(1 << 20)
-        except BlockingIOError:
+            ok, result = self.conn.recv()
+        except (EOFError, OSError):
+            self._died(f"processus d'analyse arrêté (code {self._exitcode()}) sur cette page")
             return
-        except OSError as exc:
-            self._died(f"processus d'analyse injoignable : {exc}")
-            return
-        if not chunk:
-            self._died(f"processus d'analyse arrêté (code {self._exitcode()})")
-            return
-        self._inbox += chunk
-        while len(self._inbox) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(self._inbox)
-            if len(self._inbox) < _HEADER.size + size:
-                break
-            seq, ok, result = pickle.loads(self._inbox[_HEADER.size : _HEADER.size + size])
-            del self._inbox[: _HEADER.size + size]
-            future = self.pending.pop(seq, None)
-            timer = self._timers.pop(seq, None)
-            if timer is not None:
-                timer.cancel()
-            if future is None or future.done():
-                continue
+        job, self.job = self.job, None
+        self._cancel_timer()
+        if job is not None and not job.future.done():
             if ok:
-                future.set_result(result)
+                job.future.set_result(result)
             else:
-                future.set_exception(AnalysisFailed(result))
+                job.future.set_exception(AnalysisFailed(result))
+        self.on_idle()
+
+    def _overdue(self) -> None:
+        """The page is not analysed in time (a pathological page): the worker is killed,
+        the page fails, a new worker takes the next pages."""
+        self._timer = None
+        if self.job is None or not self.alive:
+            return
+        self.process.kill()
+        self.process.join(timeout=5)
+        self._died(f"analyse interrompue : plus de {self.timeout:g} s pour cette page")
+
+    def _died(self, reason: str) -> None:
+        """The worker is gone: the page it held fails with ``reason``; the Analyser replaces
+        it on its next dispatch (now, for the pages waiting)."""
+        self.alive = False
+        self._cancel_timer()
+        self._detach()
+        job, self.job = self.job, None
+        if job is not None and not job.future.done():
+            job.future.set_exception(AnalysisFailed(reason))
+        self.on_idle()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _exitcode(self) -> int | None:
         self.process.join(timeout=1)
         return self.process.exitcode
 
-    def _overdue(self, seq: int) -> None:
-        """Page ``seq`` is not answered in time: the worker, busy with it (pages are served
-        in order and this one was sent first), is killed; the page fails, the pages queued
-        behind it are tried again on another worker."""
-        if seq not in self.pending or not self.alive:
-            return
-        self.process.kill()
-        self.process.join(timeout=5)
-        self._died(
-            "processus d'analyse arrêté pour une autre page trop longue",
-            culprit=seq,
-            culprit_reason=f"analyse interrompue : plus de {self.timeout:g} s pour cette page",
-        )
-
-    def _died(self, reason: str, culprit: int | None = None, culprit_reason: str = "") -> None:
-        """Fail every page the worker held; the Analyser replaces it on the next page.
-
-        With a ``culprit`` (a page over its time), only that page fails; the others were
-        innocent and get :class:`_WorkerLost`, which sends them to another worker.
-        """
-        self.alive = False
-        self._detach()
-        self.sock.close()  # the process is gone or killed: nothing more to read
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers = {}
-        pending, self.pending = self.pending, {}
-        for seq, future in pending.items():
-            if future.done():
-                continue
-            if culprit is None:
-                future.set_exception(AnalysisFailed(reason))
-            elif seq == culprit:
-                future.set_exception(AnalysisFailed(culprit_reason))
-            else:
-                future.set_exception(_WorkerLost(reason))
-
     def _detach(self) -> None:
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.remove_reader(self.sock.fileno())
-            self._loop.remove_writer(self.sock.fileno())
+            self._loop.remove_reader(self.conn.fileno())
         self._loop = None
 
     def close(self) -> None:
-        """Close the socket (the worker sees the end and exits), then reap the process."""
+        """Close the pipe (the worker sees the end and exits), then reap the process."""
+        self._cancel_timer()
         self._detach()
-        self.sock.close()
+        self.conn.close()
         self.process.join(timeout=5)
         if self.process.is_alive():  # stuck on a page: it would not hear a first SIGTERM
             self.process.kill()
             self.process.join(timeout=5)
 
 
-def _serve(sock: socket.socket, target: Callable[[str, str], PageAnalysis]) -> None:
-    """A worker: read a page, analyse it, answer ``(seq, ok, analysis or reason)``.
+def _serve(conn: Any, target: Callable[[str, str], PageAnalysis]) -> None:
+    """A worker: receive a page, analyse it, answer ``(ok, analysis or reason)``.
 
     A stop signal sent to the whole process group (Ctrl-C in a terminal, systemd's SIGTERM
-    to a service) asks the crawl to stop gracefully, and the crawl still needs the answers
-    for the pages in flight: the worker ignores SIGINT and a first SIGTERM, and ends when
-    the crawl closes its socket; a second SIGTERM ends it.
+    to a service) asks the crawl to stop gracefully, and the crawl still needs the answer
+    for the page in flight: the worker ignores SIGINT and a first SIGTERM, and ends when
+    the crawl closes its pipe; a second SIGTERM ends it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: signal.signal(signal.SIGTERM, signal.SIG_DFL))
-    reader = sock.makefile("rb")
     while True:
-        header = reader.read(_HEADER.size)
-        if len(header) < _HEADER.size:
-            return  # the crawl closed the socket: done
-        (size,) = _HEADER.unpack(header)
-        seq, text, url = pickle.loads(reader.read(size))
         try:
-            answer = (seq, True, target(text, url))
+            text, url = conn.recv()
+        except EOFError:
+            return  # the crawl closed the pipe: done
+        try:
+            answer = (True, target(text, url))
         except Exception as exc:  # the page's error, reported with it by the spider
-            answer = (seq, False, f"{type(exc).__name__}: {exc}")
-        payload = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
-        sock.sendall(_HEADER.pack(len(payload)) + payload)
+            answer = (False, f"{type(exc).__name__}: {exc}")
+        conn.send(answer)

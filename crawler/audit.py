@@ -43,8 +43,8 @@ Why this shape (issue 3, ARCHITECTURE.md):
   (the tests check both).
 - **What the rendered checks need, in the same round trip.** The call that runs axe also
   returns the rendered DOM and the page's :class:`~checks.rendered.RenderMetrics` (DOM
-  elements, requests and kilobytes as EcoIndex counts them, the viewport meta:
-  :data:`_METRICS_JS` says how); then, axe's results read, the viewport goes to 320 CSS px
+  elements, requests and kilobytes as EcoIndex counts them: :data:`_METRICS_JS` says
+  how); then, axe's results read, the viewport goes to 320 CSS px
   for the document's scroll width and back (``mobile_ready``).
 - **axe-core ≥ 4.11** (RGAA tags). It comes from the PyPI package ``axe-playwright-python``
   (pinned, ships ``axe.min.js``), or from a file named by ``axe_path`` /
@@ -166,7 +166,7 @@ _AXE_VERSION = re.compile(r"axe v(\d+)\.(\d+)\.(\d+)")
 #   cold load transfers; both 0 is a cross-origin resource without Timing-Allow-Origin
 #   (size hidden from pages): counted as a request, its bytes as 0. Exact bytes would need
 #   every network event sent to Python (CDP), measured in docs/benchmarks.md.
-# - viewport: the last ``<meta name=viewport>``'s content, as Chromium applies the last.
+# The viewport meta is not a figure: ``mobile_ready`` reads it from the rendered DOM.
 _METRICS_JS = """
 () => {
   let elements = 0;
@@ -191,12 +191,10 @@ _METRICS_JS = """
     if (e.transferSize > 0) bytes += e.transferSize;
     else if (e.encodedBodySize > 0) bytes += e.encodedBodySize + 300;
   }
-  const viewports = document.querySelectorAll('meta[name="viewport" i]');
   return {
     dom_elements: elements - document.querySelectorAll('svg *').length,
     requests: entries.length,
     transfer_bytes: bytes,
-    viewport: viewports.length ? viewports[viewports.length - 1].getAttribute('content') : null,
   };
 }
 """
@@ -490,8 +488,7 @@ class AuditResult:
         """The ``"audit"`` object of ``vigie inspect --render --json`` and of the store.
 
         ``{"url", "final_url", "status", "axe_version", "error", "duration_s",
-        "metrics": {"dom_elements", "requests", "transfer_kb", "viewport",
-        "scroll_width_320"} or None,
+        "metrics": {"dom_elements", "requests", "transfer_kb", "scroll_width_320"} or None,
         "violations": [{"id", "impact", "help", "helpUrl", "rgaa", "criteria", "nodes"}],
         "needs_review": [same], "counts", "criteria_violated"}``.
         """
@@ -922,7 +919,6 @@ class Auditor:
                 dom_elements=measured["dom_elements"],
                 requests=measured["requests"],
                 transfer_kb=round(measured["transfer_bytes"] / 1000, 3),
-                viewport=measured["viewport"],
                 scroll_width_320=await self._narrow_scroll_width(page, url, deadline),
             )
         except Exception as exc:

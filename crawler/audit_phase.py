@@ -92,7 +92,7 @@ def run_audits(store: Store, run_id: int, settings: Any) -> dict[str, Any]:
 
 
 async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any) -> dict[str, Any]:
-    from crawler.addresses import PrivateAddresses
+    from crawler.addresses import AddressRule, PrivateAddresses
     from crawler.audit import Auditor, AuditResult, AuditSetupError
 
     started = time.monotonic()
@@ -106,7 +106,9 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
             crash_retries=settings.getint("VIGIE_AUDIT_CRASH_RETRIES"),
             # The crawler's SSRF rule, for what the browser navigates to on its own.
             navigation_guard=(
-                None if settings.getbool("VIGIE_ALLOW_PRIVATE") else PrivateAddresses().refusal
+                None
+                if settings.getbool("VIGIE_ALLOW_PRIVATE")
+                else PrivateAddresses(AddressRule.from_settings(settings)).refusal
             ),
             settle_s=settings.getfloat("VIGIE_AUDIT_SETTLE"),
             user_agent=settings.get("USER_AGENT"),

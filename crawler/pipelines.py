@@ -125,4 +125,6 @@ class StorePipeline:
         self.flush()
         if self.owned_run is not None and self.store is not None:
             stats = self.crawler.stats.get_stats() if self.crawler else {}
-            self.store.finish_run(self.owned_run, dict(stats))
+            from crawler.aggregation import finish_run
+
+            finish_run(self.store, self.owned_run, dict(stats))

@@ -1,4 +1,10 @@
-"""Run one crawl in this process: a store run, Scrapy's CrawlerProcess, the aggregation.
+"""A run's life: which run to start or continue, the crawl itself, its end.
+
+* :func:`plan_run` decides, from a seed list, a label and ``--resume``, whether a new run
+  starts, an interrupted one continues, or nothing is left to do (labels make scheduled
+  runs idempotent);
+* :func:`run_crawl` crawls in this process: a store run, Scrapy's CrawlerProcess, the
+  audits, the aggregation (:mod:`crawler.aggregation`).
 
 Twisted's reactor runs once per process, so a crawl is one process; the tests and the
 benchmarks start ``vigie crawl`` as a subprocess.
@@ -6,17 +12,23 @@ benchmarks start ``vigie crawl`` as a subprocess.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import logs
+from crawler.aggregation import finish_run
 from crawler.seeds import Seed
 from crawler.spiders.sites import SitesSpider
 from crawler.store import Store
+
+#: Scrapy's finish reasons of a crawl stopped before its end: a signal, the memory limit.
+INTERRUPTED_REASONS = ("shutdown", "memusage_exceeded")
 
 #: Settings recorded with each run, so that a run's figures can be read in context.
 RECORDED_SETTINGS = (
@@ -30,7 +42,72 @@ RECORDED_SETTINGS = (
     "AUTOTHROTTLE_ENABLED",
     "VIGIE_AUDIT_ENABLED",
     "VIGIE_AUDIT_OTHER_PAGES",
+    "VIGIE_EXCEPTIONS",
 )
+
+
+class RunError(Exception):
+    """The run asked for cannot be started or continued; the message says why, in French."""
+
+
+@dataclass(slots=True)
+class RunPlan:
+    """What ``vigie crawl`` is about to do.
+
+    ``done_run``: the run asked for is finished already (nothing to do); else ``seeds`` are
+    crawled, as a new run or, with ``resume_run``, continuing that interrupted one.
+    ``notes``: French lines saying what was decided.
+    """
+
+    seeds: list[Seed] = field(default_factory=list)
+    resume_run: int | None = None
+    done_run: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_run(
+    store: Store,
+    seeds: Sequence[Seed] | None,
+    label: str | None = None,
+    resume: int | None = None,
+    distributed: bool = False,
+) -> RunPlan:
+    """Decide which run to start or continue.
+
+    A labelled run is idempotent: asked again, a finished one has nothing left to do and an
+    interrupted one continues (distributed, the workers join it by label instead:
+    :mod:`crawler.distributed`). ``--resume N`` continues run N with its own seed list.
+    """
+    if distributed and not label:
+        raise RunError("--redis exige --run-label : les travailleurs se retrouvent par l'étiquette")
+    if resume is None and label:
+        previous = store.run_by_label(label)
+        if previous and previous["status"] == "finished":
+            return RunPlan(
+                done_run=previous["id"],
+                notes=[
+                    f"Exploration « {label} » déjà terminée (n° {previous['id']}) : rien à refaire."
+                ],
+            )
+        if previous and not distributed:
+            resume = previous["id"]
+            notes = [f"Reprise de l'exploration « {label} » (n° {resume})."]
+            return _resume(store, resume, notes)
+    if resume is not None:
+        return _resume(store, resume, [])
+    if not seeds:
+        raise RunError("indiquez la liste des sites (--seeds FICHIER) ou --resume N°")
+    return RunPlan(seeds=list(seeds))
+
+
+def _resume(store: Store, run_id: int, notes: list[str]) -> RunPlan:
+    run = store.run(run_id)
+    if run is None:
+        raise RunError(f"exploration n° {run_id} inconnue (voir « vigie runs »)")
+    if run["status"] == "finished":
+        notes.append(f"Exploration n° {run_id} déjà terminée : rien à reprendre.")
+        return RunPlan(done_run=run_id, notes=notes)
+    return RunPlan(seeds=store.seeds_of_run(run_id), resume_run=run_id, notes=notes)
 
 
 def crawl_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -63,13 +140,18 @@ def run_crawl(
     progress = {}
     coordinator = None
     if redis_url is not None:
+        from redis.exceptions import RedisError
+
         from crawler.distributed import Coordinator
 
         if not label:
             raise ValueError("une exploration distribuée a besoin d'une étiquette (--run-label)")
-        coordinator = Coordinator(
-            redis_url, run_key=label, lease_ttl=settings.getfloat("VIGIE_REDIS_LEASE_TTL")
-        )
+        try:
+            coordinator = Coordinator(
+                redis_url, run_key=label, lease_ttl=settings.getfloat("VIGIE_REDIS_LEASE_TTL")
+            )
+        except RedisError as exc:
+            raise RunError(f"Redis injoignable : {redis_url} ({exc})") from exc
         run_id = coordinator.join(store, list(seeds), label, recorded)
         settings = crawl_settings({**(overrides or {}), **coordinator.scheduler_settings()})
     elif resume_run is not None:
@@ -81,16 +163,30 @@ def run_crawl(
     process = CrawlerProcess(settings)
     logs.install()
     crawler = process.create_crawler(SitesSpider)
+    failures: list[BaseException] = []
     try:
-        process.crawl(crawler, seeds=list(seeds), run_id=run_id, resume=progress)
+        started = process.crawl(crawler, seeds=list(seeds), run_id=run_id, resume=progress)
+        # A component that cannot be built (a bad setting) fails the crawl's Deferred:
+        # Scrapy only logs it and stops, which must not read as a crawl that found nothing.
+        started.addErrback(lambda failure: failures.append(failure.value))
         process.start()
     except BaseException as exc:
         store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
         raise
+    if failures:
+        reason = f"{type(failures[0]).__name__}: {failures[0]}"
+        store.fail_run(run_id, reason)
+        raise RunError(f"l'exploration n'a pas pu démarrer : {failures[0]}")
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    # Scrapy's reason when a signal (Ctrl-C, SIGTERM) stopped the crawl gracefully: the
-    # sites are not all crawled, so the run is not finished but left to be resumed.
-    interrupted = stats.get("finish_reason") == "shutdown"
+    # Stopped before its end, by a signal (Ctrl-C, SIGTERM) or the memory limit: the sites
+    # are not all crawled, so the run is not finished but left to be resumed.
+    interrupted = stats.get("finish_reason") in INTERRUPTED_REASONS
+    if stats.get("finish_reason") == "memusage_exceeded":
+        print(
+            f"[vigie] limite de mémoire atteinte (MEMUSAGE_LIMIT_MB = "
+            f"{settings.getint('MEMUSAGE_LIMIT_MB')} Mo) : exploration arrêtée proprement",
+            file=sys.stderr,
+        )
     if coordinator is not None:
         last = coordinator.leave()  # hands this worker's leased requests back
         if interrupted or not last:
@@ -106,6 +202,30 @@ def run_crawl(
     if settings.getbool("VIGIE_AUDIT_ENABLED"):
         from crawler.audit_phase import run_audits
 
-        stats.update(run_audits(store, run_id, settings))
-    store.finish_run(run_id, stats)
+        _stop_on_signals()
+        try:
+            stats.update(run_audits(store, run_id, settings))
+        except KeyboardInterrupt:
+            # The audits done are stored; --resume audits the others (crawler.audit_phase
+            # skips the pages already audited).
+            print("[vigie] audit d'accessibilité interrompu", file=sys.stderr)
+            store.interrupt_run(run_id, {**stats, "finish_reason": "shutdown"})
+            return run_id
+    finish_run(store, run_id, stats)
     return run_id
+
+
+def _stop_on_signals() -> None:
+    """Let SIGINT and SIGTERM stop what follows the crawl (the audits).
+
+    Scrapy's shutdown handlers stay installed once its reactor has stopped, and they only
+    ask that stopped reactor to stop: a Ctrl-C during the audits was ignored. Python's own
+    SIGINT handler is put back (asyncio cancels the running audits on it) and SIGTERM,
+    systemd's and Scrapyd's stop, is read the same way.
+    """
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)

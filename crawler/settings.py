@@ -48,9 +48,18 @@ VIGIE_MAX_DEPTH = 3
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 #: Refuse private, loopback and link-local targets (SSRF guard): a seed list is user
-#: input. The audits' browser follows the same rule for the documents it navigates to
-#: (redirects, scripts). The demo and the tests serve sites on 127.0.0.1 and turn this on.
+#: input. The address checked is the one each response came from (the peer of the
+#: connection: a name that resolves to a public address, then to 127.0.0.1, is caught),
+#: for every download (pages, redirects, robots.txt, sitemaps), ``vigie inspect`` and the
+#: documents the audits' browser navigates to (redirects, scripts); an answer whose
+#: address is unknown is refused too (crawler/addresses.py). The demo and the tests serve
+#: sites on 127.0.0.1 and turn this on.
 VIGIE_ALLOW_PRIVATE = False
+#: Networks allowed although private (CIDR, e.g. ``["10.20.0.0/16"]``, or
+#: ``-s VIGIE_ALLOWED_NETWORKS=10.20.0.0/16,fd00:1::/64``): an administration that checks
+#: its own intranet sites on purpose opens these and nothing else. The tests use it to
+#: make 127.0.0.2 stand for a public address. Empty: public addresses only.
+VIGIE_ALLOWED_NETWORKS: list[str] = []
 #: Crawler-trap guards: URLs longer than this, with a path segment repeated this many
 #: times, or more distinct query strings than this on one path are not followed.
 VIGIE_MAX_URL_LENGTH = 400
@@ -67,6 +76,16 @@ MEMUSAGE_LIMIT_MB = 2048
 #: Maximum number of sitemap URLs taken per site (pages still count in the page budget).
 VIGIE_SITEMAP_MAX_URLS = 200
 
+# -- robots.txt (RFC 9309; crawler/robots.py) ------------------------------------------
+#: Bytes of a robots.txt that are parsed: RFC 9309 (2.5) asks for at least 500 KiB. A
+#: larger file is read up to there (its download stops), cut at its last complete line.
+VIGIE_ROBOTSTXT_PARSE_BYTES = 500 * 1024
+#: Cap of a robots.txt download, in place of DOWNLOAD_MAXSIZE: Scrapy drops a response
+#: that announces more than its cap before reading a byte, and bounds decompression by it.
+#: Larger than the parse limit so that a large robots.txt is read rather than dropped;
+#: one announced (or inflating) beyond it is unreachable: the site is not crawled.
+VIGIE_ROBOTSTXT_MAXSIZE = 16 * 1024 * 1024
+
 # -- Analysis -------------------------------------------------------------------------
 #: Worker processes that parse pages and run the checks, so that the crawl is not bound
 #: by the one core Scrapy's reactor runs on. "auto": one per core beyond the first (one on
@@ -79,6 +98,13 @@ VIGIE_ANALYSIS_WORKERS = "auto"
 #: analysis (no worker) cannot be interrupted.
 VIGIE_ANALYSIS_TIMEOUT = 60.0
 
+# -- Findings -------------------------------------------------------------------------
+#: Reviewed exceptions (crawler/exceptions.py): a site excused from a check, for a reason,
+#: until a date; read from ``--exceptions FILE`` (or exceptions.csv beside the seeds) and
+#: recorded with the run, so that its table reads the same later. Rows: site_id, check,
+#: reason, until (ISO date or None).
+VIGIE_EXCEPTIONS: list[dict[str, str | None]] = []
+
 # -- Store ----------------------------------------------------------------------------
 #: Any SQLAlchemy URL; SQLite file in the current folder by default, PostgreSQL at scale.
 VIGIE_DB_URL = "sqlite:///vigie.db"
@@ -87,6 +113,14 @@ VIGIE_STORE_BATCH = 50
 #: Seconds after which buffered rows are written even if the batch is not full: bounds
 #: what a killed crawl must fetch again, and lets a distributed worker release its leases.
 VIGIE_STORE_FLUSH_INTERVAL = 2.0
+
+# -- Annuaire de l'administration (``vigie annuaire``, crawler/annuaire) ----------------
+#: Records written per transaction by ``vigie annuaire import``: the national export's
+#: ~80,000 records never sit in memory at once, nor hold the store's write lock long.
+VIGIE_ANNUAIRE_BATCH = 1000
+#: Problems (malformed records, unreadable fields) listed by line in an import's report
+#: and its summary; all are counted, a broken export must not fill the store with text.
+VIGIE_ANNUAIRE_PROBLEMS_LISTED = 200
 
 # -- Distributed crawl (``vigie crawl --redis URL``, crawler/distributed.py) ----------
 #: Redis of the shared frontier; None: one process alone. Set by ``--redis``.
@@ -139,10 +173,14 @@ CONCURRENT_ITEMS = 2
 # -- Components -----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.GuardRailsMiddleware": 50,
-    # Scrapy's own, fixed: every request that waits for a site's robots.txt obeys it
-    # (crawler/robots.py); same place in the chain.
+    # In place of Scrapy's own, at its place in the chain: robots.txt read as RFC 9309 says
+    # (500 KiB parsed, unreachable = complete disallow), obeyed by every request that
+    # waits for it (crawler/robots.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxtMiddleware": 100,
+    # Nearest the download handler: the peer address of each response is checked before
+    # any other middleware (redirects, decompression, retries, robots.txt) reads it.
+    "crawler.middlewares.PeerAddressMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from checks.site import COVERAGE_ELEMENTS, NO_CRITICAL_AXE, Element
+
 #: The engagements of "Services Publics +" named by the checks (short French titles).
 ENGAGEMENT_TITLES: dict[int, str] = {
     1: "Bienveillance et droit à l'erreur",
@@ -255,9 +257,32 @@ ANCHOR_ONLY_TODO = (
 )
 
 #: Status words shown in the reports (the stored ``found/absent/error`` stay as is).
-STATUS_LABELS = {"found": "Présent", "absent": "Absent", "error": "Non vérifié"}
-STATUS_SHORT = {"found": "oui", "absent": "non", "error": "erreur"}
-PROBLEM_LABELS = {"found": "Trouvé : à corriger", "absent": "Aucun", "error": "Non vérifié"}
+#: ``not_applicable`` is the status a check gets where it does not apply (issue 13.3).
+STATUS_LABELS = {
+    "found": "Présent",
+    "absent": "Absent",
+    "error": "Non vérifié",
+    "not_applicable": "Non applicable",
+}
+STATUS_SHORT = {"found": "oui", "absent": "non", "error": "erreur", "not_applicable": "n/a"}
+PROBLEM_LABELS = {
+    "found": "Trouvé : à corriger",
+    "absent": "Aucun",
+    "error": "Non vérifié",
+    "not_applicable": "Non applicable",
+}
+
+#: The coverage element that is not a check: measured by the accessibility audit.
+NO_CRITICAL_AXE_LABEL = "Aucune violation axe critique sur les pages auditées"
+
+#: What each state of a coverage element reads as, and whether it counts in the figure.
+ELEMENT_STATES = {
+    "found": "trouvé",
+    "missing": "manquant",
+    "error": "non vérifié (compté comme non trouvé)",
+    "not_measured": "non mesuré : aucune page auditée (non compté)",
+    "not_applicable": "non applicable (non compté)",
+}
 
 #: Administration types of the seed lists, in French for headings.
 TYPE_LABELS = {
@@ -313,3 +338,20 @@ def engagement_title(number: int) -> str:
     if number in ENGAGEMENT_TITLES:
         return f"Engagement {number} — {ENGAGEMENT_TITLES[number]}"
     return "Autres vérifications"
+
+
+def element_label(element: Element) -> str:
+    """A coverage element in French: its checks' labels joined by « ou »."""
+    if element.key == NO_CRITICAL_AXE:
+        return NO_CRITICAL_AXE_LABEL
+    labels = [advice_for(c).label for c in element.checks]
+    return " ou ".join([labels[0], *(label[0].lower() + label[1:] for label in labels[1:])])
+
+
+def coverage_explanation(engagement: int) -> str:
+    """The list of elements an engagement's coverage counts, from the very lists the
+    computation uses (:data:`checks.site.COVERAGE_ELEMENTS`)."""
+    elements = COVERAGE_ELEMENTS[engagement]
+    labels = [element_label(e) for e in elements]
+    text = " ; ".join(label[0].lower() + label[1:] for label in labels)
+    return f"engagement {engagement}, {len(elements)} éléments : {text}"

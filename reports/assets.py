@@ -14,12 +14,19 @@ keeps only the pinned version and this fetch step. ``make`` runs
 Every report folder gets a copy (``DIR/dsfr/``), so reports open from disk (``file://``),
 without a server and without any CDN. When the DSFR is missing the reports are still
 written, in Vigie's plain fallback style, and :func:`copy_assets` says so.
+
+The same step fetches axe-core's own French texts (``locales/fr.json`` of the npm package
+``axe-core``, of the very version whose ``axe.min.js`` Vigie runs, :func:`crawler.audit.
+load_axe`) into ``reports/_vendor/axe/fr.json``: the site pages show each rule's help in
+French from the project that writes the rules, rather than a translation of Vigie's own.
+Without it the help is shown as axe gives it, in English, and the report says so.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import re
 import shutil
@@ -51,6 +58,17 @@ _CSS_SVG_URL = re.compile(r"url\(\s*['\"]?(?!data:)([^'\")?#]+\.svg)['\"]?\s*\)"
 #: Where the ``dist`` folder sits inside each source archive.
 _NPM_PREFIX = "package/dist/"
 _WHEEL_PREFIX = "dsfr/static/dsfr/dist/"
+
+
+#: axe-core's French texts: where they are kept, and the variable that points elsewhere.
+AXE_NPM = "axe-core"
+AXE_LOCALE_DIR = HERE / "_vendor" / "axe"
+AXE_LOCALE_FILE = "fr.json"
+AXE_LOCALE_ENV = "VIGIE_AXE_LOCALE"
+AXE_LOCALE_WARNING = (
+    "textes français d'axe-core absents : l'aide des règles d'accessibilité est affichée en "
+    "anglais. Installez-les avec « python -m reports.assets fetch » (fait par make ; npm requis)."
+)
 
 
 class AssetsError(RuntimeError):
@@ -260,6 +278,68 @@ def fetch(source: str = "auto", dest: Path = VENDOR_DIR, force: bool = False) ->
     raise AssetsError("DSFR non récupéré — " + " ; ".join(problems))
 
 
+# -- axe-core's French texts ----------------------------------------------------------------
+
+
+def axe_version() -> str:
+    """The version of the axe-core Vigie runs (the header of its ``axe.min.js``)."""
+    from crawler.audit import AuditSetupError, load_axe
+
+    try:
+        return load_axe().version
+    except AuditSetupError as exc:
+        raise AssetsError(str(exc)) from exc
+
+
+def fetch_axe_locale(
+    version: str | None = None, dest: Path = AXE_LOCALE_DIR, force: bool = False
+) -> Path:
+    """Fetch ``locales/fr.json`` of the npm package ``axe-core`` at ``version`` (default:
+    the one Vigie runs) into ``dest`` (nothing to do when that version is already there)."""
+    version = version or axe_version()
+    target = dest / AXE_LOCALE_FILE
+    source = dest / "SOURCE.txt"
+    spec = f"{AXE_NPM}@{version}"
+    fetched = source.is_file() and source.read_text(encoding="utf-8").strip() == f"npm {spec}"
+    if not force and target.is_file() and fetched:
+        return target
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AssetsError("npm introuvable")
+    with tempfile.TemporaryDirectory(prefix="vigie-axe-") as tmp:
+        work = Path(tmp)
+        _run([npm, "pack", spec, "--silent", "--pack-destination", str(work)], cwd=work)
+        archives = sorted(work.glob("*.tgz"))
+        if not archives:
+            raise AssetsError(f"npm pack {spec} n'a produit aucune archive")
+        with tarfile.open(archives[0], "r:gz") as tar:
+            try:
+                handle = tar.extractfile(f"package/locales/{AXE_LOCALE_FILE}")
+            except KeyError:
+                handle = None
+            if handle is None:
+                raise AssetsError(f"{spec} sans locales/{AXE_LOCALE_FILE}")
+            data = handle.read()
+    try:
+        rules = json.loads(data)["rules"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AssetsError(f"{spec} : locales/{AXE_LOCALE_FILE} illisible ({exc})") from exc
+    if not isinstance(rules, dict) or not rules:
+        raise AssetsError(f"{spec} : locales/{AXE_LOCALE_FILE} sans règles")
+    dest.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    source.write_text(f"npm {spec}\n", encoding="utf-8")
+    (dest.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+    return target
+
+
+def locate_axe_locale() -> Path | None:
+    """The axe-core French texts to use, or ``None`` when not set up."""
+    candidates = [Path(p) for p in [os.environ.get(AXE_LOCALE_ENV)] if p]
+    candidates.append(AXE_LOCALE_DIR / AXE_LOCALE_FILE)
+    return next((p for p in candidates if p.is_file()), None)
+
+
 def _human_size(paths: Iterable[Path]) -> str:
     total = sum(p.stat().st_size for p in paths if p.is_file())
     return f"{total / 1e6:.1f} Mo"
@@ -276,7 +356,13 @@ def main(argv: list[str] | None = None) -> int:
     get.add_argument("--source", choices=("auto", *SOURCES), default="auto")
     get.add_argument("--force", action="store_true", help="récupérer même s'il est déjà là")
     sub.add_parser("where", help="afficher le dossier DSFR utilisé")
+    axe = sub.add_parser(
+        "fetch-axe-locale", help="récupérer seulement les textes français d'axe-core (npm)"
+    )
+    axe.add_argument("--force", action="store_true", help="récupérer même s'ils sont déjà là")
     args = parser.parse_args(argv)
+    if args.command == "fetch-axe-locale":
+        return _fetch_axe_locale(args.force, required=True)
     if args.command == "where":
         folder = locate_dsfr()
         if folder is None:
@@ -292,6 +378,22 @@ def main(argv: list[str] | None = None) -> int:
     origin = (folder / "SOURCE.txt").read_text(encoding="utf-8").strip()
     size = _human_size(folder.rglob("*"))
     print(f"DSFR {dsfr_version(folder)} prêt dans {folder} ({origin}, {size})")
+    return _fetch_axe_locale(args.force, required=False)
+
+
+def _fetch_axe_locale(force: bool, required: bool) -> int:
+    """Fetch axe-core's French texts; without them the reports fall back to English, so a
+    failure is an error only when they were asked for alone."""
+    try:
+        path = fetch_axe_locale(force=force)
+    except AssetsError as exc:
+        print(
+            f"vigie : {'erreur' if required else 'attention'} : {exc} ; {AXE_LOCALE_WARNING}",
+            file=sys.stderr,
+        )
+        return 1 if required else 0
+    origin = (path.parent / "SOURCE.txt").read_text(encoding="utf-8").strip()
+    print(f"Textes français d'axe-core prêts dans {path} ({origin})")
     return 0
 
 

@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports.axe_texts import rule_help
+from reports.standards import criterion_url
+
 MAX_ELEMENTS = 15
 IMPACT_LABELS = {
     "critical": "critique",
@@ -51,17 +54,25 @@ class CriterionIssues:
     elements: list[Element] = field(default_factory=list)
     more_elements: int = 0
 
+    @property
+    def url(self) -> str | None:
+        """The criterion's page in the official RGAA method."""
+        return criterion_url(self.criterion) if self.criterion else None
+
 
 @dataclass(slots=True)
 class AuditView:
-    """The audit of one site: pages audited or failed, and the grouped results."""
+    """The audit of one site: pages audited or failed, and the grouped results.
+
+    The counts a page shows (rules by impact, criteria) are not here: they are the
+    findings table's (:mod:`reports.table`), so that every view counts the same way.
+    """
 
     axe_version: str | None
     pages_audited: list[tuple[str, str | None]]  # (url, why it was sampled)
     pages_failed: list[tuple[str, str]]
     violations: list[CriterionIssues]
     needs_review: list[CriterionIssues]
-    impacts: dict[str, int]
 
     @property
     def criteria_violated(self) -> list[dict[str, Any]]:
@@ -121,11 +132,13 @@ def group_rules(pages: Iterable[tuple[str, Iterable[Mapping[str, Any]]]]) -> lis
                 if issue is None:
                     title = crit.get("title") or "Critère sans intitulé connu"
                     issue = groups[key] = CriterionIssues(key, title, crit.get("theme_title"))
+                help_text, help_lang = rule_help(rule)
                 issue.rules.setdefault(
                     str(rule.get("id")),
                     {
                         "id": rule.get("id"),
-                        "help": rule.get("help"),
+                        "help": help_text,
+                        "help_lang": help_lang,
                         "help_url": rule.get("helpUrl"),
                         "impact": IMPACT_LABELS.get(str(rule.get("impact")), "—"),
                     },
@@ -151,12 +164,6 @@ def audit_view(records: list[dict[str, Any]] | None) -> AuditView | None:
         return None
     ok = [r for r in records if not r.get("error")]
     failed = [(str(r.get("url")), str(r.get("error"))) for r in records if r.get("error")]
-    impacts = dict.fromkeys(IMPACT_LABELS.values(), 0)
-    for record in ok:
-        for rule in record.get("violations") or ():
-            label = IMPACT_LABELS.get(str(rule.get("impact")))
-            if label:
-                impacts[label] += 1
     version = next((r.get("axe_version") for r in records if r.get("axe_version")), None)
     return AuditView(
         axe_version=version,
@@ -164,5 +171,4 @@ def audit_view(records: list[dict[str, Any]] | None) -> AuditView | None:
         pages_failed=failed,
         violations=group_rules((str(r.get("url")), r.get("violations") or ()) for r in ok),
         needs_review=group_rules((str(r.get("url")), r.get("needs_review") or ()) for r in ok),
-        impacts=impacts,
     )

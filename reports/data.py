@@ -17,21 +17,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 
 from checks import CHECK_IDS, ENGAGEMENT
-from crawler.store import Store, pages
+from checks.site import COVERAGE_ELEMENTS, COVERED_CHECKS, IMPACTS, NO_CRITICAL_AXE, Coverage
+from crawler.store import Store
+from reports import trends as trends_module
 from reports.advice import (
     ANCHOR_ONLY_TODO,
+    ELEMENT_STATES,
     PLACEHOLDER_TODO,
     Advice,
     advice_for,
+    element_label,
     engagement_title,
+    type_label,
 )
 from reports.audit_view import AuditView, audit_view, load_audits
 from reports.changes import SiteChanges, compare, is_problem
 from reports.present import safe_href, site_filename, value_lines
-from reports.table import TableError, coverage_of_run, findings_table
+from reports.table import TableError, findings_table, seed_columns, site_coverage
+from reports.trends import FULL, Point, Trends
 
 #: Engagements listed first on a site page; the others follow in number order.
 FIRST_ENGAGEMENTS = (2, 3)
@@ -60,6 +65,77 @@ class CheckView:
     error: str | None
     todo: str | None
 
+    @property
+    def covered(self) -> bool:
+        """Whether the check counts in an engagement's coverage (else: a complementary
+        indicator, shown apart, never as a missing element of the engagement)."""
+        return self.check_id in COVERED_CHECKS
+
+
+@dataclass(slots=True)
+class ElementView:
+    """One element of an engagement's coverage on a site page: its state and where to see
+    it (the rows of its checks, or the audit section)."""
+
+    key: str
+    label: str
+    state: str  # found / missing / error / not_measured / not_applicable
+    state_label: str
+    counted: bool
+    links: list[tuple[str, str]]  # (anchor, label)
+    #: Why it does not apply (``not_applicable``: the checks' justification).
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class CoverageView:
+    """An engagement's coverage as the site page explains it: "found/counted" and why."""
+
+    engagement: int
+    ratio: float | None
+    found: int
+    counted: int
+    elements: list[ElementView]
+
+    @property
+    def missing(self) -> list[ElementView]:
+        return [e for e in self.elements if e.state in ("missing", "error")]
+
+
+def coverage_view(cov: Coverage, reasons: dict[str, str] | None = None) -> CoverageView:
+    """``reasons``: check id → why it does not apply (``site_checks.error`` of a
+    ``not_applicable`` check), shown as « non applicable (justifié : …) »."""
+    elements = []
+    for item in cov.elements:
+        element = item.element
+        if element.key == NO_CRITICAL_AXE:
+            links = [("audit", element_label(element))]
+        else:  # "Adresse électronique ou formulaire de contact": one link per check
+            links = [
+                (f"verif-{c}", label if i == 0 else label[0].lower() + label[1:])
+                for i, (c, label) in enumerate((c, advice_for(c).label) for c in element.checks)
+            ]
+        why = None
+        if item.state == "not_applicable":
+            why = "; ".join(r for c in element.checks if (r := (reasons or {}).get(c))) or None
+        elements.append(
+            ElementView(
+                key=element.key,
+                label=element_label(element),
+                state=item.state,
+                state_label=(
+                    f"non applicable (justifié : {why}), non compté"
+                    if why
+                    else ELEMENT_STATES[item.state]
+                ),
+                counted=item.state in ("found", "missing", "error"),
+                links=links,
+                reason=why,
+            )
+        )
+    ratio = cov.ratio
+    return CoverageView(cov.engagement, ratio, cov.found, cov.total, elements)
+
 
 @dataclass(slots=True)
 class CheckGroup:
@@ -86,26 +162,77 @@ class SiteReport:
     errors: list[dict[str, Any]]
     changes: SiteChanges
     audit: AuditView | None
+    coverage: dict[int, CoverageView] = field(default_factory=dict)
+    #: The audit's figures, as the findings table holds them (one way to count):
+    #: ``audit_status`` ok / error / not_run and why; rules failing on the site by impact
+    #: (each rule once, whatever the number of pages), ``None`` when unknown.
+    audit_status: str = "not_run"
+    audit_reason: str | None = None
+    axe_rules: dict[str, int | None] = field(default_factory=dict)
+    rules_needing_review: int | None = None
+    criteria_violated: int | None = None
+    #: The seed list's own columns for this site (``departement``…), by seed key.
+    dims: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def missing_elements(self) -> list[ElementView]:
+        """The engagements' elements not found (or not verified), engagement 2 first."""
+        return [e for n in sorted(self.coverage) for e in self.coverage[n].missing]
+
+    @property
+    def complementary_problems(self) -> list[CheckView]:
+        """Checks outside the coverage that call for action (a surcharged number found,
+        a complementary element absent)."""
+        return [c for g in self.groups for c in g.checks if c.problem and not c.covered]
+
+
+#: One run of the trend (kept under its former name for the exports and the bench).
+TrendPoint = Point
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """A way to group the sites: ``type``, or a column of the seed list."""
+
+    key: str  # "type" or the seed list's column name
+    column: str  # its column id in the findings table
+    label: str  # French, for people
+    values: tuple[tuple[str, str], ...]  # (value, label), sorted; "" for "not given"
 
 
 @dataclass(slots=True)
-class TrendPoint:
-    run_id: int
-    label: str | None
-    started_at: datetime | None
+class GroupCoverage:
+    """The report's run for one group of sites (one value of a dimension)."""
+
+    dimension: str
+    group: str
+    label: str
     sites: int
     explored: int
     engagement_2: float | None
     engagement_3: float | None
+    measured_2: int = 0
+    measured_3: int = 0
+    full_2: int = 0
+    full_3: int = 0
+
+    @property
+    def type(self) -> str:  # the former TypeCoverage's name
+        return self.group
+
+
+TypeCoverage = GroupCoverage
 
 
 @dataclass(slots=True)
-class TypeCoverage:
-    type: str
-    sites: int
-    explored: int
-    engagement_2: float | None
-    engagement_3: float | None
+class ElementChange:
+    """One coverage element: the sites that gained it and lost it since their previous run."""
+
+    engagement: int
+    key: str
+    label: str
+    gained: list[SiteReport] = field(default_factory=list)
+    lost: list[SiteReport] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -115,6 +242,11 @@ class CheckShare:
     found: int
     absent: int
     error: int
+    not_applicable: int = 0
+
+    @property
+    def measured(self) -> int:
+        return self.found + self.absent
 
     @property
     def share(self) -> float | None:
@@ -132,6 +264,12 @@ class ReportData:
     shares: list[CheckShare]
     check_order: list[str]
     audits_stored: bool
+    dimensions: list[Dimension] = field(default_factory=list)
+    by_group: dict[str, list[GroupCoverage]] = field(default_factory=dict)
+    trends: Trends | None = None
+    element_changes: list[ElementChange] = field(default_factory=list)
+    #: Previous runs the sites were compared with (run id → number of sites).
+    compared_with: dict[int, int] = field(default_factory=dict)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -222,58 +360,59 @@ def page_titles(store: Store, run_id: int) -> dict[str, dict[str, str]]:
     One query for the run rather than one a site: a thousand round trips to a remote
     PostgreSQL were most of a large report's reading time.
     """
-    query = select(pages.c.site_id, pages.c.url, pages.c.title).where(
-        pages.c.run_id == run_id, pages.c.title.is_not(None)
-    )
-    titles: dict[str, dict[str, str]] = defaultdict(dict)
-    with store.engine.connect() as conn:
-        for site_id, url, title in conn.execute(query):
-            titles[site_id][url] = title
-    return titles
+    return store.page_titles_of_run(run_id)
 
 
 def trend(store: Store, run_id: int, current: pd.DataFrame | None = None) -> list[TrendPoint]:
-    """Mean coverage of engagements 2 and 3 over the explored sites of each stored run.
+    """Mean coverage of engagements 2 and 3 over the explored sites of each stored run,
+    grouped in SQL (:mod:`reports.trends`). ``current`` is not needed any more (kept for
+    callers of the former signature)."""
+    return trends_module.compute(store, run_id).overall
 
-    ``current``: the findings table of ``run_id`` when the caller has it already.
-    """
-    points = []
-    for run in store.list_runs():
-        if run["id"] > run_id or run["status"] != "finished":
-            continue
-        if run["id"] == run_id and current is not None:
-            table = current
-        else:
-            table = coverage_of_run(store, run["id"])
-        explored = table[table["status"] == "ok"]
-        points.append(
-            TrendPoint(
-                run_id=run["id"],
-                label=run["label"],
-                started_at=run["started_at"],
-                sites=len(table),
-                explored=len(explored),
-                engagement_2=_mean(explored["engagement_2"]),
-                engagement_3=_mean(explored["engagement_3"]),
-            )
-        )
-    return points
+
+def dimensions_of(table: pd.DataFrame) -> list[Dimension]:
+    """Type, then each column of the seed list, with the values met in ``table``."""
+    out = []
+    for key, column, label in [
+        ("type", "type", "Type d'administration"),
+        *((k, c, k) for k, c in seed_columns(table)),
+    ]:
+        values = sorted({"" if pd.isna(v) else str(v) for v in table[column]}, key=_sort_text)
+        labels = tuple((v, group_label(key, v)) for v in values)
+        out.append(Dimension(key, column, label, labels))
+    return out
+
+
+def _sort_text(value: str) -> tuple[bool, str]:
+    return (value == "", value.casefold())
+
+
+def group_label(dimension: str, value: str) -> str:
+    """A group's name for people: the type's French plural, a seed value as written."""
+    if dimension == "type":
+        return type_label(value)
+    return value or "Non renseigné"
+
+
+def group_coverage(table: pd.DataFrame, dimension: Dimension) -> list[GroupCoverage]:
+    """Sites, explored sites, mean coverage and sites at 100 % of each group of the run."""
+    out = []
+    keys = table[dimension.column].map(lambda v: "" if pd.isna(v) else str(v))
+    for value, label in dimension.values:
+        rows = table[keys == value]
+        explored = rows[rows["status"] == "ok"]
+        cells: dict[str, Any] = {}
+        for n in (2, 3):
+            values = pd.to_numeric(explored[f"engagement_{n}"], errors="coerce").dropna()
+            cells[f"engagement_{n}"] = float(values.mean()) if len(values) else None
+            cells[f"measured_{n}"] = len(values)
+            cells[f"full_{n}"] = int((values >= FULL).sum())
+        out.append(GroupCoverage(dimension.key, value, label, len(rows), len(explored), **cells))
+    return out
 
 
 def coverage_by_type(table: pd.DataFrame) -> list[TypeCoverage]:
-    out = []
-    for kind, rows in table.groupby("type", sort=True):
-        explored = rows[rows["status"] == "ok"]
-        out.append(
-            TypeCoverage(
-                type=str(kind),
-                sites=len(rows),
-                explored=len(explored),
-                engagement_2=_mean(explored["engagement_2"]),
-                engagement_3=_mean(explored["engagement_3"]),
-            )
-        )
-    return out
+    return group_coverage(table, dimensions_of(table)[0])
 
 
 def check_shares(table: pd.DataFrame, order: Sequence[str]) -> list[CheckShare]:
@@ -288,9 +427,55 @@ def check_shares(table: pd.DataFrame, order: Sequence[str]) -> list[CheckShare]:
                 found=int(counts.get("found", 0)),
                 absent=int(counts.get("absent", 0)),
                 error=int(counts.get("error", 0)),
+                not_applicable=int(counts.get("not_applicable", 0)),
             )
         )
     return shares
+
+
+def element_changes(sites: Sequence[SiteReport], before: dict[str, Any]) -> list[ElementChange]:
+    """Per coverage element, the sites that gained it (missing → found) and lost it (found →
+    missing) since their previous run. An element unverified, not measured or not
+    applicable on either side is no change, as for the checks (:mod:`reports.changes`).
+
+    ``before``: site id → :class:`checks.site.Coverage` by engagement in its previous run.
+    """
+    changes: dict[str, ElementChange] = {}
+    for n in (2, 3):
+        for element in COVERAGE_ELEMENTS[n]:
+            changes[element.key] = ElementChange(n, element.key, element_label(element))
+    for site in sites:
+        previous = before.get(site.site_id)
+        if previous is None or site.status != "ok":
+            continue
+        for n, cov in previous.items():
+            if not cov.crawled or n not in site.coverage:
+                continue
+            old = {item.element.key: item.state for item in cov.elements}
+            for element in site.coverage[n].elements:
+                was, now = old.get(element.key), element.state
+                if was == "missing" and now == "found":
+                    changes[element.key].gained.append(site)
+                elif was == "found" and now == "missing":
+                    changes[element.key].lost.append(site)
+    return list(changes.values())
+
+
+def previous_coverage(
+    store: Store, previous: dict[str, int], before: dict[str, dict[str, str]]
+) -> dict[str, dict[int, Coverage]]:
+    """Each site's coverage in its previous run (``previous``: site → run), from what the
+    store kept of it: statuses, the accessibility mention's value, the audit summary."""
+    if not previous:
+        return {}
+    mentions = store.check_values_in(previous, "a11y_mention")
+    rows = store.site_rows_in(previous)
+    out = {}
+    for site_id in previous:
+        statuses = {c: before.get(site_id, {}).get(c, "error") for c in CHECK_IDS}
+        audit = (rows.get(site_id) or {}).get("audit")
+        out[site_id] = site_coverage(statuses, mentions.get(site_id), audit)
+    return out
 
 
 def _audit_criteria(records: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
@@ -333,10 +518,15 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
 
     coverage = table.set_index("site_id")
     titles = page_titles(store, run_id)
+    seed_keys = [k for k, _ in seed_columns(table)]
     reports = []
     for site in sites:
         site_id = site["site_id"]
         rows = rows_by_site.get(site_id, {})
+        extra = site.get("extra") or {}
+        reasons = {
+            c: r["error"] for c, r in rows.items() if r["status"] == "not_applicable" and r["error"]
+        }
         statuses = {c: r["status"] for c, r in rows.items()}
         prev = previous.get(site_id)
         site_audit = audits.get(site_id) if audits is not None else None
@@ -344,6 +534,10 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         if prev is not None and previous_audits.get(prev) is not None:
             prev_audit = previous_audits[prev].get(site_id)  # type: ignore[union-attr]
         row = coverage.loc[site_id] if site_id in coverage.index else None
+        mention = rows.get("a11y_mention", {}).get("value")
+        full_statuses = {c: statuses.get(c, "error") for c in CHECK_IDS}
+        covers = site_coverage(full_statuses, mention, site.get("audit"))
+        audit_status = _text(row, "audit_status") or "not_run"
         reports.append(
             SiteReport(
                 site_id=site_id,
@@ -369,17 +563,44 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
                     _audit_criteria(site_audit),
                 ),
                 audit=audit_view(site_audit),
+                coverage={n: coverage_view(c, reasons) for n, c in covers.items()},
+                audit_status=audit_status,
+                audit_reason=_text(row, "audit_reason"),
+                axe_rules={i: _int(row, f"axe_{i}") for i in IMPACTS},
+                rules_needing_review=_int(row, "axe_needs_review"),
+                criteria_violated=(
+                    len((_text(row, "rgaa_criteria_violated") or "").split())
+                    if audit_status == "ok"
+                    else None
+                ),
+                dims={k: extra.get(k) for k in seed_keys},
             )
         )
+    dimensions = dimensions_of(table)
+    by_group = {d.key: group_coverage(table, d) for d in dimensions}
+    comparable = {
+        s.site_id: previous[s.site_id]
+        for s in reports
+        if s.site_id in previous and not s.changes.previous_unreachable
+    }
+    compared_with: dict[int, int] = defaultdict(int)
+    for prev in comparable.values():
+        compared_with[prev] += 1
+    trends = trends_module.compute(store, run_id, seed_keys)
     return ReportData(
         run=run,
         table=table,
         sites=reports,
-        trend=trend(store, run_id, table),
-        by_type=coverage_by_type(table),
+        trend=trends.overall,
+        by_type=by_group["type"],
         shares=check_shares(table, order),
         check_order=order,
         audits_stored=audits is not None,
+        dimensions=dimensions,
+        by_group=by_group,
+        trends=trends,
+        element_changes=element_changes(reports, previous_coverage(store, comparable, before)),
+        compared_with=dict(sorted(compared_with.items())),
     )
 
 
@@ -391,3 +612,20 @@ def _float(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if number != number else number
+
+
+def _cell(row: pd.Series | None, column: str) -> Any:
+    if row is None or column not in row.index:
+        return None
+    value = row[column]
+    return None if value is None or value is pd.NA or value != value else value
+
+
+def _text(row: pd.Series | None, column: str) -> str | None:
+    value = _cell(row, column)
+    return None if value is None else str(value)
+
+
+def _int(row: pd.Series | None, column: str) -> int | None:
+    value = _cell(row, column)
+    return None if value is None else int(value)

@@ -1,9 +1,11 @@
 """The report's data as files: CSV and Parquet per table, one XLSX and one JSON for all.
 
 The same :class:`~reports.data.ReportData` as the HTML pages, so the spreadsheet and the
-page never disagree. CSV, Parquet and JSON keep the machine column names of the contract
-(check ids, ``engagement_2``…) because scripts read them; the XLSX, read by people, gets
-French headers, one sheet per table, a frozen header row and filters.
+page never disagree. Every table's columns and their names come from one registry,
+:mod:`reports.columns`: CSV, Parquet and JSON keep the stable ids (check ids,
+``engagement_2``…) that scripts read, and machine values in English (``found``,
+``appeared``…); the XLSX, read by people, shows the French headers, dates as dates and
+shares as percentages, and carries the data dictionary (columns and checks) as two sheets.
 """
 
 from __future__ import annotations
@@ -15,71 +17,15 @@ from typing import Any
 
 import pandas as pd
 
-from reports.advice import ADVICE, advice_for, type_label
+from reports import columns as registry
+from reports.advice import type_label
+from reports.columns import TABLE_COLUMNS, TABLES
 from reports.data import ReportData
 from reports.present import as_utc
-from reports.table import export, write_sheet, xlsx_workbook
+from reports.spreadsheet import write_sheet, xlsx_workbook
+from reports.table import export
 
-#: Machine name → (XLSX sheet name, French description for the overview).
-TABLES: dict[str, tuple[str, str]] = {
-    "constats": ("Constats", "Tableau des constats, une ligne par site"),
-    "verifications": ("Vérifications", "Chaque vérification de chaque site, avec sa preuve"),
-    "couverture_par_type": ("Couverture par type", "Couverture par type d'administration"),
-    "part_par_verification": ("Part par vérification", "Part des sites par vérification"),
-    "evolution": ("Évolution", "Couverture au fil des explorations"),
-    "erreurs": ("Erreurs d'exploration", "Adresses qui n'ont pas pu être récupérées"),
-    "changements": ("Changements", "Changements depuis l'exploration précédente"),
-    "audit": ("Audit RGAA", "Audit d'accessibilité par critère RGAA"),
-}
-
-HEADERS: dict[str, str] = {
-    "run_id": "N° d'exploration",
-    "run_label": "Étiquette de l'exploration",
-    "run_started_at": "Début de l'exploration (UTC)",
-    "site_id": "Identifiant du site",
-    "name": "Nom du site",
-    "url": "Adresse",
-    "type": "Type d'administration",
-    "type_label": "Type d'administration (libellé)",
-    "status": "État",
-    "reason": "Raison de l'erreur",
-    "pages_crawled": "Pages explorées",
-    "errors": "Erreurs d'exploration",
-    "error_kinds": "Types d'erreurs",
-    "a11y_mention_value": "Mention d'accessibilité (valeur)",
-    "engagement_2": "Couverture engagement 2",
-    "engagement_3": "Couverture engagement 3",
-    "check_id": "Identifiant de la vérification",
-    "check": "Vérification",
-    "engagement": "Engagement",
-    "problem": "À corriger",
-    "value": "Valeur trouvée",
-    "evidence_url": "Page de la preuve",
-    "evidence_where": "Emplacement (XPath)",
-    "evidence_snippet": "Extrait",
-    "pages_found": "Pages où trouvé",
-    "error": "Erreur",
-    "todo": "À faire",
-    "reference": "Référence",
-    "sites": "Sites",
-    "explored": "Sites explorés",
-    "found": "Trouvée",
-    "absent": "Absente",
-    "share": "Part des sites",
-    "kind": "Type",
-    "is_home": "Page d'accueil",
-    "at": "Date (UTC)",
-    "previous_run_id": "Exploration précédente",
-    "change": "Changement",
-    "before": "Avant",
-    "after": "Après",
-    "criterion": "Critère RGAA",
-    "title": "Intitulé",
-    "result": "Résultat",
-    "rules": "Règles axe-core",
-    "pages": "Pages",
-    "elements": "Éléments",
-}
+__all__ = ["TABLES", "ExportFile", "build_tables", "write_exports", "write_json", "write_xlsx"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +43,23 @@ def _iso(value: Any) -> str | None:
     return when.isoformat() if when is not None else None
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _frame(name: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """A table with exactly its registered columns (an empty one keeps its header)."""
+    return pd.DataFrame.from_records(records, columns=list(TABLE_COLUMNS[name]))
+
+
+#: Machine values of the ``change`` columns.
+CHANGES = ("appeared", "fixed", "not_comparable")
+
+
 def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
-    """Every table of the report as a DataFrame with machine column names."""
+    """Every table of the report as a DataFrame with the registry's column ids."""
     run_id = data.run["id"]
-    checks, errors, changes, audit = [], [], [], []
+    checks, errors, changes, audit, elements = [], [], [], [], []
     for site in data.sites:
         for group in site.groups:
             for c in group.checks:
@@ -113,8 +72,9 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
                         "check_id": c.check_id,
                         "check": c.advice.label,
                         "engagement": group.engagement,
-                        "status": c.status,
+                        "check_status": c.status,
                         "problem": c.problem,
+                        "in_coverage": c.covered,
                         "value": " ; ".join(c.values) or None,
                         "evidence_url": first.url if first else None,
                         "evidence_where": first.where if first else None,
@@ -134,16 +94,12 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
                     "kind": e["kind"],
                     "reason": e["reason"],
                     "is_home": bool(e["is_home"]),
-                    "at": _iso(e["at"]),
+                    "at": e["at"],
                 }
             )
         ch = site.changes
         prev = ch.previous["id"] if ch.previous else None
-        for word, items in (
-            ("apparu", ch.appeared),
-            ("corrigé", ch.fixed),
-            ("non comparable", ch.not_comparable),
-        ):
+        for word, items in zip(CHANGES, (ch.appeared, ch.fixed, ch.not_comparable), strict=True):
             for item in items:
                 changes.append(
                     {
@@ -161,7 +117,7 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         if site.audit is not None:
             for word, issues in (
                 ("violation", site.audit.violations),
-                ("à vérifier", site.audit.needs_review),
+                ("needs_review", site.audit.needs_review),
             ):
                 for issue in issues:
                     audit.append(
@@ -176,23 +132,49 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
                             "elements": len(issue.elements) + issue.more_elements,
                         }
                     )
+    for element in data.element_changes:
+        for word, sites in (("gained", element.gained), ("lost", element.lost)):
+            for site in sites:
+                elements.append(
+                    {
+                        "run_id": run_id,
+                        "site_id": site.site_id,
+                        "name": site.name,
+                        "previous_run_id": (site.changes.previous or {}).get("id"),
+                        "engagement": element.engagement,
+                        "element": element.key,
+                        "element_label": element.label,
+                        "change": word,
+                    }
+                )
+    groups = [
+        {
+            "dimension": g.dimension,
+            "group": g.group,
+            "sites": g.sites,
+            "explored": g.explored,
+            "engagement_2": _round(g.engagement_2),
+            "engagement_3": _round(g.engagement_3),
+            "engagement_2_full": g.full_2,
+            "engagement_3_full": g.full_3,
+        }
+        for dimension in data.dimensions
+        for g in data.by_group.get(dimension.key, [])
+    ]
     return {
         "constats": data.table,
-        "verifications": pd.DataFrame(checks),
-        "couverture_par_type": pd.DataFrame(
+        "verifications": _frame("verifications", checks),
+        "couverture_par_type": _frame(
+            "couverture_par_type",
             [
-                {
-                    "type": t.type,
-                    "type_label": type_label(t.type),
-                    "sites": t.sites,
-                    "explored": t.explored,
-                    "engagement_2": _round(t.engagement_2),
-                    "engagement_3": _round(t.engagement_3),
-                }
-                for t in data.by_type
-            ]
+                {**g, "type": g["group"], "type_label": type_label(g["group"])}
+                for g in groups
+                if g["dimension"] == "type"
+            ],
         ),
-        "part_par_verification": pd.DataFrame(
+        "couverture_par_groupe": _frame("couverture_par_groupe", groups),
+        "part_par_verification": _frame(
+            "part_par_verification",
             [
                 {
                     "check_id": s.check_id,
@@ -200,100 +182,108 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
                     "engagement": s.advice.engagement,
                     "found": s.found,
                     "absent": s.absent,
-                    "error": s.error,
+                    "error_sites": s.error,
+                    "not_applicable": s.not_applicable,
                     "share": _round(s.share),
                 }
                 for s in data.shares
-            ]
+            ],
         ),
-        "evolution": pd.DataFrame(
-            [
-                {
-                    "run_id": p.run_id,
-                    "run_label": p.label,
-                    "run_started_at": _iso(p.started_at),
-                    "sites": p.sites,
-                    "explored": p.explored,
-                    "engagement_2": _round(p.engagement_2),
-                    "engagement_3": _round(p.engagement_3),
-                }
-                for p in data.trend
-            ]
-        ),
-        "erreurs": pd.DataFrame(errors, columns=_columns("erreurs")),
-        "changements": pd.DataFrame(changes, columns=_columns("changements")),
-        "audit": pd.DataFrame(audit, columns=_columns("audit")),
+        **_trend_tables(data),
+        "erreurs": _frame("erreurs", errors),
+        "changements": _frame("changements", changes),
+        "elements_gagnes_perdus": _frame("elements_gagnes_perdus", elements),
+        "audit": _frame("audit", audit),
     }
 
 
-def _columns(name: str) -> list[str]:
-    """Columns of the tables that may be empty (an empty export still has its header)."""
+def _point(p: Any) -> dict[str, Any]:
     return {
-        "erreurs": ["run_id", "site_id", "url", "kind", "reason", "is_home", "at"],
-        "changements": [
-            "run_id",
-            "site_id",
-            "name",
-            "previous_run_id",
-            "check_id",
-            "check",
-            "change",
-            "before",
-            "after",
-        ],
-        "audit": [
-            "run_id",
-            "site_id",
-            "result",
-            "criterion",
-            "title",
-            "rules",
-            "pages",
-            "elements",
-        ],
-    }[name]
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
-_IMPACTS_FR = {"critical": "critiques", "serious": "sérieuses", "moderate": "modérées"}
-_IMPACTS_FR["minor"] = "mineures"
-HEADERS.update(
-    {
-        "pages_audited": "Pages auditées (accessibilité)",
-        "audit_errors": "Pages non auditées",
-        "axe_version": "Version d'axe-core",
-        "axe_needs_review": "Règles axe à vérifier par une personne",
-        "rgaa_criteria_violated": "Critères RGAA en violation",
-        "no_critical_axe": "Aucune violation critique",
-        **{f"axe_{k}": f"Règles axe en violation, {v}" for k, v in _IMPACTS_FR.items()},
-        **{f"rgaa_theme_{n}": f"Règles en violation, thématique RGAA {n}" for n in range(1, 14)},
+        "run_id": p.run_id,
+        "run_label": p.label,
+        "run_started_at": p.started_at,
+        "sites": p.sites,
+        "explored": p.explored,
+        "engagement_2": _round(p.engagement_2),
+        "engagement_3": _round(p.engagement_3),
+        "engagement_2_full": p.full[2],
+        "engagement_3_full": p.full[3],
     }
-)
+
+
+def _trend_tables(data: ReportData) -> dict[str, pd.DataFrame]:
+    trends = data.trends
+    overall = trends.overall if trends is not None else data.trend
+    by_group, by_check = [], []
+    if trends is not None:
+        for dimension, groups in trends.by_group.items():
+            for group, points in groups.items():
+                by_group += [
+                    {**_point(p), "dimension": dimension, "group": group} for p in points if p.sites
+                ]
+        for check_id in data.check_order:
+            for p in trends.by_check.get(check_id, []):
+                if not p.counts:
+                    continue
+                by_check.append(
+                    {
+                        "run_id": p.run_id,
+                        "run_label": p.label,
+                        "run_started_at": p.started_at,
+                        "check_id": check_id,
+                        "found": p.found,
+                        "absent": p.counts.get("absent", 0),
+                        "error_sites": p.counts.get("error", 0),
+                        "not_applicable": p.counts.get("not_applicable", 0),
+                        "share": _round(p.share),
+                    }
+                )
+    return {
+        "evolution": _frame("evolution", [_point(p) for p in overall]),
+        "evolution_par_groupe": _frame("evolution_par_groupe", by_group),
+        "evolution_par_verification": _frame("evolution_par_verification", by_check),
+    }
 
 
 def french_headers(df: pd.DataFrame) -> pd.DataFrame:
-    """Column names a person reads: check ids become their French label."""
-    names = {}
-    for column in df.columns:
-        if column in ADVICE:
-            names[column] = advice_for(column).label
-        else:
-            names[column] = HEADERS.get(column, column)
-    return df.rename(columns=names)
+    """Column names a person reads (:mod:`reports.columns`)."""
+    return df.set_axis(registry.headers(df.columns), axis=1)
+
+
+def dictionary_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The data dictionary as two sheets: every column of every table, and the checks."""
+    from reports import dictionary
+
+    rows = [
+        {
+            "Feuille": TABLES[name][0],
+            "Colonne (identifiant)": column_id,
+            "En-tête": header,
+            "Unité": registry.column(column_id).unit,
+            "Description": registry.column(column_id).description,
+        }
+        for name, df in tables.items()
+        for column_id, header in zip(df.columns, registry.headers(df.columns), strict=True)
+    ]
+    checks = pd.DataFrame(dictionary.rows())
+    checks["applies_to"] = checks["applies_to"].map(
+        lambda v: "tous les types" if v is None else ", ".join(v)
+    )
+    return {
+        "Dictionnaire des colonnes": pd.DataFrame(rows),
+        "Dictionnaire des vérifications": checks.rename(columns=dictionary.ROW_HEADERS),
+    }
 
 
 def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> Path:
-    """One sheet per table, French headers, frozen header row, filters, readable widths."""
+    """One sheet per table (French headers, frozen header row, filters, readable widths,
+    dates as dates, shares as percentages), then the data dictionary."""
     with xlsx_workbook(path) as book:
         for name, df in tables.items():
-            out = df.copy()
-            for column in out.columns:
-                if pd.api.types.is_datetime64_any_dtype(out[column]):
-                    out[column] = out[column].astype(str)  # Excel has no time zones
-            write_sheet(book, french_headers(out), TABLES[name][0])
+            kinds = [registry.column(c).kind for c in df.columns]
+            write_sheet(book, df, TABLES[name][0], registry.headers(df.columns), kinds)
+        for sheet, df in dictionary_tables(tables).items():
+            write_sheet(book, df, sheet)
     return path
 
 
@@ -314,10 +304,23 @@ def write_json(tables: dict[str, pd.DataFrame], run: dict[str, Any], path: Path)
     with path.open("w", encoding="utf-8") as out:
         out.write('{\n  "run": ' + json.dumps(head, ensure_ascii=False))
         for name, df in tables.items():
-            records = df.to_json(orient="records", force_ascii=False, date_format="iso", indent=2)
+            records = _json_ready(df).to_json(
+                orient="records", force_ascii=False, date_format="iso", indent=2
+            )
             out.write(f",\n  {json.dumps(name)}: " + records.replace("\\/", "/"))
         out.write("\n}\n")
     return path
+
+
+def _json_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ISO 8601 text with their time zone (pandas' own ISO drops it)."""
+    dated = [c for c in df.columns if registry.column(c).kind == "datetime"]
+    if not dated:
+        return df
+    out = df.copy()
+    for column in dated:
+        out[column] = out[column].map(_iso, na_action="ignore")
+    return out
 
 
 def write_exports(data: ReportData, folder: Path) -> list[ExportFile]:
@@ -327,7 +330,7 @@ def write_exports(data: ReportData, folder: Path) -> list[ExportFile]:
     files = [
         ExportFile(
             write_xlsx(tables, folder / "vigie.xlsx"),
-            "Classeur XLSX, une feuille par table",
+            "Classeur XLSX, une feuille par table et le dictionnaire des données",
             "xlsx",
         ),
         ExportFile(
@@ -335,7 +338,16 @@ def write_exports(data: ReportData, folder: Path) -> list[ExportFile]:
         ),
     ]
     for name, df in tables.items():
-        for fmt in ("csv", "parquet"):
-            path = export(df, folder / f"{name}.{fmt}", fmt)
-            files.append(ExportFile(path, TABLES[name][1], fmt, table=name))
+        for kind, (suffix, fmt, dialect) in TABLE_FILES.items():
+            path = export(df, folder / f"{name}{suffix}", fmt, csv_dialect=dialect)
+            files.append(ExportFile(path, TABLES[name][1], kind, table=name))
     return files
+
+
+#: Each table's files: kind → (file name suffix, format, CSV flavour). The plain CSV is for
+#: programs, the ``-excel.csv`` one opens in French Excel (:mod:`reports.spreadsheet`).
+TABLE_FILES: dict[str, tuple[str, str, str | None]] = {
+    "csv": (".csv", "csv", "rfc4180"),
+    "csv-excel": ("-excel.csv", "csv", "excel-fr"),
+    "parquet": (".parquet", "parquet", None),
+}

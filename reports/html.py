@@ -19,20 +19,22 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from crawler.store import Store
-from reports import charts
+from reports import bidi, charts
 from reports.advice import (
     PROBLEM_LABELS,
     STATUS_LABELS,
     STATUS_SHORT,
     advice_for,
+    coverage_explanation,
     type_label,
     type_singular,
 )
-from reports.audit_view import COVERAGE_NOTICE
+from reports.audit_view import COVERAGE_NOTICE, IMPACT_LABELS
 from reports.changes import is_problem
-from reports.data import ReportData, load_report
+from reports.data import ReportData, group_label, load_report
 from reports.exports import ExportFile, write_exports
 from reports.present import date_fr, percent, run_name, safe_href
+from reports.summary import key_figures
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 EXPORT_DIR = "donnees"
@@ -58,6 +60,11 @@ class WrittenReport:
     run_id: int = 0
 
 
+#: One letter a status in the overview's rows (``data-checks``, read by vigie.js): a
+#: national list has 10,000 rows, and one attribute per cell would weigh megabytes.
+STATUS_CODES = {"found": "f", "absent": "a", "error": "e", "not_applicable": "n"}
+
+
 def _status_rank(status: str, check_id: str) -> str:
     """Sort key of a status cell: met, then not met, then unverified."""
     problem = is_problem(check_id, status)
@@ -69,6 +76,14 @@ def _status_change(status: str | None, check_id: str) -> str:
     return labels.get(status or "", "—").lower()
 
 
+def _delta(now: float | None, before: float | None) -> str:
+    """A change in percentage points, signed (« +5 pts »), or « — »."""
+    if now is None or before is None:
+        return "—"
+    points = round(now * 100) - round(before * 100)
+    return "=" if points == 0 else f"{points:+d} pt{'s' if abs(points) > 1 else ''}"
+
+
 def environment() -> Environment:
     """The Jinja2 environment: autoescape everywhere, undefined names are errors."""
     env = Environment(
@@ -77,6 +92,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=bidi.finalize,  # every printed text has its bidi controls closed
     )
     env.filters.update(
         percent=percent,
@@ -87,45 +103,56 @@ def environment() -> Environment:
         type_singular=type_singular,
         check_label=lambda c: advice_for(c).label,
         check_short=lambda c: advice_for(c).short,
+        check_advice=advice_for,
+        group_label=group_label,
         engagement_of=lambda c: advice_for(c).engagement or "—",
         status_label=lambda s: STATUS_LABELS.get(s, s),
         status_short=lambda s: STATUS_SHORT.get(s, s),
         status_rank=_status_rank,
+        status_code=lambda s: STATUS_CODES.get(s, "?"),
         status_change=_status_change,
         is_problem=lambda s, c: is_problem(c, s),
         minibar=charts.share_bar,
+        bar=charts.bar,
+        run_short=run_short,
+        sites=_sites,
+        delta=_delta,
+        impact_label=lambda i: IMPACT_LABELS.get(i, i),
+        iso=bidi.isolate,  # text from crawled pages and seed lists, isolated (<bdi>)
     )
     return env
 
 
+#: Runs shown in the overview's trend tables by group and by check (every run is in the
+#: exports, ``evolution*.csv``): beyond six columns the tables stop fitting a screen.
+TREND_COLUMNS = 6
+
+
+def run_short(run: dict[str, Any] | Any) -> str:
+    """A run on an axis: its label, else its date (never "n° 3", which says nothing)."""
+    label = run.get("label") if isinstance(run, dict) else run.label
+    started = run.get("started_at") if isinstance(run, dict) else run.started_at
+    text = str(label) if label else date_fr(started, False)
+    return text if len(text) <= 14 else text[:13] + "…"
+
+
+def _sites(n: int) -> str:
+    return f"{n} site{'s' if n > 1 else ''}"
+
+
 def _overview_charts(data: ReportData) -> dict[str, Markup]:
-    labels = [type_label(t.type) for t in data.by_type]
-    by_type = charts.bar_chart(
-        labels,
-        [
-            charts.Series("Engagement 2", "vigie-series-1", [t.engagement_2 for t in data.by_type]),
-            charts.Series("Engagement 3", "vigie-series-2", [t.engagement_3 for t in data.by_type]),
-        ],
-    )
-    points = [f"n° {p.run_id}" for p in data.trend]
-    trend = charts.line_chart(
-        points,
-        [
-            charts.Series("Engagement 2", "vigie-series-1", [p.engagement_2 for p in data.trend]),
-            charts.Series("Engagement 3", "vigie-series-2", [p.engagement_3 for p in data.trend]),
-        ],
-    )
-    return {"by_type": by_type, "trend": trend}
-
-
-def _summary(data: ReportData) -> dict[str, Any]:
-    e2 = [s.engagement_2 for s in data.explored if s.engagement_2 is not None]
-    e3 = [s.engagement_3 for s in data.explored if s.engagement_3 is not None]
+    points = data.trend
+    labels = [run_short(p) for p in points]
+    notes = [_sites(p.measured[2]) for p in points]
+    series = [
+        charts.Series("Engagement 2", "vigie-series-1", [p.engagement_2 for p in points]),
+        charts.Series("Engagement 3", "vigie-series-2", [p.engagement_3 for p in points]),
+    ]
     return {
-        "e2": sum(e2) / len(e2) if e2 else None,
-        "e3": sum(e3) / len(e3) if e3 else None,
-        "e2_full": sum(1 for v in e2 if v >= 0.999),
-        "e3_full": sum(1 for v in e3 if v >= 0.999),
+        "trend": charts.line_chart(labels, series, "vigie-chart--wide", notes=notes),
+        "trend_narrow": charts.line_chart(
+            labels, series, "vigie-chart--narrow", width=360, notes=notes, max_labels=3
+        ),
     }
 
 
@@ -176,9 +203,12 @@ def render_pages(
                 "name": e.path.name,
                 "size": _size(e.path),
             }
-    audited = "axe_critical" in data.table and data.table["axe_critical"].notna().any()
+    audited = bool((data.table.get("audit_status", pd.Series()) != "not_run").any())
     row_audit = {
-        str(r["site_id"]): (None if pd.isna(r.get("axe_critical")) else int(r["axe_critical"]))
+        str(r["site_id"]): {
+            "status": r.get("audit_status") or "not_run",
+            "critical": None if pd.isna(r.get("axe_critical")) else int(r["axe_critical"]),
+        }
         for r in data.table.to_dict("records")
     }
     index = folder / "index.html"
@@ -189,12 +219,17 @@ def render_pages(
             data=data,
             rows=rows,
             missing=missing,
-            summary=_summary(data),
+            summary=key_figures(data.table),
             charts=_overview_charts(data),
             exports=whole,
-            audited=bool(audited),
+            audited=audited,
+            explanations=[coverage_explanation(n) for n in (2, 3)],
             row_audit=row_audit,
             export_tables=per_table,
+            seed_dims=[d for d in data.dimensions if d.key != "type"],
+            url_names=url_names(data),
+            trend_runs=data.trends.runs[-TREND_COLUMNS:] if data.trends else [],
+            trend_from=max(0, len(data.trend) - TREND_COLUMNS),
         ),
         encoding="utf-8",
     )
@@ -205,14 +240,26 @@ def render_pages(
     template = env.get_template("site.html")
     pages = []
     for site in data.sites:
-        problems = [c for g in site.groups for c in g.checks if c.problem]
         page = site_dir / site.filename
         page.write_text(
-            template.render(**common, root="../", site=site, problems=problems),
+            template.render(**common, root="../", site=site),
             encoding="utf-8",
         )
         pages.append(page)
     return index, pages
+
+
+#: Names of the overview's URL parameters (a filtered view is a link): a seed column is
+#: named after itself unless one of these already is.
+URL_RESERVED = ("q", "type", "etat", "manque", "grouper")
+
+
+def url_names(data: ReportData) -> dict[str, str]:
+    """Dimension key → the URL parameter that filters on it."""
+    return {
+        d.key: d.key if d.key == "type" or d.key not in URL_RESERVED else f"col-{d.key}"
+        for d in data.dimensions
+    }
 
 
 def write_report(store: Store, folder: str | Path, run_id: int | None = None) -> WrittenReport:
@@ -221,7 +268,8 @@ def write_report(store: Store, folder: str | Path, run_id: int | None = None) ->
     Raises :class:`reports.table.TableError` for an unknown run or an empty store. A
     missing DSFR is a warning in the result, not an error: the pages are still written.
     """
-    from reports.assets import copy_assets
+    from reports.assets import AXE_LOCALE_WARNING, copy_assets
+    from reports.axe_texts import french_rules
 
     folder = Path(folder)
     data = load_report(store, run_id)
@@ -230,4 +278,6 @@ def write_report(store: Store, folder: str | Path, run_id: int | None = None) ->
     exports = write_exports(data, folder / EXPORT_DIR)
     index, pages = render_pages(data, exports, folder, assets.dsfr, assets.dsfr_version)
     warnings = [assets.warning] if assets.warning else []  # printed by the caller
+    if data.audits_stored and french_rules() is None:
+        warnings.append(AXE_LOCALE_WARNING)
     return WrittenReport(folder, index, pages, exports, warnings, run_id=int(data.run["id"]))

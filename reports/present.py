@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from reports.bidi import inline_isolate
+
 MAX_VALUE_LINES = 8
 MAX_LINE = 240
 
@@ -161,7 +163,9 @@ def date_fr(value: Any, with_time: bool = True) -> str:
 
 def run_name(run: dict[str, Any]) -> str:
     """``Exploration n° 3 « 2026-W48 » du 28/11/2026``."""
-    label = f" « {run['label']} »" if run.get("label") else ""
+    # The label is the operator's, but may hold bidi controls: isolated, so that it cannot
+    # reorder the words after it wherever this text is shown.
+    label = f" « {inline_isolate(str(run['label']))} »" if run.get("label") else ""
     return f"Exploration n° {run['id']}{label} du {date_fr(run.get('started_at'), False)}"
 
 

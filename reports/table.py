@@ -1,27 +1,37 @@
 """The per-site findings table (pandas): one row per site for a run.
 
-Columns, as CHECKS.md lists them: ``site_id``, ``name``, ``url``, ``type``, the run, the
-crawl status and its reason, ``pages_crawled``, ``errors`` and their kinds, one column
-per check id holding the site-level status (``found`` / ``absent`` / ``error``), then
-the accessibility audit (pages audited, distinct axe rules violated by impact and by RGAA
-theme, rules needing review, violated RGAA criteria — automated tests cover only part of
-the RGAA, so no conformity rate), then engagement 2 and 3 coverage (0 to 1, empty when the
-site could not be crawled; engagement 3 counts "no critical axe violation" once audited).
+Columns (:mod:`reports.columns` names and describes each): the run, ``site_id``, ``name``,
+``url``, ``type``, the seed list's own extra columns (``departement``…), the crawl status
+and its reason, ``pages_crawled``, ``errors`` and their kinds, one column per check id
+holding the site-level status (``found`` / ``absent`` / ``error`` / ``not_applicable``), then
+the accessibility audit (its status and why when it is not ``ok``, pages audited, axe rules
+failing on the site by impact and by RGAA theme — each rule counted once however many
+pages it fails on —, rules needing review, violated RGAA criteria; automated tests cover
+only part of the RGAA, so no conformity rate; empty, never 0, when no page could be
+audited), then engagement 2 and 3 coverage (0 to 1, empty when the site could not be
+crawled) with the elements found and counted (:data:`checks.site.COVERAGE_ELEMENTS`;
+engagement 3 counts "no critical axe violation" once a page was audited).
+
+Every view of the reports (overview, site pages, exports, terminal summary) shows these
+figures, read from this table: one way to count.
+The Annuaire cross-check (:mod:`crawler.annuaire.crosscheck`) adds ``annuaire_id`` and one
+status per compared field (``annuaire_phone``…), empty when no Annuaire was imported.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from checks import CHECK_IDS
-from checks.site import IMPACTS, engagement_2, engagement_3
+from checks.site import IMPACTS, Coverage, engagement_coverage
+from crawler.annuaire.crosscheck import cross_check
 from crawler.store import Store
+from reports import columns as registry
+from reports import spreadsheet
 from reports.changes import diff_statuses
 
 FORMATS = ("csv", "parquet", "xlsx", "json")
@@ -57,11 +67,14 @@ def findings_table(
     for err in store.errors_of_run(run_id):
         error_kinds.setdefault(err["site_id"], Counter())[err["kind"]] += 1
 
+    annuaire = cross_check(store, run_id, site_checks=site_checks, evidence=False)
     sites = store.sites_of_run(run_id)
     previous = store.previous_runs(run_id, [s["site_id"] for s in sites])
     before = store.statuses_in(previous)
+    seed_keys = registry.seed_keys(s.get("extra") for s in sites)
     records = []
     for site in sites:
+        extra = site.get("extra") or {}
         checks = checks_by_site.get(site["site_id"], {})
         statuses = _statuses({c: row["status"] for c, row in checks.items()})
         mention = checks.get("a11y_mention", {}).get("value")
@@ -76,6 +89,7 @@ def findings_table(
                 "name": site["name"],
                 "url": site["url"],
                 "type": site["type"],
+                **{registry.seed_column_id(k): extra.get(k) for k in seed_keys},
                 "status": site["status"] or "error",
                 "reason": site["reason"],
                 "pages_crawled": site["pages_crawled"] or 0,
@@ -83,44 +97,54 @@ def findings_table(
                 "error_kinds": "; ".join(f"{k} ×{n}" for k, n in kinds.most_common()) or None,
                 **statuses,
                 "a11y_mention_value": mention if isinstance(mention, str) else None,
-                **audit_columns(site.get("pages_audited"), audit),
+                **annuaire.columns(site["site_id"]),
+                **audit_columns(site.get("pages_audited"), audit, site["status"]),
                 **change_columns(
                     previous.get(site["site_id"]), before.get(site["site_id"]), statuses
                 ),
                 **_coverage(statuses, mention, audit),
             }
         )
-    columns = [
-        "run_id",
-        "run_label",
-        "run_started_at",
-        "site_id",
-        "name",
-        "url",
-        "type",
-        "status",
-        "reason",
-        "pages_crawled",
-        "errors",
-        "error_kinds",
-        *CHECK_IDS,
-        "a11y_mention_value",
-        *AUDIT_COLUMNS,
-        *CHANGE_COLUMNS,
-        "engagement_2",
-        "engagement_3",
-    ]
-    return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
-
-
-def _coverage_typed(df: pd.DataFrame) -> pd.DataFrame:
-    """Engagement coverage as nullable floats to three decimals (empty: not measured)."""
-    for column in ("engagement_2", "engagement_3"):
-        df[column] = df[column].astype("Float64").round(3)
+    columns = registry.findings_columns(seed_keys)
+    df = _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
+    df.attrs["seed_keys"] = seed_keys
     return df
 
 
+def seed_columns(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(seed list key, column id)`` of the seed list's own columns in a findings table."""
+    return [(k, registry.seed_column_id(k)) for k in df.attrs.get("seed_keys", [])]
+
+
+def _coverage_typed(df: pd.DataFrame) -> pd.DataFrame:
+    """Engagement coverage as nullable floats to three decimals (empty: not measured),
+    element counts as nullable integers."""
+    for column in df.columns.intersection(COVERAGE_COLUMNS):
+        kind = "Float64" if column in ("engagement_2", "engagement_3") else "Int64"
+        df[column] = df[column].astype(kind)
+        if kind == "Float64":
+            df[column] = df[column].round(3)
+    return df
+
+
+#: Coverage of each engagement: the share (0..1), then the elements found and counted
+#: (the share is found / counted; "4/6" on the site pages).
+COVERAGE_COLUMNS = (
+    "engagement_2",
+    "engagement_2_found",
+    "engagement_2_counted",
+    "engagement_3",
+    "engagement_3_found",
+    "engagement_3_counted",
+)
+
+#: ``audit_status``: ``ok`` (at least one page audited), ``error`` (the audit ran and no
+#: page could be audited: the violations are unknown), ``not_run`` (no audit for the site).
+AUDIT_STATUSES = ("ok", "error", "not_run")
+
 AUDIT_COLUMNS = (
+    "audit_status",
+    "audit_reason",
     "pages_audited",
     "audit_errors",
     "axe_version",
@@ -132,15 +156,36 @@ AUDIT_COLUMNS = (
 )
 
 
-def audit_columns(pages_audited: int | None, audit: dict[str, Any]) -> dict[str, Any]:
+def audit_columns(
+    pages_audited: int | None, audit: dict[str, Any], site_status: str | None = "ok"
+) -> dict[str, Any]:
     """The audit's cells of one site: violations (distinct axe rules) by impact and RGAA
-    theme, needs-review apart, the violated RGAA criteria. Empty when no audit ran."""
+    theme, needs-review apart, the violated RGAA criteria.
+
+    Unknown is empty, never 0, and says why (``audit_status``, ``audit_reason``): no audit
+    for the site, or an audit none of whose pages could be audited.
+    """
     if not audit:
-        return dict.fromkeys(AUDIT_COLUMNS)
+        reason = "site non exploré" if site_status != "ok" else "audit non réalisé pour ce site"
+        return {**dict.fromkeys(AUDIT_COLUMNS), "audit_status": "not_run", "audit_reason": reason}
+    errors = audit.get("errors") or []
+    audited = audit.get("pages_audited", pages_audited) or 0
+    if not audited:
+        first = f" ({errors[0]['error']})" if errors and errors[0].get("error") else ""
+        return {
+            **dict.fromkeys(AUDIT_COLUMNS),
+            "audit_status": "error",
+            "audit_reason": f"aucune page auditée : {len(errors)} page(s) en échec{first}",
+            "pages_audited": 0,
+            "audit_errors": len(errors),
+            "axe_version": audit.get("axe_version"),
+        }
     violations = audit["violations"]
     return {
-        "pages_audited": pages_audited or 0,
-        "audit_errors": len(audit.get("errors") or []),
+        "audit_status": "ok",
+        "audit_reason": None,
+        "pages_audited": audited,
+        "audit_errors": len(errors),
         "axe_version": audit.get("axe_version"),
         **{f"axe_{i}": violations["by_impact"].get(i, 0) for i in IMPACTS},
         "axe_needs_review": len(audit["needs_review"]["rules"]),
@@ -175,12 +220,24 @@ def _statuses(found: dict[str, str]) -> dict[str, str]:
     return {c: found.get(c, "error") for c in CHECK_IDS}
 
 
+def site_coverage(
+    statuses: dict[str, str], mention: Any, audit: dict[str, Any] | None
+) -> dict[int, Coverage]:
+    """Engagement 2 and 3 coverage of one site, element by element (``audit``: its
+    ``run_sites.audit`` summary). The table, the site pages and the summary all use it."""
+    no_critical = (audit or {}).get("no_critical")
+    return {n: engagement_coverage(n, statuses, mention, no_critical) for n in (2, 3)}
+
+
 def _coverage(statuses: dict[str, str], mention: Any, audit: dict[str, Any]) -> dict[str, Any]:
-    """A site's engagement 2 and 3 coverage (``audit``: its ``run_sites.audit`` summary)."""
-    return {
-        "engagement_2": engagement_2(statuses),
-        "engagement_3": engagement_3(statuses, mention, audit.get("no_critical")),
-    }
+    """A site's coverage cells: each engagement's share, elements found and counted."""
+    cells: dict[str, Any] = {}
+    for number, cov in site_coverage(statuses, mention, audit).items():
+        ratio = cov.ratio
+        cells[f"engagement_{number}"] = ratio
+        cells[f"engagement_{number}_found"] = cov.found if ratio is not None else None
+        cells[f"engagement_{number}_counted"] = cov.total if ratio is not None else None
+    return cells
 
 
 def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
@@ -205,73 +262,53 @@ def coverage_of_run(store: Store, run_id: int) -> pd.DataFrame:
     return _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
 
 
-def export(df: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
-    """Write ``df`` as CSV, Parquet, XLSX or JSON (format from ``fmt`` or the suffix)."""
+def export(
+    df: pd.DataFrame, path: str | Path, fmt: str | None = None, csv_dialect: str | None = None
+) -> Path:
+    """Write ``df`` as CSV, Parquet, XLSX or JSON (format from ``fmt`` or the suffix).
+
+    ``csv_dialect``: the CSV flavour (:data:`reports.spreadsheet.CSV_DIALECTS`):
+    ``rfc4180`` by default, for programs; ``excel-fr`` for French Excel. In CSV and XLSX,
+    text that a spreadsheet could run as a formula is neutralised
+    (:mod:`reports.spreadsheet`).
+    """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise TableError(f"format inconnu : {fmt!r} (formats : {', '.join(FORMATS)})")
+    try:
+        spreadsheet.csv_dialect(csv_dialect)
+    except ValueError as exc:
+        raise TableError(str(exc)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        from reports.exports import write_xlsx  # (reports.exports reads this module)
+
+        return write_xlsx({"constats": df}, path)
     out = df.copy()
-    if "run_started_at" in out:
-        # Excel has no time zones; ISO text is unambiguous everywhere.
-        out["run_started_at"] = out["run_started_at"].astype(str)
+    if fmt in ("csv", "json"):
+        # Dates as ISO 8601 text with their time zone (UTC), unambiguous everywhere;
+        # Parquet keeps them as timestamps, the XLSX as dates.
+        for column in out.columns:
+            if registry.column(column).kind == "datetime":
+                out[column] = out[column].map(_iso_text, na_action="ignore")
     if fmt == "csv":
-        out.to_csv(path, index=False)
+        spreadsheet.write_csv(out, path, csv_dialect)
     elif fmt == "parquet":
         out.to_parquet(path, index=False)
-    elif fmt == "json":
-        out.to_json(path, orient="records", force_ascii=False, indent=2)
     else:
-        _to_xlsx(out, path)
+        out.to_json(path, orient="records", force_ascii=False, indent=2)
     return path
 
 
-def _to_xlsx(df: pd.DataFrame, path: Path) -> None:
-    """One sheet, frozen header row, filters on every column, readable widths."""
-    with xlsx_workbook(path) as book:
-        write_sheet(book, df, "constats")
+def _iso_text(value: Any) -> Any:
+    """A date as ISO 8601 text (UTC when the store gave it naive)."""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if hasattr(value, "isoformat"):
+        if getattr(value, "tzinfo", None) is None:
+            from datetime import UTC
 
-
-def xlsx_workbook(path: Path) -> Any:
-    """An XlsxWriter workbook where text stays text (close it, or use it in ``with``).
-
-    XlsxWriter, row by row, rather than ``DataFrame.to_excel``: a 1 000-site report's
-    workbook took 5.7 s through pandas and openpyxl, 3.4–3.7 s through pandas and
-    XlsxWriter (pandas makes an object of every cell), 1.9 s written directly. Cells hold what
-    sites and seed lists say (names, reasons, evidence): a string starting with ``=`` is
-    written as text, never as a formula (a page must not plant ``=HYPERLINK(…)`` in the
-    spreadsheet of whoever opens the export), and URLs stay plain strings (no hyperlink
-    objects, which Excel caps at 65 530 a sheet).
-    """
-    import xlsxwriter
-
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-
-
-def write_sheet(book: Any, df: pd.DataFrame, sheet_name: str) -> None:
-    """``df`` as a sheet: bold frozen header row, filters on every column, readable widths."""
-    sheet = book.add_worksheet(sheet_name)
-    sheet.write_row(0, 0, [str(column) for column in df.columns], book.add_format({"bold": True}))
-    for row, values in enumerate(df.itertuples(index=False, name=None), start=1):
-        sheet.write_row(row, 0, [_cell(value) for value in values])
-    sheet.freeze_panes(1, 0)
-    if len(df.columns):
-        sheet.autofilter(0, 0, len(df), len(df.columns) - 1)
-    for index, column in enumerate(df.columns):
-        cells = [column, *df[column].head(49)]
-        width = max(len("" if (cell := _cell(value)) is None else str(cell)) for value in cells)
-        sheet.set_column(index, index, min(max(width, 8), 50))
-
-
-def _cell(value: Any) -> Any:
-    """A value XlsxWriter writes as it is: ``None`` (a blank), text, a number, a boolean."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):  # numpy scalars from the frame's columns
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else (None if value != value else str(value))
-    if isinstance(value, str | int):  # bool is an int
-        return value
-    return str(value)  # a timestamp, a list…: its text
+            value = value.replace(tzinfo=UTC)
+        return value.isoformat()
+    return value

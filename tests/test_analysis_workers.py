@@ -39,6 +39,12 @@ def _slow(text: str, url: str) -> PageAnalysis:
     return analyse_page(text, url)
 
 
+def _steady(text: str, url: str) -> PageAnalysis:
+    """Analysis that takes 0.6 s a page: under a 1 s limit, but not three pages in a row."""
+    time.sleep(0.6)
+    return analyse_page(text, url)
+
+
 def _stuck(text: str, url: str) -> PageAnalysis:
     """Analysis that never ends on a page saying "stuck" (a regex gone quadratic)."""
     if "stuck" in text:
@@ -66,7 +72,7 @@ def test_a_worker_gives_what_the_inline_analysis_gives():
     )
 
 
-def test_pages_larger_than_the_socket_buffer_go_through():
+def test_pages_larger_than_the_pipe_buffer_go_through():
     big = PAGE.replace("</body>", "<p>" + "Texte de la page. " * 200_000 + "</p></body>")
     assert len(big) > 3_000_000
 
@@ -117,6 +123,44 @@ def test_a_dead_worker_fails_its_pages_and_is_replaced():
     assert "arrêté (code 3)" in str(failed)
     assert not first.process.is_alive() and second is not first
     assert after.results["phone"].found
+
+
+def test_a_page_that_kills_its_worker_fails_alone_and_the_others_are_analysed():
+    """Issue 12.11: another site's page waiting for the same worker was failed with "arrêté
+    pour une autre page". Only the page being analysed when the worker died may fail."""
+
+    async def main():
+        analyser = Analyser(1, target=_dying)
+        try:
+            return await asyncio.gather(
+                analyser.analyse(PAGE.replace("Contact", "die"), URL),
+                analyser.analyse(PAGE, URL),
+                analyser.analyse(PAGE, "https://www.autre-site.fr/"),
+                return_exceptions=True,
+            )
+        finally:
+            analyser.close()
+
+    culprit, *others = _run(main())
+    assert isinstance(culprit, AnalysisFailed) and "sur cette page" in str(culprit)
+    assert all(isinstance(o, PageAnalysis) and o.results["phone"].found for o in others)
+
+
+def test_a_page_s_time_limit_starts_when_its_analysis_starts():
+    """Pages waiting behind slow ones are not blamed for the wait: three pages of 0.6 s each
+    on one worker with a 1 s limit all go through."""
+
+    async def main():
+        analyser = Analyser(1, target=_steady, timeout=1.0)
+        try:
+            return await asyncio.gather(
+                *(analyser.analyse(PAGE, URL) for _ in range(3)), return_exceptions=True
+            )
+        finally:
+            analyser.close()
+
+    outcome = _run(main())
+    assert all(isinstance(o, PageAnalysis) for o in outcome), outcome
 
 
 def test_a_stop_signal_to_the_process_group_lets_the_pages_in_flight_finish():

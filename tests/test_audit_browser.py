@@ -550,7 +550,7 @@ def test_render_metrics_of_a_page_with_known_figures(server):
     """What the rendered checks need, read with axe: elements without svg descendants (open
     shadow roots counted, as EcoIndex's reference does), every request (a same-origin
     frame's too) and its bytes (body + Chromium's 300-byte header estimate, in kB of 1 000
-    bytes), the viewport meta as rendered, the scroll width at 320 px. Audited twice by one
+    bytes), the scroll width at 320 px. Audited twice by one
     pool: the second time the style sheet comes from the HTTP cache, and still counts what
     a cold load transfers. The viewport is restored: the next page is audited at 1 280 px."""
 
@@ -570,12 +570,11 @@ def test_render_metrics_of_a_page_with_known_figures(server):
             dom_elements=18,
             requests=6,
             transfer_kb=expected_kb,
-            viewport="width=device-width, initial-scale=1",
             scroll_width_320=608,
         )
         assert result.to_dict()["metrics"] == result.metrics.to_dict()
     assert after.ok and "largeur 1280" in after.html
-    assert after.metrics.viewport is None and after.metrics.scroll_width_320 == 320
+    assert after.metrics.scroll_width_320 == 320
     json.dumps(first.to_dict())
 
 

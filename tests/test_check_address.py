@@ -39,7 +39,6 @@ def test_registered():
             "<p>Hôtel de ville<br>Place de l'Église<br>45370 Mézières-lez-Cléry</p>",
             "Place de l'Église, 45370 Mézières-lez-Cléry",
         ),
-        ("<p>BP 123 - 45000 Orléans Cedex 1</p>", "BP 123, 45000 Orléans Cedex 1"),
         (
             "<p>3 impasse des Lilas<br>Bâtiment B<br>06000 Nice</p>",
             "3 impasse des Lilas, Bâtiment B, 06000 Nice",
@@ -69,6 +68,67 @@ def test_street_postcode_commune(make_page, body, expected):
     ],
 )
 def test_not_an_address(make_page, body):
+    result = address(_page(make_page, body))
+    assert not result.found
+    assert result.value is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A street, then a postal-box line, then a postcode written "75 334".
+        (
+            "<p>Ministère<br>20 avenue de Ségur<br>TSA 10717<br>75 334 Paris Cedex 07</p>",
+            "20 avenue de Ségur, TSA 10717, 75334 Paris Cedex 07",
+        ),
+        (
+            "<address>Préfecture de la Somme<br>51, rue de la République<br>BP 2720<br>"
+            "80 027 Amiens Cedex 1</address>",
+            "51, rue de la République, BP 2720, 80027 Amiens Cedex 1",
+        ),
+        # The box on the street's line, the spaced postcode on the next.
+        (
+            "<p>2 place Saint-Jean - CS 70001<br>45 044 Orléans Cedex 1</p>",
+            "2 place Saint-Jean - CS 70001, 45044 Orléans Cedex 1",
+        ),
+        # All on one line.
+        ("<p>14 rue du Bac, BP 123, 75 007 Paris</p>", "14 rue du Bac, BP 123, 75007 Paris"),
+        # A building name and a box line between the street and the postcode: the box line
+        # does not use up the two lines a street may stand above the postcode.
+        (
+            "<p>Mairie<br>1 rue de la Paix<br>Bâtiment A<br>B.P. 123<br>45000 Orléans</p>",
+            "1 rue de la Paix, Bâtiment A, B.P. 123, 45000 Orléans",
+        ),
+        (
+            "<p>3 avenue Foch<br>Cité administrative<br>Boîte postale 5<br>CS 40001<br>"
+            "51 000 Châlons-en-Champagne</p>",
+            "3 avenue Foch, Cité administrative, Boîte postale 5, CS 40001, "
+            "51000 Châlons-en-Champagne",
+        ),
+    ],
+)
+def test_street_with_a_postal_box_line(make_page, body, expected):
+    result = address(_page(make_page, body))
+    assert result.value == [expected]
+    assert result.evidence[0].xpath
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A postal box alone, whatever its spelling, is where mail goes, not a place.
+        "<p>BP 2720, 80027 Amiens CEDEX</p>",
+        "<p>B.P. 12 - 45000 Orléans Cedex 1</p>",
+        "<p>Boîte postale 5<br>45000 Orléans</p>",
+        "<p>Préfecture<br>TSA 10717<br>75 334 Paris Cedex 07</p>",
+        "<p>CS 22305 75610 Paris Cedex 12</p>",
+        # Spaced numbers that are not postcodes.
+        "<p>12 rue de la Paix, 30 000 Visiteurs par an</p>",
+        "<p>12 rue de la Paix<br>Tél. 01 75 334 Paris</p>",
+        "<p>3 rue Haute : 12 500 Habitants</p>",
+    ],
+)
+def test_postal_box_alone_or_a_count_is_not_an_address(make_page, body):
     result = address(_page(make_page, body))
     assert not result.found
     assert result.value is None

@@ -127,7 +127,11 @@ def test_invalid_osm_keeps_raw_text_and_stays_found(make_page):
     )
     result = opening_hours(page)
     assert result.found
-    assert result.value == {"osm": None, "raw": "Lundi au vendredi 9h-12h"}
+    assert result.value == {
+        "osm": None,
+        "raw": "Lundi au vendredi 9h-12h",
+        "defenseur_des_droits": None,
+    }
 
 
 def test_same_hours_twice_are_one_rule(make_page):
@@ -161,6 +165,40 @@ def test_every_reading_of_the_page_adds_hours(make_page, body, osm, open_on_mond
     for hour, minute in open_on_monday_at:
         state, _ = oh.OpeningHours(value["osm"]).state(datetime(2026, 11, 30, hour, minute))
         assert state == oh.State.OPEN, (hour, minute)  # 2026-11-30 is a Monday
+
+
+@pytest.mark.parametrize(
+    ("opening_hours_value", "text", "osm"),
+    [
+        # The CAF case in structured data: two rules for the same days, in one value.
+        ('"Mo-Fr 09:00-16:30; Mo-Fr 08:30-16:30"', "", "Mo-Fr 08:30-16:30"),
+        ('"Mo,We 09:00-12:00;Mo 14:00-17:00"', "", "Mo 09:00-12:00,14:00-17:00; We 09:00-12:00"),
+        # Several rules in one value, and the text adds an afternoon to Monday.
+        (
+            '"Mo-Fr 09:00-12:00; Sa 09:00-12:00"',
+            "<p>Le lundi de 14h à 17h</p>",
+            "Mo 09:00-12:00,14:00-17:00; Tu-Sa 09:00-12:00",
+        ),
+        # An array of values, one of them with two rules.
+        (
+            '["Mo-Fr 08:30-12:00; Mo-Fr 13:30-17:00", "Sa 09:00-12:00"]',
+            "",
+            "Mo-Fr 08:30-12:00,13:30-17:00; Sa 09:00-12:00",
+        ),
+    ],
+)
+def test_structured_rules_in_one_value_are_merged_per_day(
+    make_page, opening_hours_value, text, osm
+):
+    page = make_page(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "GovernmentOffice",'
+        f' "openingHours": {opening_hours_value}}}'
+        f"</script></head><body>{text}</body></html>"
+    )
+    value = opening_hours(page).value
+    assert value["osm"] == osm
+    oh.OpeningHours(value["osm"])
 
 
 def test_a_table_and_its_structured_data_make_one_grouped_schedule(make_page):
@@ -200,6 +238,88 @@ def test_structured_hours_in_another_osm_form_are_added_as_written(make_page):
     assert value["osm"] == "Mo-Fr 08:30-12:00; Sa 09:00-12:00, 08:00-12:00"
     # Hours read in the text and again in the structured data are written once.
     assert value["raw"] == "samedi de 9h à 12h · lundi au vendredi de 8h30 à 12h · 08:00-12:00"
+
+
+# -- hours quoted for another body: the Défenseur des droits ------------------------------
+
+_RECOURSE = (
+    "<h2>Voies de recours</h2><p>Si vous constatez un défaut d'accessibilité vous empêchant "
+    "d'accéder à un contenu, vous pouvez saisir le Défenseur des droits.</p>{quote}"
+)
+
+
+@pytest.mark.parametrize(
+    ("quote", "osm"),
+    [
+        # The standard declaration text, as sites write it.
+        (
+            "<p>Pour le joindre, vous pouvez :</p><ul><li>Composer le 09 69 39 00 00 (du "
+            "lundi au vendredi de 8h à 20h)</li></ul>",
+            "Mo-Fr 08:00-20:00",
+        ),
+        (
+            "<p>Plusieurs moyens sont à votre disposition : un numéro de téléphone : le 09 69 "
+            "39 00 00 du lundi au vendredi de 8h00 à 20h00 (coût d'un appel local)</p>",
+            "Mo-Fr 08:00-20:00",
+        ),
+        # The hours after the number, across a sentence end.
+        (
+            "<p>Téléphone : 09.69.39.00.00. Du lundi au vendredi de 8h30 à 19h30.</p>",
+            "Mo-Fr 08:30-19:30",
+        ),
+        # The Défenseur named in the same sentence as the hours.
+        (
+            "<p>Le Défenseur des droits répond du lundi au vendredi de 8h30 à 19h30.</p>",
+            "Mo-Fr 08:30-19:30",
+        ),
+        # The hours on their own line under a heading or the number.
+        (
+            "<h3>Défenseur des droits</h3><p>Du lundi au vendredi de 8h30 à 19h30</p>",
+            "Mo-Fr 08:30-19:30",
+        ),
+        (
+            "<p>Téléphone : 09 69 39 00 00</p><p>Horaires : lundi-vendredi 8h30-19h30</p>",
+            "Mo-Fr 08:30-19:30",
+        ),
+    ],
+)
+def test_defenseur_des_droits_hours_are_not_the_sites(make_page, quote, osm):
+    result = opening_hours(_page(make_page, _RECOURSE.format(quote=quote)))
+    assert not result.found
+    assert result.value["osm"] is None
+    assert result.value["defenseur_des_droits"]["osm"] == osm
+    assert result.evidence  # where the quoted hours are
+
+
+def test_defenseur_hours_beside_the_sites_own(make_page):
+    quote = (
+        "<ul><li>Composer le 09 69 39 00 00 (du lundi au vendredi de 8h à 20h)</li></ul>"
+        "<footer><p>Mairie, ouverte du lundi au vendredi de 9h à 12h</p></footer>"
+    )
+    result = opening_hours(_page(make_page, _RECOURSE.format(quote=quote)))
+    assert result.found
+    assert result.value["osm"] == "Mo-Fr 09:00-12:00"  # not merged with the Défenseur's
+    assert result.value["defenseur_des_droits"] == {
+        "osm": "Mo-Fr 08:00-20:00",
+        "raw": "lundi au vendredi de 8h à 20h",
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the site's hours in the sentence after the one naming the Défenseur
+        "<p>Vous pouvez saisir le Défenseur des droits. La mairie est ouverte du lundi au "
+        "vendredi de 9h à 12h.</p>",
+        # a long paragraph naming the Défenseur is no heading for the next line
+        _RECOURSE.format(quote="<p>Accueil du lundi au vendredi de 9h à 12h</p>"),
+    ],
+)
+def test_the_sites_hours_near_a_mention_of_the_defenseur_stay_the_sites(make_page, body):
+    result = opening_hours(_page(make_page, body))
+    assert result.found
+    assert result.value["osm"] == "Mo-Fr 09:00-12:00"
+    assert result.value["defenseur_des_droits"] is None
 
 
 # -- peak_hours -----------------------------------------------------------------------------

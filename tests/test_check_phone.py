@@ -276,3 +276,120 @@ def test_short_3bcd_numbers_are_never_premium(make_page):
     page = _page(make_page, "<p>Allô Service Public : 3939 (0,15 €/min)</p>")
     assert phone(page).value[0]["surcharged"] is True  # what the page says
     assert not premium_phone(page).found  # not a surtaxé range of CHECKS.md
+
+
+# -- the country code written in brackets or spaced (real pages) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "display"),
+    [
+        ("<p>Tél. : (33) 3 22 97 40 40</p>", "(33) 3 22 97 40 40"),
+        ("<p>Tél. (33) 3.22.97.40.40</p>", "(33) 3.22.97.40.40"),
+        ("<p>Tel : (33) (0)3 22 97 40 40</p>", "(33) (0)3 22 97 40 40"),
+        ("<p>Standard (+33) 3 22 97 40 40</p>", "(+33) 3 22 97 40 40"),
+        ("<p>Tél (0033) 3 22 97 40 40</p>", "(0033) 3 22 97 40 40"),
+        ("<p>Accueil : + 33 (0)3 22 97 40 40</p>", "+ 33 (0)3 22 97 40 40"),
+        ("<p>Standard : +33 (0)3 22 97 40 40</p>", "+33 (0)3 22 97 40 40"),
+        # A "+" number right after a digit is not glued to it.
+        ("<p>80027 Amiens Cedex 1 +33 (0)3 22 97 40 40</p>", "+33 (0)3 22 97 40 40"),
+        ("<p>Bureau 12 +33 3 22 97 40 40</p>", "+33 3 22 97 40 40"),
+    ],
+)
+def test_country_code_in_brackets_or_spaced(make_page, body, display):
+    result = phone(_page(make_page, body))
+    assert result.found
+    assert result.value[0]["e164"] == "+33322974040"
+    assert result.value[0]["display"] == display
+    assert result.evidence[0].xpath
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # digits glued before a bracketed code: a longer identifier
+        "<p>Réf. 12(33) 3 22 97 40 40</p>",
+        # a département number in brackets followed by a count, not a phone
+        "<p>Gironde (33) : 1 654 970 habitants</p>",
+    ],
+)
+def test_bracketed_33_that_is_not_a_phone(make_page, body):
+    assert not phone(_page(make_page, body)).found
+
+
+# -- numbers quoted for another body: the Défenseur des droits -----------------------------
+
+_DECLARATION_RECOURSE = (
+    "<h2>Voies de recours</h2><p>Si vous constatez un défaut d'accessibilité vous empêchant "
+    "d'accéder à un contenu, vous pouvez saisir le Défenseur des droits.</p>"
+    "<p>Pour le joindre, vous pouvez :</p><ul>{items}</ul>"
+)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "<li>Composer le 09 69 39 00 00 (du lundi au vendredi de 8h à 20h)</li>",
+        '<li>Par téléphone : <a href="tel:0969390000">09 69 39 00 00</a></li>',
+        "<li>un numéro de téléphone : le 09 69 39 00 00 du lundi au vendredi de 8h00 à "
+        "20h00 (coût d'un appel local)</li>",
+        "<li>Contacter le Défenseur des droits par téléphone : 09.69.39.00.00.</li>",
+        '<li><a href="tel:+33969390000">Appeler le Défenseur des droits</a></li>',
+        # a delegate's own number, named as the Défenseur's
+        "<li>Contacter le délégué du Défenseur des droits dans la Somme : 03 22 11 22 33</li>",
+    ],
+)
+def test_defenseur_des_droits_number_is_not_the_sites(make_page, items):
+    result = phone(_page(make_page, _DECLARATION_RECOURSE.format(items=items)))
+    assert not result.found
+    assert result.value  # recorded, like a fax
+    assert {e["purpose"] for e in result.value} == {"défenseur des droits"}
+
+
+def test_defenseur_number_beside_the_sites_own(make_page):
+    body = _DECLARATION_RECOURSE.format(
+        items="<li>Composer le 09 69 39 00 00 (du lundi au vendredi de 8h à 20h)</li>"
+    ) + ('<footer><p>Mairie : <a href="tel:+33123456789">01 23 45 67 89</a></p></footer>')
+    result = phone(_page(make_page, body))
+    assert result.found
+    purposes = {e["e164"]: e["purpose"] for e in result.value}
+    assert purposes == {"+33969390000": "défenseur des droits", "+33123456789": None}
+
+
+def test_the_sites_number_after_a_sentence_naming_the_defenseur_is_the_sites(make_page):
+    body = "<p>Vous pouvez saisir le Défenseur des droits. Pour nous joindre : 01 23 45 67 89.</p>"
+    result = phone(_page(make_page, body))
+    assert result.found
+    assert result.value[0]["purpose"] is None
+
+
+def test_the_defenseur_s_number_on_its_own_site_is_its_own(make_page):
+    page = make_page(
+        "<html><body><p>Appelez le 09 69 39 00 00</p></body></html>",
+        "https://www.defenseurdesdroits.fr/contact",
+    )
+    result = phone(page)
+    assert result.found
+    assert result.value[0]["purpose"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The Défenseur's number on the same line does not make the next number its own.
+        "<p>Défenseur des droits : 09 69 39 00 00 ; accueil de la mairie : 01 23 45 67 89</p>",
+        "<ul><li>Par téléphone : 09 69 39 00 00</li><li>01 23 45 67 89</li></ul>",
+    ],
+)
+def test_a_number_next_to_the_defenseur_s_is_not_the_defenseur_s(make_page, body):
+    result = phone(_page(make_page, body))
+    assert result.found
+    purposes = {e["e164"]: e["purpose"] for e in result.value}
+    assert purposes["+33969390000"] == "défenseur des droits"
+    assert purposes["+33123456789"] in (None, "accueil")
+
+
+def test_a_number_on_the_line_after_another_number_is_not_glued_to_it(make_page):
+    """A line break separates two numbers: "…00 00\n01 23…" is not one long identifier."""
+    body = "<ul><li>Standard : 02 38 00 00 00</li><li>01 23 45 67 89</li></ul>"
+    assert _numbers(phone(_page(make_page, body))) == ["+33238000000", "+33123456789"]

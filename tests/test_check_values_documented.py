@@ -15,6 +15,7 @@ import pytest
 
 import checks  # noqa: F401  (registers every check)
 from checks.registry import REGISTRY
+from checks.rendered import RENDERED_REGISTRY
 
 _VALUE_LINE = re.compile(r"^Value(?: \((?P<ids>[^)]*)\))?: \S", re.M)
 
@@ -28,3 +29,9 @@ def test_module_docstring_states_the_value_of(check_id):
     assert any(check_id in ids or (alone and not ids) for ids in named), (
         f"{module}'s docstring has no 'Value{'' if alone else f' ({check_id})'}:' paragraph"
     )
+
+
+@pytest.mark.parametrize("check_id", sorted(RENDERED_REGISTRY))
+def test_rendered_check_module_docstring_states_its_value(check_id):
+    doc = sys.modules[RENDERED_REGISTRY[check_id].__module__].__doc__ or ""
+    assert _VALUE_LINE.search(doc), f"{check_id}: no 'Value:' paragraph in its module docstring"

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from checks import CHECK_IDS
+from checks.catalog import applies
 from crawler import store as store_tables
 from crawler.analysis import default_workers
 from crawler.demo.expected import EXPECTED
@@ -103,7 +104,9 @@ def test_failure_sites_are_errors_with_their_reason(crawled):
         assert row["status"] == "error", site_id
         assert kind in row["error_kinds"], (site_id, row["error_kinds"])
         assert row["reason"], site_id
-        assert {row[c] for c in CHECK_IDS} == {"error"}, site_id
+        # Every check that applies to the site could not run; the others do not apply.
+        expected = {c: "error" if applies(c, row["type"]) else "not_applicable" for c in CHECK_IDS}
+        assert {c: row[c] for c in CHECK_IDS} == expected, site_id
         assert pd.isna(row["engagement_2"]) and pd.isna(row["engagement_3"])
 
 
@@ -120,7 +123,9 @@ def test_working_sites_match_the_answer_key(crawled):
         # The crawl renders JavaScript shells (the démarche site) and re-checks their DOM.
         for check_id, found in expected.found_after(rendered=True).items():
             got = row[check_id]
-            if got != ("found" if found else "absent"):
+            # What is not found and does not apply to the site's type reads not_applicable.
+            missing = "absent" if applies(check_id, row["type"]) else "not_applicable"
+            if got != ("found" if found else missing):
                 mismatches.append(f"{site_id}.{check_id}: {got}, attendu found={found}")
     assert not mismatches, "\n".join(mismatches)
 
@@ -203,7 +208,8 @@ def test_private_addresses_are_refused_by_default(demo_web, tmp_path):
     seeds.write_text(f"id,name,url,type\nm,Mairie,{demo_web.url('mairie')},mairie\n")
     db = f"sqlite:///{tmp_path / 'v.db'}"
     proc = vigie(*crawl_args(seeds, db))
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == 3, proc.stderr[-2000:]  # nothing crawled: every site in error
+    assert "aucun site n'a pu être exploré" in proc.stderr
     row = findings_table(Store(db)).iloc[0]
     assert row["status"] == "error"
     assert "adresse privée" in row["reason"]

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from checks import CHECK_IDS
@@ -87,3 +91,109 @@ def test_inspect_render_checks_the_rendered_dom_and_audits_it(tmp_path):
     assert "RGAA-1.1.1" in image_alt["rgaa"]
     assert image_alt["nodes"][0]["target"] and "<img" in image_alt["nodes"][0]["html"]
     assert isinstance(audit["needs_review"], list)
+
+
+@contextmanager
+def _site(host: str, answer) -> Iterator[tuple[str, list[str]]]:
+    """A server on ``host`` answering ``answer(path)`` → (status, headers, body); yields
+    its address and the paths it was asked for."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            hits.append(self.path)
+            status, headers, body = answer(self.path)
+            self.send_response(status)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer((host, 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{host}:{httpd.server_address[1]}", hits
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _page(path: str) -> tuple[int, dict[str, str], bytes]:
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, HTML.encode()
+
+
+def test_inspect_refuses_private_addresses_unless_allowed():
+    """A private address is refused before any request is sent, also behind a name
+    (``localhost``); ``--allow-private`` lifts the rule."""
+    with _site("127.0.0.1", _page) as (base, hits):
+        port = base.rsplit(":", 1)[1]
+        for url, shown in (
+            (f"{base}/contact", "127.0.0.1"),
+            (f"http://localhost:{port}/", "localhost"),
+        ):
+            proc = _vigie("inspect", url, "--json")
+            assert proc.returncode != 0 and proc.stdout == ""
+            assert f"adresse privée ou locale refusée : {shown}" in proc.stderr, proc.stderr
+            assert "--allow-private" in proc.stderr
+        assert hits == []
+        proc = _vigie("inspect", f"{base}/contact", "--json", "--allow-private")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["checks"]["phone"]["found"] is True
+        assert hits == ["/contact"]
+
+
+def test_inspect_does_not_follow_a_redirect_to_a_private_address(monkeypatch, capsys):
+    """A public page (127.0.0.2, opened as the tests do with VIGIE_ALLOWED_NETWORKS) that
+    redirects to the intranet: the redirect's connection is refused before its request
+    leaves, the command exits non-zero with a French message and prints no finding."""
+    from crawler import settings
+    from crawler.cli import main
+
+    monkeypatch.setattr(settings, "VIGIE_ALLOWED_NETWORKS", ["127.0.0.2/32"], raising=False)
+    with _site("127.0.0.1", _page) as (intranet, intranet_hits):
+        target = f"{intranet}/intranet"
+
+        def public(path: str) -> tuple[int, dict[str, str], bytes]:
+            if path == "/contact":
+                return 302, {"Location": target}, b""
+            return _page(path)
+
+        with _site("127.0.0.2", public) as (base, public_hits):
+            assert main(["inspect", f"{base}/accueil", "--json"]) == 0  # public: read
+            capsys.readouterr()
+            code = main(["inspect", f"{base}/contact", "--json"])
+            out, err = capsys.readouterr()
+    assert public_hits == ["/accueil", "/contact"]
+    assert intranet_hits == []
+    assert code != 0 and out == ""
+    assert "adresse privée ou locale refusée : 127.0.0.1" in err, err
+    assert f"page non lue : {base}/contact" in err
+
+
+def test_inspect_render_gives_the_browser_the_same_rule(monkeypatch, tmp_path, capsys):
+    """``--render``: the audit browser gets the address rule as its navigation guard
+    (none with ``--allow-private``)."""
+    import asyncio
+
+    from crawler import audit
+    from crawler.cli import main
+
+    page = tmp_path / "p.html"
+    page.write_text(HTML, encoding="utf-8")
+    given: list[dict] = []
+
+    def recording(urls, **kwargs):
+        given.append(kwargs)
+        return [audit.AuditResult(url=urls[0], axe_version=None, error="pas de navigateur")]
+
+    monkeypatch.setattr(audit, "audit_urls", recording)
+    assert main(["inspect", str(page), "--render", "--json"]) == 0
+    assert main(["inspect", str(page), "--render", "--json", "--allow-private"]) == 0
+    capsys.readouterr()
+    guarded, unguarded = (kwargs["navigation_guard"] for kwargs in given)
+    assert unguarded is None
+    assert asyncio.run(guarded("http://10.0.0.7/")).startswith("adresse privée")
+    assert asyncio.run(guarded("http://93.184.216.34/")) is None

@@ -4,7 +4,9 @@ the tables of ``crawler/store.py`` — on SQLite, and on PostgreSQL when started
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, insert, inspect, select
 
@@ -31,6 +33,18 @@ def _differences(url: str) -> list:
         engine.dispose()
 
 
+def _baseline_tables(engine) -> None:
+    """The tables of the baseline revision and no revision stamp: a store made by
+    ``metadata.create_all`` when the baseline's tables were all there was (today's
+    ``metadata`` has the later revisions' tables too)."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations.HERE))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, migrations.BASELINE)
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+
+
 def test_a_new_store_is_at_the_head_revision(tmp_path):
     url = f"sqlite:///{tmp_path / 'v.db'}"
     Store(url)
@@ -44,7 +58,7 @@ def test_a_store_made_before_the_migrations_is_adopted_with_its_runs(tmp_path):
     """Such a store has the baseline's tables and no revision: it is stamped, then upgraded."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
-    metadata.create_all(engine)  # what Store() did before crawler/migrations existed
+    _baseline_tables(engine)  # what Store() did before crawler/migrations existed
     with engine.begin() as conn:
         conn.execute(insert(runs).values(started_at=now(), status="finished", seeds_count=3))
     engine.dispose()

@@ -18,6 +18,7 @@ import pytest
 from lxml import etree, html
 
 from checks import CHECK_IDS, ENGAGEMENT
+from crawler.aggregation import finish_run
 from crawler.store import Store
 from reports import assets, charts
 from reports.advice import ADVICE, advice_for
@@ -202,7 +203,15 @@ def _found(check_id: str, site_id: str, value: Any, snippet: str) -> dict[str, A
     }
 
 
-def _run(store: Store, label: str, alpha_checks: list[dict[str, Any]], beta_up: bool) -> int:
+def _run(
+    store: Store,
+    label: str,
+    alpha_checks: list[dict[str, Any]],
+    beta_up: bool,
+    audits: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> int:
+    """One run of alpha and beta; ``audits``: records (``AuditResult.to_dict()`` shape,
+    plus ``site_id`` and ``reason``) stored before the run is aggregated."""
     seeds = [_seed("alpha", "Mairie d'Alpha"), _seed("beta", "CAF de Bêta", "caf")]
     run_id = store.start_run(seeds, label=label)
     rows = [(_page(run_id, "alpha", "/", "Accueil — Alpha"), alpha_checks)]
@@ -222,17 +231,10 @@ def _run(store: Store, label: str, alpha_checks: list[dict[str, Any]], beta_up: 
             }
         )
     store.write_batch(rows, errors)
-    store.finish_run(run_id)
+    for record in audits:
+        store.write_audit(run_id, record["site_id"], None, record.get("reason"), record)
+    finish_run(store, run_id)
     return run_id
-
-
-class AuditedStore(Store):
-    """A store whose runs carry audit records in ``AuditResult.to_dict()`` shape."""
-
-    records: dict[int, list[dict[str, Any]]] = {}
-
-    def audits_of_run(self, run_id: int) -> list[dict[str, Any]]:
-        return self.records.get(run_id, [])
 
 
 IMG_RULE = {
@@ -266,7 +268,7 @@ REGION_RULE = {
 def two_runs(tmp_path_factory):
     """Run 1: alpha has a phone, no FAQ; beta is down. Run 2: phone gone, FAQ there."""
     tmp = tmp_path_factory.mktemp("store")
-    store = AuditedStore(f"sqlite:///{tmp / 'v.db'}")
+    store = Store(f"sqlite:///{tmp / 'v.db'}")
     phone = _found(
         "phone",
         "alpha",
@@ -276,22 +278,21 @@ def two_runs(tmp_path_factory):
     faq = _found("faq", "alpha", ["https://alpha.example.fr/faq"], '<a href="/faq">FAQ</a>')
     formula = _found("address", "alpha", ['=HYPERLINK("https://x")'], "=HYPERLINK(1)")
     first = _run(store, "un", [phone, formula], beta_up=False)
-    second = _run(store, "deux", [faq, formula], beta_up=True)
     url = "https://alpha.example.fr/"
-    AuditedStore.records = {
-        second: [
-            {
-                "site_id": "alpha",
-                "url": url,
-                "reason": "accueil",
-                "axe_version": "4.12.1",
-                "error": None,
-                "violations": [IMG_RULE, REGION_RULE],
-                "needs_review": [dict(IMG_RULE, id="color-contrast", impact="serious")],
-            },
-            {"site_id": "alpha", "url": url + "x", "error": "Délai dépassé", "axe_version": None},
-        ]
-    }
+    audits = [
+        {
+            "site_id": "alpha",
+            "url": url,
+            "reason": "accueil",
+            "axe_version": "4.12.1",
+            "error": None,
+            "violations": [IMG_RULE, REGION_RULE],
+            "needs_review": [dict(IMG_RULE, id="color-contrast", impact="serious")],
+            "criteria_violated": [{"criterion": "1.1", "title": IMG_RULE["criteria"][0]["title"]}],
+        },
+        {"site_id": "alpha", "url": url + "x", "error": "Délai dépassé", "axe_version": None},
+    ]
+    second = _run(store, "deux", [faq, formula], beta_up=True, audits=audits)
     out = tmp / "rapport"
     written = write_report(store, out)
     return store, first, second, out, written
@@ -364,7 +365,11 @@ def test_exports_have_every_table_in_every_format(two_runs):
     *_, out, written = two_runs
     folder = out / "donnees"
     book = openpyxl.load_workbook(folder / "vigie.xlsx")
-    assert book.sheetnames == [sheet for sheet, _ in TABLES.values()]
+    assert book.sheetnames == [
+        *(sheet for sheet, _ in TABLES.values()),
+        "Dictionnaire des colonnes",
+        "Dictionnaire des vérifications",
+    ]
     sheet = book["Constats"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     headers = [c.value for c in sheet[1]]
@@ -381,8 +386,8 @@ def test_exports_have_every_table_in_every_format(two_runs):
     assert len(pd.read_csv(folder / "evolution.csv")) == 2
     changes = pd.read_parquet(folder / "changements.parquet")
     assert set(zip(changes["check_id"], changes["change"], strict=True)) == {
-        ("phone", "apparu"),
-        ("faq", "corrigé"),
+        ("phone", "appeared"),
+        ("faq", "fixed"),
     }
     raw = (folder / "vigie.json").read_text(encoding="utf-8")
     data = json.loads(raw)
@@ -408,7 +413,7 @@ def test_reports_are_written_without_the_dsfr(two_runs, tmp_path, monkeypatch):
     monkeypatch.delenv(assets.ENV_DIR, raising=False)
     monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path / "absent")
     written = write_report(store, tmp_path / "r")
-    assert written.warnings == [assets.MISSING_WARNING]
+    assert assets.MISSING_WARNING in written.warnings
     index = written.index.read_text(encoding="utf-8")
     assert "dsfr.min.css" not in index and "vigie-nodsfr" in index
     assert (tmp_path / "r" / "assets" / "vigie.css").is_file()
@@ -437,7 +442,7 @@ def test_unknown_run_is_a_clear_error(two_runs, tmp_path):
         write_report(empty, tmp_path / "y")
     assert not (tmp_path / "y").exists() or not (tmp_path / "y" / "index.html").exists()
     no_sites = Store(f"sqlite:///{tmp_path / 'sans-sites.db'}")
-    no_sites.finish_run(no_sites.start_run([], label="vide"))
+    finish_run(no_sites, no_sites.start_run([], label="vide"))
     with pytest.raises(TableError, match="aucun site dans la dernière exploration"):
         write_report(no_sites, tmp_path / "z")
 

@@ -1,5 +1,7 @@
 """robots.txt is obeyed by every request, also those that wait together for the file
-(``crawler/robots.py``: Scrapy's middleware let all but the first of them through)."""
+(``crawler/robots.py``: Scrapy's middleware let all but the first of them through), and
+read as RFC 9309 says: the first 500 KiB of a large file parsed, an unreachable file (5xx,
+429, network error, timeout) taken as complete disallow, a 4xx one as no rules."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -57,12 +59,17 @@ HTML = "text/html; charset=utf-8"
 
 @contextmanager
 def _serving(
-    routes: dict[str, tuple[str, str]], slow: str = "", statuses: dict[str, int] | None = None
+    routes: dict[str, tuple[str, str | bytes]],
+    slow: str = "",
+    statuses: dict[str, int] | None = None,
+    delay: float = 0.3,
+    headers: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[tuple[str, list[str]]]:
     """A site on 127.0.0.1 answering ``routes`` (path → content type, body where ``{base}``
-    is its address) with 200 or the path's ``statuses``, 404 elsewhere, ``slow`` after
-    0.3 s; yields its address and the paths it was asked for."""
+    is its address) with 200 or the path's ``statuses`` and ``headers``, 404 elsewhere,
+    ``slow`` after ``delay`` seconds; yields its address and the paths it was asked for."""
     hits: list[str] = []
+    stopping = threading.Event()
 
     class Site(BaseHTTPRequestHandler):
         def log_message(self, *args):
@@ -70,16 +77,21 @@ def _serving(
 
         def do_GET(self):  # noqa: N802 (http.server's naming)
             hits.append(self.path)
-            if self.path == slow:
-                threading.Event().wait(0.3)
+            if self.path == slow and stopping.wait(delay):
+                return
             kind, body = routes.get(self.path, (HTML, ""))
-            data = body.replace("{base}", base).encode()
+            data = body if isinstance(body, bytes) else body.replace("{base}", base).encode()
             status = (statuses or {}).get(self.path, 200 if self.path in routes else 404)
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in (headers or {}).get(self.path, {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the crawler stopped reading (a robots.txt past its parse limit)
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -87,20 +99,24 @@ def _serving(
     try:
         yield base, hits
     finally:
+        stopping.set()
         httpd.shutdown()
         httpd.server_close()
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], expect: int = 0) -> None:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == expect, done.stderr[-2000:]
 
 
-def _vigie_crawl(seeds: Path, db: str) -> None:
+def _vigie_crawl(seeds: Path, db: str, *settings: str, expect: int = 0) -> None:
+    """``expect``: the exit code, 3 when no site could be crawled at all."""
     _run(
         [sys.executable, "-m", "crawler.cli", "crawl", "--seeds", str(seeds), "--db", db]
         + ["--allow-private", "--quiet", "--no-audit", "--no-report"]
         + ["-s", "VIGIE_ANALYSIS_WORKERS=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05"]
+        + [arg for setting in settings for arg in ("-s", setting)],
+        expect,
     )
 
 
@@ -122,7 +138,8 @@ def test_requests_waiting_together_for_robots_txt_all_obey_it():
 
 @pytest.mark.xfail(reason="Scrapy's own middleware, while the bug lasts upstream", strict=True)
 def test_scrapy_s_own_middleware_lets_the_later_waiters_through():
-    """Strict: the day Scrapy fixes it this test fails, and crawler/robots.py can go."""
+    """Strict: the day Scrapy fixes it this test fails, and crawler/robots.py's docstring
+    must say so (it keeps its own middleware for RFC 9309's sizes and errors anyway)."""
     hits = _crawl("scrapy")
     assert sorted(hits) == ["/ok", "/robots.txt"], hits
 
@@ -168,7 +185,7 @@ def test_a_robots_txt_in_server_error_forbids_everything(tmp_path):
     db = f"sqlite:///{tmp_path / 'v.db'}"
     with _serving(routes, statuses={"/robots.txt": 503}) as (base, hits):
         seeds.write_text(f"id,name,url,type\nm,Mairie,{base}/,mairie\n", encoding="utf-8")
-        _vigie_crawl(seeds, db)
+        _vigie_crawl(seeds, db, expect=3)  # its one site not crawled
     assert set(hits) == {"/robots.txt"}, hits  # (asked again by Scrapy's retry on 503)
     store = Store(db)
     [error] = store.errors_of_run(store.latest_run_id())
@@ -226,3 +243,139 @@ def test_a_resumed_run_reads_the_sitemaps_robots_txt_declares(tmp_path):
     pages = {p["url"].removeprefix(base) for p in store.pages_of_run(run_id)}
     assert pages == {"/", "/cachee"}, (pages, hits)
     assert "/" not in hits and "/plan-du-site.xml" in hits, hits
+
+
+#: A 10 MB robots.txt: its first rule forbids everything (``Disallow: /``) or only
+#: ``/prive/``; thousands of other rules follow.
+_FILLER = "".join(f"Disallow: /archives/{n}/page\n" for n in range(400_000))
+BIG_DISALLOW_ALL = ("User-agent: *\nDisallow: /\n" + _FILLER).encode()[: 10 * 1024 * 1024]
+BIG_PRIVATE = ("User-agent: *\nDisallow: /prive/\n" + _FILLER).encode()[: 10 * 1024 * 1024]
+HOME = (
+    "<html lang='fr'><head><title>Accueil</title></head><body><p>Bonjour</p>"
+    "<a href='/contact'>Contact</a><a href='/prive/dossier'>Privé</a></body></html>"
+)
+CONTACT = "<html lang='fr'><head><title>Contact</title></head><body><p>Contact</p></body></html>"
+
+
+@pytest.fixture(scope="module")
+def hostile_robots(tmp_path_factory):
+    """One crawl of six sites whose robots.txt is 10 MB (forbidding all, or /prive/ only),
+    never answers (past DOWNLOAD_TIMEOUT), answers 403, answers 429, or inflates beyond
+    VIGIE_ROBOTSTXT_MAXSIZE: (store, run id, {site: paths asked}, {site: address})."""
+    import gzip
+
+    pages = {"/": (HTML, HOME), "/contact": (HTML, CONTACT), "/prive/dossier": (HTML, CONTACT)}
+    robots = {
+        "grand-interdit": ({"/robots.txt": ("text/plain", BIG_DISALLOW_ALL)}, {}),
+        "grand-prive": ({"/robots.txt": ("text/plain", BIG_PRIVATE)}, {}),
+        "muet": ({"/robots.txt": ("text/plain", "User-agent: *\nDisallow:\n")}, {}),
+        "refuse-403": ({"/robots.txt": (HTML, "<h1>Interdit</h1>")}, {"/robots.txt": 403}),
+        "trop-vite-429": (
+            {"/robots.txt": (HTML, "<h1>Trop de requêtes</h1>")},
+            {"/robots.txt": 429},
+        ),
+        "bombe": ({"/robots.txt": ("text/plain", gzip.compress(b"\n" * (17 * 1024 * 1024)))}, {}),
+    }
+    tmp = tmp_path_factory.mktemp("robots")
+    db = f"sqlite:///{tmp / 'v.db'}"
+    with ExitStack() as stack:
+        served = {
+            site: stack.enter_context(
+                _serving(
+                    {**pages, **routes},
+                    slow="/robots.txt" if site == "muet" else "",
+                    delay=30.0,
+                    statuses=statuses,
+                    headers={"/robots.txt": {"Content-Encoding": "gzip"}}
+                    if site == "bombe"
+                    else {},
+                )
+            )
+            for site, (routes, statuses) in robots.items()
+        }
+        seeds = tmp / "s.csv"
+        rows = [f"{site},{site},{base}/,mairie" for site, (base, _) in served.items()]
+        seeds.write_text("id,name,url,type\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        _vigie_crawl(seeds, db, "DOWNLOAD_TIMEOUT=1", "RETRY_TIMES=0")
+    store = Store(db)
+    hits = {site: list(h) for site, (_, h) in served.items()}
+    bases = {site: base for site, (base, _) in served.items()}
+    return store, store.latest_run_id(), hits, bases
+
+
+def _site_errors(store: Store, run_id: int, site: str) -> list[dict]:
+    return [e for e in store.errors_of_run(run_id) if e["site_id"] == site]
+
+
+def _site_pages(store: Store, run_id: int, site: str, base: str) -> set[str]:
+    pages = store.pages_of_run(run_id)
+    return {p["url"].removeprefix(base) for p in pages if p["site_id"] == site}
+
+
+def test_a_10_mb_robots_txt_forbidding_everything_forbids_everything(hostile_robots):
+    """RFC 9309 (2.5): at least the first 500 KiB are parsed. Scrapy dropped the file
+    (larger than DOWNLOAD_MAXSIZE) and crawled the whole site."""
+    store, run_id, hits, bases = hostile_robots
+    assert hits["grand-interdit"] == ["/robots.txt"]
+    assert not _site_pages(store, run_id, "grand-interdit", bases["grand-interdit"])
+    [error] = _site_errors(store, run_id, "grand-interdit")
+    assert (error["kind"], error["reason"]) == (
+        "robots.txt",
+        "exploration interdite par robots.txt",
+    )
+
+
+def test_a_10_mb_robots_txt_is_read_not_refused(hostile_robots):
+    """Its rules are obeyed (/prive/ not fetched, the rest is), and only its first 500 KiB
+    were downloaded (the crawl's statistics count both large files as truncated)."""
+    store, run_id, hits, bases = hostile_robots
+    assert _site_pages(store, run_id, "grand-prive", bases["grand-prive"]) == {"/", "/contact"}
+    assert "/prive/dossier" not in hits["grand-prive"]
+    [run] = [r for r in store.list_runs() if r["id"] == run_id]
+    assert run["stats"]["robotstxt/truncated"] == 2, run["stats"]
+
+
+def test_a_robots_txt_that_never_answers_forbids_everything(hostile_robots):
+    """RFC 9309 (2.3.1.4): unreachable for a network error or a timeout means complete
+    disallow; the site is an error that says why (Scrapy left no parser: all allowed)."""
+    store, run_id, hits, bases = hostile_robots
+    assert hits["muet"] == ["/robots.txt"]
+    [error] = _site_errors(store, run_id, "muet")
+    assert error["kind"] == "délai dépassé" and error["is_home"]
+    assert error["reason"] == (
+        "robots.txt inaccessible (délai de réponse dépassé) : site non exploré, par prudence "
+        "(RFC 9309)"
+    )
+    [row] = [s for s in store.sites_of_run(run_id) if s["site_id"] == "muet"]
+    assert row["status"] == "error" and row["reason"].startswith("robots.txt inaccessible")
+
+
+def test_a_4xx_robots_txt_allows_everything_but_429_forbids(hostile_robots):
+    """RFC 9309 (2.3.1.3): a 4xx robots.txt is "unavailable", no rules. 429 asks the
+    crawler to slow down: read as unreachable (as Google reads it), nothing fetched."""
+    store, run_id, hits, bases = hostile_robots
+    pages = _site_pages(store, run_id, "refuse-403", bases["refuse-403"])
+    assert pages == {"/", "/contact", "/prive/dossier"}
+    assert hits["trop-vite-429"] == ["/robots.txt"]
+    [error] = _site_errors(store, run_id, "trop-vite-429")
+    assert error["kind"] == "HTTP 429"
+    assert error["reason"].startswith("robots.txt inaccessible (HTTP 429)")
+
+
+def test_a_robots_txt_inflating_beyond_its_cap_forbids_everything(hostile_robots):
+    """A gzip bomb: 17 MiB once inflated, past VIGIE_ROBOTSTXT_MAXSIZE (16 MiB)."""
+    store, run_id, hits, bases = hostile_robots
+    assert hits["bombe"] == ["/robots.txt"]
+    [error] = _site_errors(store, run_id, "bombe")
+    assert error["kind"] == "taille"
+    assert error["reason"].startswith(
+        "robots.txt inaccessible (robots.txt trop volumineux une fois décompressé)"
+    )
+
+
+def test_first_lines_never_keeps_half_a_rule():
+    from crawler.robots import first_lines
+
+    assert first_lines(b"Allow: /a\nAllow: /admin-public\n", 16) == b"Allow: /a\n"
+    assert first_lines(b"Disallow: /\r\nAllow: /x", 13) == b"Disallow: /\r\n"
+    assert first_lines(b"Disallow: /abc", 8) == b"Disallow"  # no line end at all: as is

@@ -7,6 +7,7 @@ import pytest
 
 from checks import run_checks
 from checks.page import Page
+from crawler.aggregation import finish_run
 from crawler.seeds import Seed
 from crawler.store import Store, finding_rows, now
 from reports.table import TableError, export, findings_table
@@ -45,7 +46,7 @@ def _crawl_once(store: Store, phone_found: bool = True) -> int:
             }
         ],
     )
-    store.finish_run(run_id, {"pages": 1})
+    finish_run(store, run_id, {"pages": 1})
     return run_id
 
 
@@ -93,6 +94,10 @@ def test_exports_round_trip(tmp_path, fmt):
         "json": pd.read_json,
     }[fmt]
     back = reader(path)
+    if fmt == "xlsx":  # read by people: French headers (reports/columns.py)
+        from reports.columns import header
+
+        back = back.rename(columns={header(c): c for c in findings_table(store).columns})
     assert sorted(back["site_id"]) == ["m", "p"]
     assert "engagement_2" in back.columns and "phone" in back.columns
 
@@ -105,8 +110,8 @@ def test_xlsx_export_keeps_formula_like_text_as_text(tmp_path):
     df = findings_table(store)
     df.loc[df["site_id"] == "m", "name"] = '=HYPERLINK("https://piege.invalid","Mairie")'
     path = export(df, tmp_path / "t.xlsx")
-    sheet = openpyxl.load_workbook(path)["constats"]
-    column = [c.value for c in sheet[1]].index("name") + 1
+    sheet = openpyxl.load_workbook(path)["Constats"]
+    column = [c.value for c in sheet[1]].index("Nom du site") + 1
     cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
     trapped = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
     assert trapped.data_type == "s"
@@ -172,7 +177,7 @@ def test_xlsx_cells_keep_their_kind(tmp_path):
         }
     )
     path = export(df, tmp_path / "kinds.xlsx")
-    sheet = openpyxl.load_workbook(path)["constats"]
+    sheet = openpyxl.load_workbook(path)["Constats"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert [r[0] for r in rows] == ["=1+1", "https://mairie.example.fr/", None]
     assert sheet["A2"].data_type == "s" and sheet["A3"].hyperlink is None

@@ -1,102 +1,65 @@
-"""``checks.text.fold`` against its definition: lower case, NFD, combining marks removed."""
+"""``checks.text``: how every check reads text (CHECKS.md, "Visible content only")."""
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import pytest
 
-from checks._links import fold_label, fold_labels
 from checks.page import Page
-from checks.text import _COMBINING, _replace_special, fold, normalize, squash
+from checks.text import fold, normalize, squash
 
 DEMO_SITES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites"
 
 
-def _definition(text: str) -> str:
-    return _COMBINING.sub("", unicodedata.normalize("NFD", text.lower()))
-
-
 @pytest.mark.parametrize(
-    "text",
+    ("text", "folded"),
     [
-        "Médiateur de la Ville",
-        "ÉCRIVEZ-NOUS — Œuvres, ÇA, Ærø, Straße",
-        "e\u0301 déjà décomposé",
-        "é\u0301 accent doublé",
-        "é\u0591 marque hébraïque",
-        "Tiếng Việt ǎ ǹ ḗ",
-        "İstanbul ΣΊΣΥΦΟΣ",
-        "€ « guillemets » ’ …",
-        "",
-        "ascii only",
+        ("Médiateur de la Ville", "mediateur de la ville"),
+        ("ÉCRIVEZ-NOUS — Œuvres, ÇA, Ærø, Straße", "ecrivez-nous — œuvres, ca, ærø, straße"),
+        ("Tiếng Việt ǎ ǹ ḗ", "tieng viet a n e"),
+        ("İstanbul ΣΊΣΥΦΟΣ", "istanbul σισυφος"),
+        ("€ « guillemets » ’ …", "€ « guillemets » ’ …"),
+        ("e\u0301 déjà décomposé", "e deja decompose"),  # combining marks go too
+        ("é\u0301 accent doublé", "e accent double"),
+        ("é\u0591 marque hébraïque", "e\u0591 marque hebraique"),  # only Latin marks go
+        ("", ""),
+        ("ASCII only", "ascii only"),
     ],
 )
-def test_fold_equals_its_definition(text):
-    assert fold(text) == _definition(text)
+def test_fold_lowers_and_strips_accents(text, folded):
+    assert fold(text) == folded
 
 
-def test_fold_equals_its_definition_on_every_demo_page():
+def test_fold_keeps_the_offsets_of_every_demo_page():
+    """The checks find a word in ``page.folded`` and quote ``page.text`` at its offset."""
     for path in sorted(DEMO_SITES.rglob("*.html")):
         page = Page.from_bytes(path.read_bytes(), "https://fold.invalid/")
-        assert fold(page.text) == _definition(page.text), path.name
+        assert len(page.folded) == len(page.text), path.name
 
 
-def test_fold_equals_its_definition_on_the_real_corpus(shared_dir):
+def test_fold_keeps_the_offsets_of_the_real_corpus(shared_dir):
     for path in sorted((shared_dir / "corpus/real").glob("*.html")):
         page = Page.from_bytes(path.read_bytes(), "https://fold.invalid/")
-        assert fold(page.text) == _definition(page.text), path.name
-
-
-def test_fold_labels_equals_fold_label_of_each_label():
-    texts = [
-        squash(t) for t in ("  Nous  ÉCRIRE ", "Aide `en ligne`", "Σ", "", "l’Accès", "é\u0301")
-    ]
-    for path in sorted(DEMO_SITES.rglob("*.html")):
-        texts += [link.text for link in Page.from_bytes(path.read_bytes(), "https://f/").links]
-    assert fold_labels(texts) == [fold_label(text) for text in texts]
-    assert fold_labels([]) == []
-
-
-def _normalize_definition(text: str) -> str:
-    return _replace_special(unicodedata.normalize("NFKC", _replace_special(text)))
+        assert len(page.folded) == len(page.text), path.name
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["ﬁche … ½\nligne\u00a0deux", "e\u0301\ne\u0301", "Tél.\u202f: 01 23", "\u1100\n\u1161", "ok"],
+    ("text", "normalized"),
+    [
+        ("ﬁche … ½\nligne\u00a0deux", "fiche ... 1\u20442\nligne deux"),
+        ("Tél.\u202f: 01\u200723\u200945", "Tél. : 01 23 45"),
+        ("a\u2011b\u2010c", "a-b-c"),
+        ("soft\u00adhyphen zero\u200bwidth", "softhyphen zerowidth"),
+        ("e\u0301t\u00e9", "\u00e9t\u00e9"),  # composed
+        ("\u1100\u1161", "\uac00"),
+        ("ｆｕｌｌ\u3000ｗｉｄｔｈ", "full width"),
+        ("déjà vu", "déjà vu"),
+    ],
 )
-def test_normalize_equals_its_definition(text):
-    assert normalize(text) == _normalize_definition(text)
+def test_normalize_is_nfkc_with_special_spaces_and_hyphens_read_as_ascii(text, normalized):
+    assert normalize(text) == normalized
 
 
-def test_normalize_equals_its_definition_on_every_demo_page():
-    from checks.page import _VISIBLE_TEXT
-
-    for path in sorted(DEMO_SITES.rglob("*.html")):
-        page = Page.from_bytes(path.read_bytes(), "https://n.invalid/")
-        raw = str(_VISIBLE_TEXT(page.root)) + "\n\ufb01 \u2026"
-        assert normalize(raw) == _normalize_definition(raw), path.name
-
-
-@pytest.mark.parametrize("where", [0, 1, 2500, 4999, 5000])
-@pytest.mark.parametrize("ending", ["", "\n", "\n\n"])
-def test_normalize_of_long_texts_cut_at_line_breaks(where, ending):
-    lines = [f"ligne {n} déjà vue" for n in range(5000)]
-    lines.insert(where, "ﬁche … e\u0301 ½")
-    text = "\n".join(lines) + ending
-    assert normalize(text) == _normalize_definition(text)
-    one_line = "x" * 5000 + "…" + "y" * 5000 + ending  # nowhere to cut: normalised whole
-    assert normalize(one_line) == _normalize_definition(one_line)
-    decomposed = "\n".join(f"ligne {n} de\u0301ja\u0300 vue" for n in range(3000)) + ending
-    assert normalize(decomposed) == _normalize_definition(decomposed)  # written in NFD
-
-
-def test_normalize_equals_its_definition_on_the_real_corpus(shared_dir):
-    from checks.page import _VISIBLE_TEXT
-
-    for path in sorted((shared_dir / "corpus/real").glob("*.html")):
-        page = Page.from_bytes(path.read_bytes(), "https://n.invalid/")
-        raw = str(_VISIBLE_TEXT(page.root))
-        assert normalize(raw) == _normalize_definition(raw), path.name
+def test_squash_normalizes_and_collapses_whitespace():
+    assert squash("  Plan\n du\u00a0\u00a0site\t ") == "Plan du site"

@@ -411,3 +411,35 @@ EXPECTED: Mapping[str, SiteExpectation] = MappingProxyType(
         "boucle": _failure("boucle", REDIRECT_LOOP),
     }
 )
+
+
+def _fields(phone: str, email: str, address: str, opening_hours: str) -> Mapping[str, str]:
+    return _frozen(
+        {"phone": phone, "email": email, "address": address, "opening_hours": opening_hours}
+    )
+
+
+#: The Annuaire cross-check of a plain crawl of the demo web against its Annuaire export
+#: (``annuaire.json``, which ``vigie demo`` imports before crawling): site → field →
+#: status (``checks.annuaire``). Every site left out has no record (``no_record`` in
+#: every field): the ministry, the démarche and the failure sites other than erreur500,
+#: and ``ancien``, whose record names another website (the commune's new one), so that it
+#: is listed among the sites without a record. The mairie's record shares its website with
+#: the CCAS's: the mairie's is chosen by type. What each record plants:
+#:
+#: * mairie — agrees in everything, though written otherwise ("1 pl. de l'Hôtel-de-Ville");
+#: * prefecture — another phone number (01 99 00 20 99: the site shows 01 99 00 20 00), an
+#:   e-mail the site never shows; the hours agree although split over four entries;
+#: * caf — the record closes at noon (08:30-12:00, 13:30-16:30), the site says 08:30-16:30;
+#: * hopital, universite — agree ("3 av. des Tilleuls", an upper-case e-mail);
+#: * erreur500 — a record for a site that could not be crawled: ``error``, never missing.
+ANNUAIRE: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "mairie": _fields("consistent", "consistent", "consistent", "consistent"),
+        "prefecture": _fields("differs", "missing_on_site", "consistent", "consistent"),
+        "caf": _fields("consistent", "no_record", "consistent", "differs"),
+        "hopital": _fields("consistent", "consistent", "consistent", "no_record"),
+        "universite": _fields("no_record", "consistent", "consistent", "no_record"),
+        "erreur500": _fields("error", "error", "error", "no_record"),
+    }
+)

@@ -30,6 +30,7 @@ import calendar
 import csv
 import io
 import mimetypes
+import re
 import signal
 import socket
 import sys
@@ -47,6 +48,11 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
+#: The Annuaire de l'administration's records of the demo sites, as its JSON export has
+#: them, with ``{{url:<site id>}}`` where a record gives a demo site's address (ports are
+#: ephemeral). The answer key of the cross-check is ``expected.ANNUAIRE``.
+ANNUAIRE_EXPORT = Path(__file__).resolve().parent / "annuaire.json"
+_SITE_URL = re.compile(r"\{\{url:([a-z0-9]+)\}\}")
 
 #: Content types by extension; text types get ``; charset=…`` (UTF-8 unless overridden).
 CONTENT_TYPES: Mapping[str, str] = MappingProxyType(
@@ -531,6 +537,26 @@ class DemoWeb:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(self.seeds_csv(), encoding="utf-8")
         return target
+
+    # the Annuaire de l'administration
+    def annuaire_export(self) -> str:
+        """The demo's Annuaire export (:data:`ANNUAIRE_EXPORT`, the JSON export's shape),
+        each ``{{url:<site id>}}`` replaced by that site's URL (empty for a site not
+        started: the record then has no website)."""
+        text = ANNUAIRE_EXPORT.read_text(encoding="utf-8")
+        return _SITE_URL.sub(
+            lambda m: self.url(m.group(1)) if m.group(1) in self._started() else "", text
+        )
+
+    def write_annuaire(self, path: str | Path) -> Path:
+        """Write :meth:`annuaire_export` to ``path`` (UTF-8) and return it."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.annuaire_export(), encoding="utf-8")
+        return target
+
+    def _started(self) -> set[str]:
+        return set(self._servers) | set(self._closed_sockets)
 
 
 # -- standalone ------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Runs accumulate for months in one database; a later Vigie whose tables changed must open
 it, not fail on a missing column or silently write beside it. Every change to the tables
-of ``crawler/store.py`` therefore comes with a revision in ``versions/``;
+of ``crawler/store/schema.py`` therefore comes with a revision in ``versions/``;
 ``tests/test_migrations.py`` fails while the revisions and the tables differ. A database
 made before the migrations existed has the baseline's tables: it is stamped so, then
 brought to the head.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from crawler.store import metadata
+from crawler.store.schema import metadata
 
 config = context.config
 

@@ -1,0 +1,82 @@
+"""The key figures of a run, and the summary printed in the terminal at the end of a crawl.
+
+Both read the findings table (:func:`reports.table.findings_table`), as the overview and
+the site pages do: a figure in the terminal is the figure in the report, with its unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from crawler.store import Store
+from reports.bidi import inline_isolate, terminal
+from reports.present import percent, run_name
+from reports.table import findings_table
+
+
+def key_figures(table: pd.DataFrame) -> dict[str, Any]:
+    """Sites in the list, explored, in error; mean coverage of engagements 2 and 3 over the
+    explored sites (the mean of each site's share); sites at 100 %."""
+    explored = table[table["status"] == "ok"]
+    figures: dict[str, Any] = {
+        "sites": len(table),
+        "explored": len(explored),
+        "errors": len(table) - len(explored),
+    }
+    for n in (2, 3):
+        values = pd.to_numeric(explored[f"engagement_{n}"], errors="coerce").dropna()
+        figures[f"e{n}"] = float(values.mean()) if len(values) else None
+        figures[f"e{n}_full"] = int((values >= 0.999).sum())
+        figures[f"e{n}_n"] = len(values)  # the sites the mean is over
+    return figures
+
+
+def _elements(row: Any, n: int) -> str:
+    found, counted = row[f"engagement_{n}_found"], row[f"engagement_{n}_counted"]
+    if pd.isna(counted):
+        return "—"
+    return f"{int(found)}/{int(counted)} éléments ({percent(row[f'engagement_{n}'])})"
+
+
+def _axe(row: Any) -> str:
+    status = row.get("audit_status")
+    if status == "ok":
+        n = int(row["axe_critical"])
+        return f"{n} règle{'s' if n > 1 else ''} axe critique{'s' if n > 1 else ''} en échec"
+    if status == "error":
+        return "audit en échec (violations inconnues)"
+    return "non audité"
+
+
+def crawl_summary(store: Store, run_id: int) -> str:
+    """The end-of-crawl summary of ``run_id``, as French lines (no trailing newline).
+
+    Site ids, reasons and labels come from seed lists and crawled sites: control
+    characters are replaced and bidi controls closed (:func:`reports.bidi.terminal`).
+    """
+    table = findings_table(store, run_id)
+    run = next(r for r in store.list_runs() if r["id"] == run_id)
+    fig = key_figures(table)
+    lines = [
+        terminal(
+            f"{run_name(run)} : {fig['sites']} sites, {fig['explored']} explorés, "
+            f"{fig['errors']} en erreur"
+        ),
+        f"Couverture moyenne des sites explorés : engagement 2 : {percent(fig['e2'])}, "
+        f"engagement 3 : {percent(fig['e3'])} ; sites à 100 % : {fig['e2_full']} "
+        f"(engagement 2), {fig['e3_full']} (engagement 3)",
+    ]
+    for row in table.to_dict("records"):
+        site = inline_isolate(terminal(row["site_id"]))
+        if row["status"] == "ok":
+            pages = int(row["pages_crawled"])
+            lines.append(
+                f"  {site:<20} {pages:>3} page{'s' if pages > 1 else ' '}  "
+                f"engagement 2 : {_elements(row, 2)}  engagement 3 : {_elements(row, 3)}  "
+                f"{_axe(row)}"
+            )
+        else:
+            lines.append(f"  {site:<20} ERREUR : {inline_isolate(terminal(row['reason'] or ''))}")
+    return "\n".join(lines)
