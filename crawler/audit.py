@@ -41,6 +41,14 @@ Why this shape (issue 3, ARCHITECTURE.md):
   browser's WebRTC policy, RTCPeerConnection removed from every frame); WebTransport
   (QUIC) from a public page to a private address is refused by Local Network Access
   (the tests check both).
+- **Nor by DNS rebinding.** The guard resolves a name itself, Chromium resolves it again:
+  a name that answers a public address to the first lookup and 127.0.0.1 to the second
+  would pass the guard. So, with ``address_rule``, the server address of every main-frame
+  document response (Playwright's ``Response.server_addr()``: the address Chromium was
+  connected to) must pass the crawler's rule too, or the page's audit is an error; the
+  redirect hops of the navigation included. Responses are watched only while a main-frame
+  document request is under way (subscribing to every sub-resource's response would cost
+  ~10 % a page).
 - **What the rendered checks need, in the same round trip.** The call that runs axe also
   returns the rendered DOM and the page's :class:`~checks.rendered.RenderMetrics` (DOM
   elements, requests and kilobytes as EcoIndex counts them: :data:`_METRICS_JS` says
@@ -72,10 +80,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from checks import rgaa
 from checks.rendered import RenderMetrics
+
+if TYPE_CHECKING:
+    from crawler.addresses import AddressRule
 
 log = logging.getLogger(__name__)
 
@@ -531,6 +543,9 @@ class _Lane:
     broken: bool = False
     # Why the navigation guard refused a document of a page (the page's last refusal).
     refused: dict[Any, str] = field(default_factory=dict)
+    # The server-address checks of a page's main-frame documents still running.
+    checks: dict[Any, set[asyncio.Task[None]]] = field(default_factory=dict)
+    documents: dict[Any, _MainDocuments] = field(default_factory=dict)
 
     def died(self) -> None:
         self.broken = True
@@ -552,7 +567,9 @@ class Auditor:
     ``crash_retries``: times a page whose tab crashed is audited again, in a fresh tab,
     before the crash is its result. ``navigation_guard(url)`` returns a French reason to
     refuse a document request (a redirect or navigation to a private address), or None;
-    a refused navigation of the audited page is its audit error.
+    a refused navigation of the audited page is its audit error. ``address_rule``: the
+    rule the server address of every main-frame document must pass (DNS rebinding: the
+    guard's lookup and Chromium's may answer differently); None checks nothing.
     """
 
     def __init__(
@@ -572,6 +589,7 @@ class Auditor:
         extra_args: Iterable[str] = (),
         crash_retries: int = 1,
         navigation_guard: Callable[[str], Awaitable[str | None]] | None = None,
+        address_rule: AddressRule | None = None,
     ) -> None:
         if concurrency < 1 or restart_every < 1 or page_timeout_s <= 0:
             raise ValueError("concurrency, restart_every et page_timeout_s doivent être > 0")
@@ -579,6 +597,9 @@ class Auditor:
             raise ValueError("crash_retries doit être ≥ 0")
         self.crash_retries = crash_retries
         self.navigation_guard = navigation_guard
+        self.address_rule = (
+            None if address_rule is None or address_rule.allow_private else address_rule
+        )
         self.executable_path = executable_path or os.environ.get(CHROMIUM_ENV) or DEFAULT_EXECUTABLE
         self.concurrency = concurrency
         self.page_timeout_s = page_timeout_s
@@ -680,6 +701,8 @@ class Auditor:
     async def _close_lane(self, lane: _Lane) -> None:
         lane.idle_page, lane.context = None, None
         lane.refused.clear()  # late refusals of the pages closed with the browser
+        lane.checks.clear()
+        lane.documents.clear()
         browser, lane.browser = lane.browser, None
         if browser is None:
             return
@@ -719,20 +742,26 @@ class Auditor:
             own = await self._new_context(lane.browser)
             page = await own.new_page()
         page.on("popup", _close_popup)
-        if self.navigation_guard is not None:
-            await self._guard_navigations(page, lane.refused)
+        if self.navigation_guard is not None or self.address_rule is not None:
+            await self._guard_navigations(page, lane)
         return page, own
 
-    async def _guard_navigations(self, page: Any, refused: dict[Any, str]) -> None:
+    async def _guard_navigations(self, page: Any, lane: _Lane) -> None:
         """Hold every document request of ``page`` until :attr:`navigation_guard` decides
-        (a refused main-frame navigation's reason goes to ``refused[page]``).
+        (a refused main-frame navigation's reason goes to ``lane.refused[page]``); with
+        :attr:`address_rule`, check the server address of the main-frame responses.
 
         CDP's ``Fetch`` domain, for the ``Document`` resource type only: sub-resources are
         not intercepted (Local Network Access already guards them, and holding each of them
         would cost what a Playwright route costs). A redirect is a new request, held too.
+        A main-frame request let go turns on the watch of the page's responses before it
+        is released (:class:`_MainDocuments`), so that its response cannot be missed.
         """
-        guard = self.navigation_guard
-        assert guard is not None
+        guard = self.navigation_guard or _allow_all
+        refused = lane.refused
+        documents = None
+        if self.address_rule is not None:
+            documents = lane.documents[page] = _MainDocuments(self, page, lane)
         session = await page.context.new_cdp_session(page)
         # A page's main frame has its target's id: a refused frame inside the page is only
         # left empty, a refused main-frame navigation makes the audit an error.
@@ -747,6 +776,8 @@ class Auditor:
                 log.warning("%s : %s", url, reason)
             try:
                 if reason is None:
+                    if documents is not None and event.get("frameId") == main_frame:
+                        documents.expect()
                     await session.send("Fetch.continueRequest", {"requestId": request_id})
                 else:
                     if event.get("frameId") == main_frame:
@@ -830,13 +861,21 @@ class Auditor:
         try:
             page, own = await self._get_page(lane)
             lane.refused.pop(page, None)  # a late refusal of the page's previous audit
-            await self._render_and_run(page, url, started, result)
+            documents = lane.documents.get(page)
+            if documents is not None:
+                documents.reset()
+            await self._render_and_run(page, url, started, result, lane)
         except _PageFailure as exc:
             result.error = str(exc)
         except Exception as exc:  # anything else from Playwright: reported, pool goes on
             dead = lane.broken or lane.browser is None or not lane.browser.is_connected()
             result.error = _reason(exc, browser_dead=dead)
             log.info("audit de %s en échec : %s", url, exc)
+        checks = lane.checks.pop(page, None)
+        if checks:  # server addresses still being read: the verdict waits for them
+            _done, late = await asyncio.wait(checks, timeout=CLOSE_TIMEOUT_S)
+            if late:
+                lane.refused[page] = "adresse du serveur non vérifiée à temps : page refusée"
         refused = lane.refused.pop(page, None)
         if refused is not None:
             # The page (a redirect, a script) took the tab toward a private address: what
@@ -863,7 +902,7 @@ class Auditor:
         return result
 
     async def _render_and_run(
-        self, page: Any, url: str, started: float, result: AuditResult
+        self, page: Any, url: str, started: float, result: AuditResult, lane: _Lane
     ) -> None:
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -889,6 +928,8 @@ class Auditor:
                 stage = "load"
                 if response is not None:
                     result.status = response.status
+                    if self.address_rule is not None:
+                        await self._check_navigation(response, page, lane)
                 await page.wait_for_load_state("load", timeout=_ms_left(deadline))
             except PlaywrightTimeout as exc:
                 raise _PageFailure(self._timeout_reason(stage, state)) from exc
@@ -950,6 +991,37 @@ class Auditor:
             except Exception as exc:  # the page is then not reused (viewport_size differs)
                 log.info("%s : fenêtre non rétablie : %s", url, exc)
 
+    async def _check_navigation(self, response: Any, page: Any, lane: _Lane) -> None:
+        """Check the main-frame ``response`` and the redirect hops that led to it."""
+        responses = [response]
+        request = response.request.redirected_from
+        while request is not None:
+            hop = await request.response()
+            if hop is not None:
+                responses.append(hop)
+            request = request.redirected_from
+        for each in reversed(responses):
+            await self.check_server(each, page, lane)
+
+    async def check_server(self, response: Any, page: Any, lane: _Lane) -> None:
+        """Refuse ``page``'s audit if ``response`` came from an address the rule refuses
+        (or from an unknown one: nothing proves where its bytes came from)."""
+        assert self.address_rule is not None
+        parts = urlsplit(response.url)
+        if parts.scheme not in ("http", "https"):
+            return  # file: and data: documents (``vigie inspect page.html --render``)
+        try:
+            server = await response.server_addr()
+        except Exception as exc:  # the page closed meanwhile: its audit is already over
+            log.debug("%s : adresse du serveur illisible : %s", response.url, exc)
+            server = None
+        reason = self.address_rule.address_refusal(
+            parts.hostname or "", server["ipAddress"] if server else None, peer=True
+        )
+        if reason is not None:
+            log.info("document refusé %s : %s", response.url, reason)
+            lane.refused[page] = reason
+
     def _timeout_reason(self, stage: str, state: dict[str, bool]) -> str:
         """French reason for a navigation timeout, from how far the page got."""
         limit = f"{self.page_timeout_s:g} s"
@@ -969,6 +1041,54 @@ class Auditor:
 
 
 _CRASHED = "L’onglet du navigateur a planté pendant l’audit"
+
+
+async def _allow_all(_url: str) -> str | None:
+    """The guard when only the server addresses are checked."""
+    return None
+
+
+class _MainDocuments:
+    """Watches a page's responses only while a main-frame document request of it is under
+    way, and checks the server address of each main-frame document response.
+
+    :meth:`expect` is called before the held request is released, so the subscription to
+    responses reaches Playwright before the response can. Each check runs as a task kept
+    in ``lane.checks[page]``: the audit's verdict waits for them.
+    """
+
+    def __init__(self, auditor: Auditor, page: Any, lane: _Lane) -> None:
+        self.auditor, self.page, self.lane = auditor, page, lane
+        self.pending = 0  # main-frame document requests released, not yet answered
+
+    def expect(self) -> None:
+        if self.pending == 0:
+            self.page.on("response", self.on_response)
+        self.pending += 1
+
+    def reset(self) -> None:
+        """Stop watching; forgets requests that never got a response (failed ones)."""
+        if self.pending > 0:
+            self.page.remove_listener("response", self.on_response)
+        self.pending = 0
+
+    def on_response(self, response: Any) -> None:
+        try:
+            main = response.frame == self.page.main_frame
+        except Exception as exc:  # a response of a frame already detached: not the page's
+            log.debug("réponse sans cadre : %s", exc)
+            return
+        if not main or not response.request.is_navigation_request():
+            return
+        if self.pending == 1:
+            self.reset()
+        elif self.pending > 1:
+            self.pending -= 1
+        task = asyncio.get_running_loop().create_task(
+            self.auditor.check_server(response, self.page, self.lane)
+        )
+        self.lane.checks.setdefault(self.page, set()).add(task)
+        task.add_done_callback(_log_task_error)
 
 
 async def _renderer_died(page: Any, state: dict[str, bool]) -> bool:

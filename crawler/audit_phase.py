@@ -110,6 +110,8 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
                 if settings.getbool("VIGIE_ALLOW_PRIVATE")
                 else PrivateAddresses(AddressRule.from_settings(settings)).refusal
             ),
+            # The same rule for the address Chromium itself connected to (DNS rebinding).
+            address_rule=AddressRule.from_settings(settings),
             settle_s=settings.getfloat("VIGIE_AUDIT_SETTLE"),
             user_agent=settings.get("USER_AGENT"),
         )

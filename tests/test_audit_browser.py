@@ -383,6 +383,87 @@ def test_the_navigation_guard_keeps_the_browser_out_of_private_addresses(server)
     assert unguarded.ok and "CONFIDENTIEL" in unguarded.html
 
 
+def _public_site(rebound: str) -> tuple[ThreadingHTTPServer, str]:
+    """A "public" site on 127.0.0.2 (declared public by the rule of the test below): its
+    home page, a page that sends the tab by script to ``rebound`` and a redirect to it."""
+    pages = {
+        "/": PAGE.format(title="Publique", body="<p>Bienvenue.</p>").encode(),
+        "/script.html": PAGE.format(
+            title="Renvoi", body=f"<script>location.href = '{rebound}';</script>"
+        ).encode(),
+    }
+
+    class Public(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", rebound)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = pages.get(self.path)
+            self.send_response(404 if body is None else 200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    httpd = ThreadingHTTPServer(("127.0.0.2", 0), Public)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.2:{httpd.server_address[1]}"
+
+
+def test_a_name_rebound_to_a_private_address_is_not_audited(server):
+    """DNS rebinding: the navigation guard resolves a name, Chromium resolves it again,
+    and the answers may differ. Here the guard is told the name is public (a guard that
+    refuses nothing stands for its lookup), and Chromium's resolver maps ``rebind.test`` to
+    127.0.0.1 (its ``--host-resolver-rules`` switch): with the crawler's rule as
+    ``address_rule`` (127.0.0.2 allowed, standing for the public web), the address the
+    browser was connected to is checked, and the page opened directly, through a redirect
+    or sent there by script is an audit error that says why — never a page without
+    violations. The same pages with 127.0.0.1 allowed are audited: the rule decides."""
+    from crawler.addresses import AddressRule
+
+    port = urlsplit(server).port
+    rebound = f"http://rebind.test:{port}/ok.html"
+    public, base = _public_site(rebound)
+
+    async def lookup_says_public(url: str) -> str | None:
+        return None
+
+    urls = [rebound, f"{base}/redirect", f"{base}/script.html", f"{base}/"]
+    options = {
+        "navigation_guard": lookup_says_public,
+        "extra_args": ["--host-resolver-rules=MAP rebind.test 127.0.0.1"],
+        "settle_s": 0.5,
+    }
+    try:
+        refused = audit.audit_urls(
+            urls, address_rule=AddressRule(["127.0.0.2/32"]), concurrency=1, **options
+        )
+        allowed = audit.audit_urls(urls, address_rule=AddressRule(["127.0.0.0/8"]), **options)
+        unchecked = audit.audit_urls(urls[:1], **options)
+    finally:
+        public.shutdown()
+        public.server_close()
+    reason = (
+        "Navigation refusée : adresse privée ou locale refusée : rebind.test (connecté à 127.0.0.1)"
+    )
+    direct, redirected, scripted, home = refused
+    for result in (direct, redirected, scripted):
+        assert result.error == reason, (result.url, result.error)
+        assert result.violations == [] and result.html is None and result.metrics is None
+    assert home.ok, home.error  # the allowed site itself, audited by the same lane after
+    for result in allowed:
+        assert result.ok, (result.url, result.error)
+    assert "Mairie" in allowed[0].html and "Mairie" in allowed[2].html
+    assert unchecked[0].ok and "Mairie" in unchecked[0].html  # what the rule closes
+
+
 def _udp_and_tcp_listeners():
     """A UDP socket and a TCP listener on 127.0.0.1 (the "intranet" STUN/TURN server)."""
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -651,10 +732,10 @@ def test_a_tab_that_crashes_once_is_audited_again_in_a_fresh_tab(server, monkeyp
     once = audit.Auditor._audit_once
     spent: list[float] = []  # each attempt's own duration
 
-    async def crash_first(self, page, url, started, result):
+    async def crash_first(self, page, url, started, result, lane):
         calls.append(url)
         target = "chrome://crash" if len(calls) == 1 else url
-        return await render(self, page, target, started, result)
+        return await render(self, page, target, started, result, lane)
 
     async def timed_once(self, url, browser):
         result = await once(self, url, browser)

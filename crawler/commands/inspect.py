@@ -243,7 +243,7 @@ def _cases(
 def _render(args: argparse.Namespace, page: Any) -> tuple[dict[str, Any], Any]:
     from checks.page import Page
     from crawler.audit import AuditSetupError, audit_urls
-    from crawler.fetch import navigation_guard
+    from crawler.fetch import address_rule, navigation_guard
 
     is_url = args.target.startswith(("http://", "https://"))
     target = args.target if is_url else Path(args.target).resolve().as_uri()
@@ -254,6 +254,7 @@ def _render(args: argparse.Namespace, page: Any) -> tuple[dict[str, Any], Any]:
             page_timeout_s=args.timeout,
             settle_s=settings.VIGIE_AUDIT_SETTLE,
             navigation_guard=navigation_guard(args.allow_private),
+            address_rule=address_rule(args.allow_private),
         )
     except AuditSetupError as exc:
         raise CommandError(str(exc)) from exc
