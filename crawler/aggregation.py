@@ -13,7 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from checks.site import SiteCheck, aggregate, apply_applicability, audit_summary, site_outcome
+from checks.site import (
+    SiteCheck,
+    aggregate,
+    aggregate_rendered,
+    apply_applicability,
+    audit_summary,
+    site_outcome,
+)
 from crawler.exceptions import Exemption, exemption_for
 from crawler.store import Store
 from crawler.store.reads import SiteRows
@@ -42,6 +49,7 @@ def site_result(
     """
     status, reason = site_outcome(rows.pages, rows.errors)
     checks = aggregate(rows.findings, pages_checked=rows.pages, site_error=reason)
+    checks += aggregate_rendered(rows.findings, pages_checked=rows.pages, site_error=reason)
     return SiteResult(
         site_id=rows.site_id,
         status=status,
