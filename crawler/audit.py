@@ -801,6 +801,8 @@ class Auditor:
 
     async def _drop_page(self, page: Any, own: Any, lane: _Lane) -> None:
         """Close a page (and its own context) that may be broken; a hang marks the browser."""
+        lane.documents.pop(page, None)
+        lane.checks.pop(page, None)
         try:
             await asyncio.wait_for((own or page).close(), CLOSE_TIMEOUT_S)
         except Exception as exc:
