@@ -57,13 +57,15 @@ screenshots: $(STAMP) $(DSFR) $(AXE_FR) system-deps
 	VIGIE_SCREENSHOTS_DIR=docs $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  tests/test_report_e2e.py -k test_screenshots_for_the_readme
 
-# The audit benchmark against @axe-core/cli and pa11y-ci (npm tools into bench/_work,
-# pointed at Debian's chromium and chromium-driver; no browser download).
+# The audit benchmarks against @axe-core/cli and pa11y-ci (npm tools into bench/_work,
+# pointed at Debian's chromium and chromium-driver; no browser download): the audit alone
+# on the BAD pages, then Vigie's whole job on 25 one-page sites (issue 17).
 bench: $(STAMP) system-deps
 	@command -v chromedriver >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-driver >/dev/null; }
 	$(BIN)/python bench/audit_vs_cli.py --install
 	$(BIN)/python bench/audit_vs_cli.py --rounds 3 --repeat 3 --memory 500
+	$(BIN)/python bench/whole_job_vs_peers.py --rounds 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

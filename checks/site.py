@@ -350,3 +350,89 @@ def site_outcome(pages: int, errors: Sequence[Mapping[str, Any]]) -> tuple[str, 
     if not home:
         return "error", "aucune page récupérée"
     return "error", f"{home[0]['reason']} ({home[0]['url']})"
+
+
+#: Why a rendered check has no site-level figure when no page of the site was rendered.
+NOT_RENDERED = "non mesuré : aucune page du site rendue (audit non réalisé)"
+
+
+def aggregate_rendered(
+    rows: Iterable[Mapping[str, Any]], pages_checked: int, site_error: str | None = None
+) -> list[SiteCheck]:
+    """Site-level results of the rendered checks (``checks/rendered.py``) from the
+    findings of the site's rendered pages (``check_id``, ``status``, ``value``,
+    ``evidence``, ``error``, ``url``), shallowest pages first.
+
+    Not the "found on any page" rule of :func:`aggregate`: each is a figure of the pages
+    the audit rendered.
+
+    * ``ecoindex``: the median of the pages' scores and its grade
+      (:func:`checks.ecoindex.site_median`), ``found`` once a page was measured;
+    * ``mobile_ready``: ``found`` when every measured page is ready for mobiles, ``absent``
+      when one is not (the value counts them and lists the pages that are not);
+    * ``plain_language``: the medians of the pages' readability figures, an indicator
+      (``found``: measured); pages with too little text are not counted.
+
+    A site no page of which was rendered, or whose rendered pages all failed, reads
+    ``error`` with why — never ``absent``.
+    """
+    from checks.ecoindex import site_median
+    from checks.plain_language import kandel_moles_band, lix_band
+    from checks.rendered import RENDERED_CHECK_IDS
+
+    by_check: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_check.setdefault(row["check_id"], []).append(row)
+    out = []
+    for check_id in RENDERED_CHECK_IDS:
+        if pages_checked == 0:
+            reason = site_error or "aucune page récupérée"
+            out.append(SiteCheck(check_id, "error", None, None, 0, reason))
+            continue
+        mine = by_check.get(check_id, [])
+        measured = [r for r in mine if r["status"] != "error"]
+        errors = [r for r in mine if r["status"] == "error"]
+        if not mine:
+            out.append(SiteCheck(check_id, "error", None, None, 0, NOT_RENDERED))
+            continue
+        if not measured:
+            reason = f"{len(errors)} page(s) rendue(s) en erreur : {errors[0]['error']}"
+            out.append(SiteCheck(check_id, "error", None, None, 0, reason))
+            continue
+        found = [r for r in measured if r["status"] == "found"]
+        if check_id == "ecoindex":
+            value = site_median(r["value"]["score"] for r in found)
+            evidence = [e for r in found for e in (r["evidence"] or [])][:MAX_EVIDENCE]
+            out.append(SiteCheck(check_id, "found", value, evidence, len(found)))
+        elif check_id == "mobile_ready":
+            not_ready = [r for r in measured if r["status"] != "found"]
+            value = {
+                "pages_ready": len(found),
+                "pages_measured": len(measured),
+                "not_ready": [r.get("url") for r in not_ready],
+            }
+            shown = not_ready or found
+            evidence = [e for r in shown for e in (r["evidence"] or [])][:MAX_EVIDENCE]
+            status = "absent" if not_ready else "found"
+            out.append(SiteCheck(check_id, status, value, evidence, len(found)))
+        else:  # plain_language
+            if not found:
+                reason = f"non mesuré : texte trop court sur les {len(measured)} page(s) rendue(s)"
+                out.append(SiteCheck(check_id, "error", None, None, 0, reason))
+                continue
+            value = {
+                key: _median([r["value"][key] for r in found])
+                for key in ("kandel_moles", "lix", "words_per_sentence", "long_word_share")
+            }
+            value["band"] = kandel_moles_band(value["kandel_moles"])
+            value["lix_band"] = lix_band(value["lix"])
+            value["pages"] = len(found)
+            evidence = [e for r in found for e in (r["evidence"] or [])][:MAX_EVIDENCE]
+            out.append(SiteCheck(check_id, "found", value, evidence, len(found)))
+    return out
+
+
+def _median(values: Sequence[float]) -> float:
+    import statistics
+
+    return round(float(statistics.median(values)), 2)

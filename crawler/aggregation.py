@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.key_pages import unread_key_pages
-from checks.site import SiteCheck, aggregate, apply_applicability, audit_summary, site_outcome
+from checks.site import (
+    SiteCheck,
+    aggregate,
+    aggregate_rendered,
+    apply_applicability,
+    audit_summary,
+    site_outcome,
+)
 from crawler.exceptions import Exemption, exemption_for
 from crawler.store import Store
 from crawler.store.reads import SiteRows
@@ -48,6 +55,7 @@ def site_result(
         site_error=reason,
         unread=unread_key_pages(rows.errors),
     )
+    checks += aggregate_rendered(rows.findings, pages_checked=rows.pages, site_error=reason)
     return SiteResult(
         site_id=rows.site_id,
         status=status,

@@ -8,6 +8,11 @@ fetches every page with plain HTTP and this phase renders only what needs it
   ``VIGIE_AUDIT_OTHER_PAGES`` other pages (the shallowest) are audited with axe-core;
 * pages whose static HTML was an empty JavaScript shell are rendered too, and the static
   checks run again on their rendered DOM (their findings replace the static ones).
+* on every rendered page the rendered checks (``mobile_ready``, ``ecoindex``,
+  ``plain_language``: :mod:`checks.rendered`) run on its rendered DOM and the browser's
+  figures, and are stored as that page's findings; a page whose audit failed gets them as
+  errors with the audit's reason (never "absent"). ``checks.site.aggregate_rendered``
+  brings them to the site level when the run finishes.
 
 One :class:`~crawler.audit.Auditor` (one Chromium) serves the whole run. A page that hangs
 or crashes its tab, or a browser that cannot start, gives audit *errors* with their
@@ -24,6 +29,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from checks.page import Page
+from checks.rendered import RENDERED_CHECK_IDS, run_rendered_checks
+from checks.result import CheckResult
 from checks.text import fold
 from crawler.analysis import analyse_page
 from crawler.store import Store, finding_rows
@@ -81,6 +89,17 @@ def _first(pages: list[Mapping[str, Any]], words: tuple[str, ...]) -> Mapping[st
     return None
 
 
+def rendered_results(result: Any, url: str) -> dict[str, CheckResult]:
+    """The rendered checks of one audited page (``AuditResult``): run on its rendered DOM
+    and figures, or each an error with the audit's reason when the page could not be
+    rendered (a rendered check that could not run is never "absent")."""
+    if result.error is not None or result.html is None or result.metrics is None:
+        reason = f"page non rendue : {result.error or 'DOM rendu non conservé'}"
+        return {check_id: CheckResult(found=False, error=reason) for check_id in RENDERED_CHECK_IDS}
+    page = Page(result.html, result.final_url or url)
+    return run_rendered_checks(page, result.metrics)
+
+
 def run_audits(store: Store, run_id: int, settings: Any) -> dict[str, Any]:
     """Render and audit the sample of ``run_id``; returns statistics for the run."""
     sample = select_pages(store.pages_of_run(run_id), settings.getint("VIGIE_AUDIT_OTHER_PAGES"))
@@ -110,6 +129,8 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
                 if settings.getbool("VIGIE_ALLOW_PRIVATE")
                 else PrivateAddresses(AddressRule.from_settings(settings)).refusal
             ),
+            # The same rule for the address Chromium itself connected to (DNS rebinding).
+            address_rule=AddressRule.from_settings(settings),
             settle_s=settings.getfloat("VIGIE_AUDIT_SETTLE"),
             user_agent=settings.get("USER_AGENT"),
         )
@@ -120,6 +141,10 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
         for item in sample:
             store.write_audit(
                 run_id, item.site_id, item.page_id, item.reason, {"url": item.url, "error": reason}
+            )
+            errored = AuditResult(url=item.url, axe_version="", error=reason)
+            store.replace_check_findings(
+                item.page_id, RENDERED_CHECK_IDS, finding_rows(rendered_results(errored, item.url))
             )
         stats["audit_errors"] = len(sample)
         return stats
@@ -143,6 +168,9 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
             analysis = analyse_page(result.html, result.final_url or item.url)
             store.replace_findings(item.page_id, finding_rows(analysis.results))
             stats["rendered_shells"] += 1
+        store.replace_check_findings(
+            item.page_id, RENDERED_CHECK_IDS, finding_rows(rendered_results(result, item.url))
+        )
         done += 1
         if time.monotonic() - last_report > 5 or done == len(sample):
             last_report = time.monotonic()

@@ -169,13 +169,18 @@ VIGIE_BROWSER_EXECUTABLE = None
 #: shells and this many other pages are rendered and audited with axe-core.
 VIGIE_AUDIT_ENABLED = True
 VIGIE_AUDIT_OTHER_PAGES = 5
-#: Pages rendered at once (one browser; two pages suit two cores).
+#: Pages rendered at once, each in its own browser with one renderer process (two suit
+#: two cores).
 VIGIE_AUDIT_CONCURRENCY = 2
 #: Seconds for one page's whole audit (load, scripts, axe): a page that hangs is an error.
 VIGIE_AUDIT_TIMEOUT = 30.0
-#: Seconds to wait for the network to settle after "load" (pages built by scripts).
+#: Seconds to wait at most after "load" for a page built by its scripts: it is audited as
+#: soon as its DOM, its loads and its fetch/XHR calls have been still for 0.1 s
+#: (crawler/audit.py, QUIET_MS); a page complete at "load" waits 0.1 s, not 1. 0: audit at
+#: "load", as @axe-core/cli and pa11y do.
 VIGIE_AUDIT_SETTLE = 1.0
-#: The browser is relaunched after this many pages: memory stays bounded on long runs.
+#: Each browser is relaunched after auditing this many pages: memory stays bounded on
+#: long runs (its renderer process lives from page to page until then).
 VIGIE_AUDIT_RESTART_EVERY = 200
 #: A page whose browser tab crashed is audited again this many times, in a fresh tab,
 #: before the crash is its result (Debian's headless shell 156 kills 7-10 % of the tabs of

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from checks import CHECK_IDS
 from checks.catalog import CATALOG
+from checks.rendered import RENDERED_CHECK_IDS
 from checks.site import IMPACTS
 from crawler import error_kinds
 from reports.advice import advice_for
@@ -101,6 +102,70 @@ _CHECK_COLUMNS: tuple[Column, ...] = tuple(
     )
     for entry in CATALOG
 )
+
+#: The figures of the rendered checks (on the pages the audit rendered), after their
+#: status columns.
+_RENDERED_FIGURES: tuple[Column, ...] = (
+    _c(
+        "ecoindex_score",
+        "EcoIndex médian",
+        "score de 0 à 100 (100 : le plus sobre)",
+        "médiane des scores EcoIndex des pages rendues du site (éléments du DOM, requêtes, "
+        "ko transférés) ; vide si aucune page mesurée",
+        "float",
+    ),
+    _c(
+        "ecoindex_grade",
+        "Note EcoIndex",
+        "A à G",
+        "note EcoIndex du score médian (A au-dessus de 80 … G à 10 ou moins)",
+    ),
+    _c(
+        "ecoindex_pages",
+        "Pages mesurées (EcoIndex)",
+        "pages",
+        "pages rendues dont l'EcoIndex a été mesuré",
+        "int",
+    ),
+    _c(
+        "mobile_ready_pages",
+        "Pages adaptées aux mobiles",
+        "pages",
+        "pages rendues avec viewport width=device-width et sans défilement horizontal à 320 px",
+        "int",
+    ),
+    _c(
+        "mobile_ready_measured",
+        "Pages mesurées (mobiles)",
+        "pages",
+        "pages rendues où l'adaptation aux mobiles a été mesurée",
+        "int",
+    ),
+    _c(
+        "plain_language_kandel_moles",
+        "Lisibilité Kandel-Moles (médiane)",
+        "indice, plus haut = plus facile (60-70 : standard)",
+        "médiane de l'indice de Kandel et Moles du texte principal des pages rendues ; "
+        "un indicateur, pas un verdict",
+        "float",
+    ),
+    _c(
+        "plain_language_lix",
+        "Lisibilité LIX (médiane)",
+        "indice, plus bas = plus facile (40-50 : standard)",
+        "médiane de l'indice LIX du texte principal des pages rendues ; un indicateur",
+        "float",
+    ),
+    _c(
+        "plain_language_words_per_sentence",
+        "Mots par phrase (médiane)",
+        "mots",
+        "médiane de la longueur moyenne des phrases des pages rendues",
+        "float",
+    ),
+)
+#: Their column ids, in the table's order.
+RENDERED_FIGURES: tuple[str, ...] = tuple(c.id for c in _RENDERED_FIGURES)
 
 _ANNUAIRE_STATUS = "consistent, differs, missing_on_site, no_record, error ; vide sans Annuaire"
 _FINDINGS_REST: tuple[Column, ...] = (
@@ -431,7 +496,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: Every known column, by id.
 COLUMNS: dict[str, Column] = {
-    c.id: c for c in (*_COMMON, *_CHECK_COLUMNS, *_FINDINGS_REST, *_OTHER)
+    c.id: c for c in (*_COMMON, *_CHECK_COLUMNS, *_RENDERED_FIGURES, *_FINDINGS_REST, *_OTHER)
 }
 
 #: The findings table's columns, in order, before the seed list's own columns are added
@@ -440,6 +505,8 @@ FINDINGS_BEFORE_SEEDS: tuple[str, ...] = tuple(c.id for c in _COMMON[:7])
 FINDINGS_AFTER_SEEDS: tuple[str, ...] = (
     *(c.id for c in _COMMON[7:]),
     *CHECK_IDS,
+    *RENDERED_CHECK_IDS,
+    *RENDERED_FIGURES,
     *(c.id for c in _FINDINGS_REST),
 )
 

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from checks import CHECK_IDS, ENGAGEMENT
+from checks.rendered import RENDERED_CHECK_IDS
 from checks.site import COVERAGE_ELEMENTS, COVERED_CHECKS, IMPACTS, NO_CRITICAL_AXE, Coverage
 from crawler.annuaire.crosscheck import cross_check
 from crawler.store import Store
@@ -179,6 +180,9 @@ class SiteReport:
     annuaire: annuaire_view.SiteView = field(
         default_factory=lambda: annuaire_view.SiteView(False, "no_import", annuaire_view.NO_IMPORT)
     )
+    #: The rendered checks page by page (:func:`rendered_pages`), the pages the audit
+    #: rendered, shallowest first.
+    rendered: list[RenderedPage] = field(default_factory=list)
 
     @property
     def missing_elements(self) -> list[ElementView]:
@@ -190,6 +194,29 @@ class SiteReport:
         """Checks outside the coverage that call for action (a surcharged number found,
         a complementary element absent)."""
         return [c for g in self.groups for c in g.checks if c.problem and not c.covered]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """One rendered page's figures: each rendered check's result (``status``, ``value``,
+    ``error``), by check id."""
+
+    url: str
+    results: dict[str, dict[str, Any]]
+
+
+def rendered_pages(
+    store: Store, run_id: int, site_ids: Sequence[str]
+) -> dict[str, list[RenderedPage]]:
+    """Site id → its :class:`RenderedPage` list, shallowest pages first."""
+    by_site: dict[str, dict[str, dict[str, dict[str, Any]]]] = defaultdict(dict)
+    for row in store.page_findings_of(run_id, site_ids, RENDERED_CHECK_IDS):
+        page = by_site[row["site_id"]].setdefault(row["url"], {})
+        page[row["check_id"]] = {k: row[k] for k in ("status", "value", "error")}
+    return {
+        site_id: [RenderedPage(url, results) for url, results in pages.items()]
+        for site_id, pages in by_site.items()
+    }
 
 
 #: One run of the trend (kept under its former name for the exports and the bench).
@@ -530,6 +557,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
     coverage = table.set_index("site_id")
     titles = page_titles(store, run_id)
     annuaire = cross_check(store, run_id, site_checks=all_rows)
+    rendered = rendered_pages(store, run_id, site_ids)
     seed_keys = [k for k, _ in seed_columns(table)]
     reports = []
     for site in sites:
@@ -591,6 +619,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
                     annuaire.annuaire_import,
                     titles.get(site_id, {}),
                 ),
+                rendered=rendered.get(site_id, []),
             )
         )
     dimensions = dimensions_of(table)

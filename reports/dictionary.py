@@ -115,7 +115,16 @@ def markdown() -> str:
         "",
         "Une vérification est trouvée sur le site si elle l'est sur au moins une page "
         "explorée ; les",
-        "vérifications « pages rendues » ne portent que sur les pages rendues par le navigateur.",
+        "vérifications « pages rendues » ne portent que sur les pages rendues par le navigateur,",
+        "et se lisent autrement : `ecoindex` est la médiane des scores de ces pages (et sa "
+        "note), `found`",
+        "dès qu'une page est mesurée ; `mobile_ready` est `found` si toutes les pages mesurées "
+        "sont adaptées",
+        "aux mobiles, `absent` si l'une ne l'est pas ; `plain_language` donne les médianes des "
+        "indices de",
+        "lisibilité (un indicateur, jamais un verdict). Sans page rendue (audit non réalisé ou "
+        "en échec),",
+        "elles sont en `error` avec la raison, jamais `absent`.",
         "",
         *rules_markdown(),
         "## Les vérifications",

@@ -34,7 +34,23 @@ def key_figures(table: pd.DataFrame) -> dict[str, Any]:
         figures[f"e{n}"] = float(values.mean()) if len(values) else None
         figures[f"e{n}_full"] = int((values >= 0.999).sum())
         figures[f"e{n}_n"] = len(values)  # the sites the mean is over
+    figures["ecoindex"] = ecoindex_median(explored)
     return figures
+
+
+def ecoindex_median(table: pd.DataFrame) -> dict[str, Any] | None:
+    """The median of the sites' EcoIndex (each site's own figure is the median of its
+    rendered pages) and its grade, over the sites measured: ``{"score", "grade",
+    "sites"}``; None when no site was measured."""
+    from checks.ecoindex import site_median
+
+    if "ecoindex_score" not in table:
+        return None
+    values = pd.to_numeric(table["ecoindex_score"], errors="coerce").dropna()
+    median = site_median(float(v) for v in values)
+    if median is None:
+        return None
+    return {"score": median["score"], "grade": median["grade"], "sites": median["pages"]}
 
 
 def _elements(row: Any, n: int) -> str:
@@ -106,6 +122,12 @@ def crawl_summary(store: Store, run_id: int) -> str:
         f"engagement 3 : {percent(fig['e3'])} ; sites à 100 % : {fig['e2_full']} "
         f"(engagement 2), {fig['e3_full']} (engagement 3)",
     ]
+    if fig["ecoindex"] is not None:
+        eco = fig["ecoindex"]
+        lines.append(
+            f"EcoIndex médian des sites mesurés : {eco['score']:g} ({eco['grade']}), "
+            f"sur {eco['sites']} site{'s' if eco['sites'] > 1 else ''}"
+        )
     for row in table.to_dict("records"):
         site = inline_isolate(terminal(row["site_id"]))
         if row["status"] == "ok":

@@ -3,7 +3,9 @@
 Columns (:mod:`reports.columns` names and describes each): the run, ``site_id``, ``name``,
 ``url``, ``type``, the seed list's own extra columns (``departement``…), the crawl status
 and its reason, ``pages_crawled``, ``errors`` and their kinds, one column per check id
-holding the site-level status (``found`` / ``absent`` / ``error`` / ``not_applicable``), then
+holding the site-level status (``found`` / ``absent`` / ``error`` / ``not_applicable``), the
+rendered checks' statuses and figures (median EcoIndex and grade, pages ready for mobiles,
+median readability: :func:`rendered_columns`), then
 the accessibility audit (its status and why when it is not ``ok``, pages audited, axe rules
 failing on the site by impact and by RGAA theme — each rule counted once however many
 pages it fails on —, rules needing review, violated RGAA criteria; automated tests cover
@@ -27,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from checks import CHECK_IDS
+from checks.rendered import RENDERED_CHECK_IDS
 from checks.site import IMPACTS, Coverage, engagement_coverage
 from crawler.annuaire.crosscheck import cross_check
 from crawler.store import Store
@@ -96,6 +99,7 @@ def findings_table(
                 "errors": site["errors_count"] or 0,
                 "error_kinds": "; ".join(f"{k} ×{n}" for k, n in kinds.most_common()) or None,
                 **statuses,
+                **rendered_columns(checks),
                 "a11y_mention_value": mention if isinstance(mention, str) else None,
                 **annuaire.columns(site["site_id"]),
                 **audit_columns(site.get("pages_audited"), audit, site["status"]),
@@ -124,6 +128,10 @@ def _coverage_typed(df: pd.DataFrame) -> pd.DataFrame:
         df[column] = df[column].astype(kind)
         if kind == "Float64":
             df[column] = df[column].round(3)
+    for column in df.columns.intersection(registry.RENDERED_FIGURES):
+        kind = registry.column(column).kind
+        if kind in ("int", "float"):
+            df[column] = df[column].astype("Int64" if kind == "int" else "Float64")
     return df
 
 
@@ -194,6 +202,32 @@ def audit_columns(
         or None,
         "no_critical_axe": audit.get("no_critical"),
     }
+
+
+def rendered_columns(checks: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The rendered checks' cells of one site (``checks.site.aggregate_rendered``): their
+    statuses, the median EcoIndex and its grade, the pages ready for mobiles, the median
+    readability figures. Not measured is empty (its status says why), never 0."""
+    cells: dict[str, Any] = dict.fromkeys(registry.RENDERED_FIGURES)
+    for check_id in RENDERED_CHECK_IDS:
+        cells[check_id] = (checks.get(check_id) or {}).get("status", "error")
+    eco = (checks.get("ecoindex") or {}).get("value") or {}
+    if eco:
+        cells |= {
+            "ecoindex_score": eco["score"],
+            "ecoindex_grade": eco["grade"],
+            "ecoindex_pages": eco["pages"],
+        }
+    mobile = (checks.get("mobile_ready") or {}).get("value") or {}
+    if mobile:
+        cells["mobile_ready_pages"] = mobile["pages_ready"]
+        cells["mobile_ready_measured"] = mobile["pages_measured"]
+    plain = (checks.get("plain_language") or {}).get("value") or {}
+    if plain:
+        cells["plain_language_kandel_moles"] = plain["kandel_moles"]
+        cells["plain_language_lix"] = plain["lix"]
+        cells["plain_language_words_per_sentence"] = plain["words_per_sentence"]
+    return cells
 
 
 CHANGE_COLUMNS = ("previous_run_id", "appeared", "fixed")

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import threading
 from collections import defaultdict
 from functools import partial
@@ -19,6 +20,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+from checks.rendered import RenderMetrics
 from crawler import audit
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -35,6 +37,26 @@ pytestmark = pytest.mark.skipif(
 
 PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>
 </head><body><main><h1>{title}</h1>{body}</main></body></html>"""
+
+CACHED_CSS = "main { color: #222; }\n" * 50
+
+# A page whose figures are known. Elements: html, head, meta, title, meta, link, body,
+# main, h1, img, img, svg, g, circle, div, div, iframe, script (18), 2 more in an open
+# shadow root, 2 of them inside the svg, not counted: 18. Requests: the document, the
+# style sheet, two images, the same-origin frame's document and its image: 6. The 600 px
+# box makes the page scroll sideways at 320 px: 608 (the body's 8 px left margin + 600).
+METRICS_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Mesures</title><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/cached.css"></head><body><main><h1>Mesures</h1>
+<img alt="a" src="/metrics-a.png"><img alt="b" src="/metrics-b.png">
+<svg><g><circle r="1"></circle></g></svg><div id="host"></div>
+<div style="width: 600px">Large</div><iframe title="cadre" src="/metrics-frame.html"></iframe>
+</main><script>
+document.getElementById('host').attachShadow({mode: 'open'}).innerHTML = '<p>a</p><span>b</span>';
+</script></body></html>"""
+METRICS_FRAME = PAGE.format(title="Cadre", body='<img alt="c" src="/metrics-c.png">')
+METRICS_IMAGE = "x" * 1000  # served as HTML: a broken image, a request all the same
+
 
 # Inline fixtures: path -> HTML. "{port}" is replaced by the server port.
 FIXTURES = {
@@ -59,6 +81,25 @@ document.getElementById('app').innerHTML =
     ),
     "/popup.html": PAGE.format(
         title="Fenêtre", body="<script>window.open('/ok.html', '_blank');</script>"
+    ),
+    "/built-after-load.html": PAGE.format(
+        title="Appli",
+        body="<script>addEventListener('load', () => setTimeout(() => fetch('/slow-content')"
+        ".then((r) => r.text()).then((t) => document.querySelector('main')"
+        ".insertAdjacentHTML('beforeend', t)), 50));</script>",
+    ),
+    "/pixel-after-load.html": PAGE.format(
+        title="Pixel",
+        body="<script>addEventListener('load', () => { const i = new Image(); i.alt = '';"
+        "i.src = '/hang'; document.body.append(i); });</script>",
+    ),
+    "/metrics.html": METRICS_PAGE,
+    "/metrics-frame.html": METRICS_FRAME,
+    "/metrics-a.png": METRICS_IMAGE,
+    "/metrics-b.png": METRICS_IMAGE,
+    "/metrics-c.png": METRICS_IMAGE,
+    "/width.html": PAGE.format(
+        title="Largeur", body="<script>document.title = 'largeur ' + innerWidth;</script>"
     ),
 }
 
@@ -85,6 +126,24 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Location", parse_qs(urlsplit(self.path).query)["to"][0])
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if path == "/cached.css":  # cacheable: a second page gets it from the HTTP cache
+            body = CACHED_CSS.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Cache-Control", "max-age=3600")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if path == "/slow-content":  # the content a script fetches after load, 0.4 s later
+            self.stop.wait(0.4)
+            body = b'<p>Contenu tardif</p><img src="/plan.png">'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         if path == "/hang":
             self.stop.wait(60)  # never answers while the test runs
@@ -324,6 +383,240 @@ def test_the_navigation_guard_keeps_the_browser_out_of_private_addresses(server)
     assert unguarded.ok and "CONFIDENTIEL" in unguarded.html
 
 
+def _public_site(rebound: str) -> tuple[ThreadingHTTPServer, str]:
+    """A "public" site on 127.0.0.2 (declared public by the rule of the test below): its
+    home page, a page that sends the tab by script to ``rebound`` and a redirect to it."""
+    pages = {
+        "/": PAGE.format(title="Publique", body="<p>Bienvenue.</p>").encode(),
+        "/script.html": PAGE.format(
+            title="Renvoi", body=f"<script>location.href = '{rebound}';</script>"
+        ).encode(),
+    }
+
+    class Public(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", rebound)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = pages.get(self.path)
+            self.send_response(404 if body is None else 200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    httpd = ThreadingHTTPServer(("127.0.0.2", 0), Public)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.2:{httpd.server_address[1]}"
+
+
+def test_a_name_rebound_to_a_private_address_is_not_audited(server):
+    """DNS rebinding: the navigation guard resolves a name, Chromium resolves it again,
+    and the answers may differ. Here the guard is told the name is public (a guard that
+    refuses nothing stands for its lookup), and Chromium's resolver maps ``rebind.test`` to
+    127.0.0.1 (its ``--host-resolver-rules`` switch): with the crawler's rule as
+    ``address_rule`` (127.0.0.2 allowed, standing for the public web), the address the
+    browser was connected to is checked, and the page opened directly, through a redirect
+    or sent there by script is an audit error that says why — never a page without
+    violations. The same pages with 127.0.0.1 allowed are audited: the rule decides."""
+    from crawler.addresses import AddressRule
+
+    port = urlsplit(server).port
+    rebound = f"http://rebind.test:{port}/ok.html"
+    public, base = _public_site(rebound)
+
+    async def lookup_says_public(url: str) -> str | None:
+        return None
+
+    urls = [rebound, f"{base}/redirect", f"{base}/script.html", f"{base}/"]
+    options = {
+        "navigation_guard": lookup_says_public,
+        "extra_args": ["--host-resolver-rules=MAP rebind.test 127.0.0.1"],
+        "settle_s": 0.5,
+    }
+    try:
+        refused = audit.audit_urls(
+            urls, address_rule=AddressRule(["127.0.0.2/32"]), concurrency=1, **options
+        )
+        allowed = audit.audit_urls(urls, address_rule=AddressRule(["127.0.0.0/8"]), **options)
+        unchecked = audit.audit_urls(urls[:1], **options)
+    finally:
+        public.shutdown()
+        public.server_close()
+    reason = (
+        "Navigation refusée : adresse privée ou locale refusée : rebind.test (connecté à 127.0.0.1)"
+    )
+    direct, redirected, scripted, home = refused
+    for result in (direct, redirected, scripted):
+        assert result.error == reason, (result.url, result.error)
+        assert result.violations == [] and result.html is None and result.metrics is None
+    assert home.ok, home.error  # the allowed site itself, audited by the same lane after
+    for result in allowed:
+        assert result.ok, (result.url, result.error)
+    assert "Mairie" in allowed[0].html and "Mairie" in allowed[2].html
+    assert unchecked[0].ok and "Mairie" in unchecked[0].html  # what the rule closes
+
+
+def _udp_and_tcp_listeners():
+    """A UDP socket and a TCP listener on 127.0.0.1 (the "intranet" STUN/TURN server)."""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen()
+    udp.setblocking(False)
+    tcp.setblocking(False)
+    return udp, tcp
+
+
+def _drain(sock: socket.socket, *, udp: bool) -> int:
+    """Datagrams received (UDP) or connections accepted (TCP) so far."""
+    count = 0
+    while True:
+        try:
+            if udp:
+                sock.recvfrom(4096)
+            else:
+                sock.accept()[0].close()
+        except BlockingIOError:
+            return count
+        count += 1
+
+
+# The page opens a peer connection (from its own window, else from a fresh about:blank
+# frame's) toward STUN and TURN servers on 127.0.0.1, waits for ICE gathering (3 s at
+# most) and tells the recording server how it ended: /ice-complete, /ice-gathering, or
+# /ice-off when no frame has RTCPeerConnection.
+WEBRTC_PAGE = """<script>
+(async () => {{
+  const done = (how) => fetch('{rec}/ice-' + how).catch(() => {{}});
+  const frame = document.createElement('iframe');
+  document.documentElement.appendChild(frame);
+  const RTC = window.RTCPeerConnection || frame.contentWindow.RTCPeerConnection;
+  if (!RTC) return done('off');
+  const pc = new RTC({{iceServers: [
+    {{urls: 'stun:127.0.0.1:{udp}'}},
+    {{urls: ['turn:127.0.0.1:{udp}?transport=udp', 'turn:127.0.0.1:{tcp}?transport=tcp'],
+      username: 'u', credential: 'p'}},
+  ]}});
+  pc.createDataChannel('x');
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((ok) => {{
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && ok();
+    setTimeout(ok, 3000);
+  }});
+  done(pc.iceGatheringState);
+}})();
+</script>"""
+
+
+def _webrtc_round(server, executable=None):
+    """Audit the WebRTC page; (its ICE ending, datagrams, TCP connections to 127.0.0.1)."""
+    recorder, rec, hits = _recording_server()
+    udp, tcp = _udp_and_tcp_listeners()
+    FIXTURES["/webrtc.html"] = PAGE.format(
+        title="Visio",
+        body=WEBRTC_PAGE.format(rec=rec, udp=udp.getsockname()[1], tcp=tcp.getsockname()[1]),
+    )
+
+    async def scenario():
+        async with audit.Auditor(executable, concurrency=1) as auditor:
+            result = await auditor.audit(f"{server}/webrtc.html")
+            for _ in range(100):  # the page is still open: wait for its report (10 s at most)
+                if any(h.startswith("/ice-") for h in hits):
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.3)  # datagrams sent with the report have time to land
+            return result
+
+    try:
+        result = run(scenario())
+        assert result.ok, result.error
+        ending = next((h[len("/ice-") :] for h in hits if h.startswith("/ice-")), None)
+        return ending, _drain(udp, udp=True), _drain(tcp, udp=False)
+    finally:
+        recorder.shutdown()
+        recorder.server_close()
+        udp.close()
+        tcp.close()
+
+
+@pytest.mark.parametrize("executable", audit.EXECUTABLES)
+def test_webrtc_reaches_no_address_from_an_audited_page(server, executable):
+    """A page (here on 127.0.0.1, as in the demo) opens a peer connection toward STUN and
+    TURN servers on a loopback address: no datagram, no TURN connection reaches them, in
+    either browser. Local Network Access does not cover WebRTC; Vigie turns WebRTC off."""
+    if not Path(executable).exists():
+        pytest.skip(f"{executable} absent")
+    ending, datagrams, connections = _webrtc_round(server, executable)
+    assert (datagrams, connections) == (0, 0)
+    assert ending == "off"
+
+
+@pytest.mark.parametrize("layer", ["none", "policy", "script"])
+def test_each_webrtc_layer_alone(server, monkeypatch, layer):
+    """What each of the two layers holds on its own (default browser). Without either
+    (Chromium's defaults), STUN datagrams and the TURN/TCP connection reach 127.0.0.1: the
+    page really tries. The WebRTC IP-handling policy alone stops every datagram but not
+    TURN over TCP; RTCPeerConnection removed alone stops both, even from an about:blank
+    frame."""
+    policy = [a for a in audit.CHROMIUM_ARGS if "webrtc-ip-handling-policy" in a]
+    assert len(policy) == 2
+    if layer in ("none", "script"):
+        others = tuple(a for a in audit.CHROMIUM_ARGS if a not in policy)
+        monkeypatch.setattr(audit, "CHROMIUM_ARGS", others)
+    if layer in ("none", "policy"):
+        monkeypatch.setattr(audit, "_NO_WEBRTC", "")
+    ending, datagrams, connections = _webrtc_round(server)
+    if layer == "none":
+        assert ending in ("complete", "gathering") and datagrams > 0 and connections > 0
+    elif layer == "policy":
+        assert ending in ("complete", "gathering") and datagrams == 0 and connections > 0
+    else:
+        assert (ending, datagrams, connections) == ("off", 0, 0)
+
+
+def test_webtransport_from_a_public_page_sends_no_datagram(server):
+    """WebTransport (QUIC, over UDP) is the other way a page sends datagrams; from a page
+    served on a public address, Local Network Access refuses it toward a loopback one.
+    Control: the same page served as local (the demo's case) does send them."""
+    udp, tcp = _udp_and_tcp_listeners()
+    tcp.close()
+    FIXTURES["/webtransport.html"] = PAGE.format(
+        title="Transport",
+        body=f"""<script>window.outcome = (async () => {{
+  const t = new WebTransport('https://127.0.0.1:{udp.getsockname()[1]}/');
+  return Promise.race([t.ready.then(() => 'ready', () => 'refused'),
+                       new Promise((ok) => setTimeout(() => ok('waiting'), 2000))]);
+}})();</script>""",
+    )
+    public = f"--ip-address-space-overrides=127.0.0.1:{urlsplit(server).port}=public"
+
+    async def scenario(extra_args):
+        async with audit.Auditor(concurrency=1, extra_args=extra_args) as auditor:
+            result = await auditor.audit(f"{server}/webtransport.html")
+            (page,) = auditor._lanes[0].context.pages  # the audited page, left open
+            outcome = await asyncio.wait_for(page.evaluate("window.outcome"), 10)
+            await asyncio.sleep(0.3)
+            return result, outcome, _drain(udp, udp=True)
+
+    try:
+        result, public_outcome, public_datagrams = run(scenario([public]))
+        _, local_outcome, local_datagrams = run(scenario([]))
+    finally:
+        udp.close()
+    assert result.ok, result.error
+    assert (public_outcome, public_datagrams) == ("refused", 0)
+    assert local_outcome != "refused" and local_datagrams > 0
+
+
 def test_a_frame_without_root_element_does_not_sink_the_page(server):
     """axe 4.12 throws on a same-origin frame whose document has no root (an empty image
     response); Vigie leaves that frame out and audits the rest, other frames included."""
@@ -334,11 +627,69 @@ def test_a_frame_without_root_element_does_not_sink_the_page(server):
     assert ["img"] in targets and ["#meme", "img"] in targets, targets
 
 
+def test_render_metrics_of_a_page_with_known_figures(server):
+    """What the rendered checks need, read with axe: elements without svg descendants (open
+    shadow roots counted, as EcoIndex's reference does), every request (a same-origin
+    frame's too) and its bytes (body + Chromium's 300-byte header estimate, in kB of 1 000
+    bytes), the scroll width at 320 px. Audited twice by one
+    pool: the second time the style sheet comes from the HTTP cache, and still counts what
+    a cold load transfers. The viewport is restored: the next page is audited at 1 280 px."""
+
+    async def scenario():
+        async with audit.Auditor(concurrency=1) as auditor:
+            first = await auditor.audit(f"{server}/metrics.html")
+            second = await auditor.audit(f"{server}/metrics.html")
+            after = await auditor.audit(f"{server}/width.html")
+            return first, second, after
+
+    first, second, after = run(scenario())
+    bodies = [METRICS_PAGE, CACHED_CSS, METRICS_IMAGE, METRICS_IMAGE, METRICS_FRAME, METRICS_IMAGE]
+    expected_kb = sum(len(body.encode()) + 300 for body in bodies) / 1000
+    for result in (first, second):
+        assert result.ok, result.error
+        assert result.metrics == RenderMetrics(
+            dom_elements=18,
+            requests=6,
+            transfer_kb=expected_kb,
+            scroll_width_320=608,
+        )
+        assert result.to_dict()["metrics"] == result.metrics.to_dict()
+    assert after.ok and "largeur 1280" in after.html
+    assert after.metrics.scroll_width_320 == 320
+    json.dumps(first.to_dict())
+
+
+def test_an_errored_audit_has_no_metrics(server):
+    (result,) = audit.audit_urls(["http://127.0.0.1:9/"], page_timeout_s=5)
+    assert result.error and result.metrics is None and result.to_dict()["metrics"] is None
+
+
 def test_rendered_dom_of_a_javascript_only_page(server):
     (result,) = audit.audit_urls([f"{server}/js-only.html"])
     assert result.ok, result.error
     assert "Prise de rendez-vous" in result.html
     assert "image-alt" in ids(result.violations)
+
+
+def test_the_settle_waits_for_content_fetched_after_load(server):
+    """A page that fetches its content after ``load`` (0.4 s here, more than the quiet
+    window) is audited once the content is in: the settle waits for the page's pending
+    fetch, then for the DOM to be still. Without a settle, the audit sees the empty page."""
+    url = f"{server}/built-after-load.html"
+    (settled,) = audit.audit_urls([url], settle_s=5)
+    (at_load,) = audit.audit_urls([url], settle_s=0)
+    assert settled.ok and at_load.ok, (settled.error, at_load.error)
+    assert "Contenu tardif" in settled.html and "image-alt" in ids(settled.violations)
+    assert "Contenu tardif" not in at_load.html and "image-alt" not in ids(at_load.violations)
+
+
+def test_the_settle_ends_when_the_page_is_still_whatever_the_network(server):
+    """A page that adds, after ``load``, an image that never answers (a tracking pixel):
+    the network is never idle, but the page is still; it is audited without waiting for
+    the whole settle (here 20 s, capped at half the page's 30 s)."""
+    (result,) = audit.audit_urls([f"{server}/pixel-after-load.html"], settle_s=20)
+    assert result.ok, result.error
+    assert result.duration_s < 8, result.duration_s
 
 
 def test_hanging_pages_give_errors_and_the_pool_goes_on(server):
@@ -381,10 +732,10 @@ def test_a_tab_that_crashes_once_is_audited_again_in_a_fresh_tab(server, monkeyp
     once = audit.Auditor._audit_once
     spent: list[float] = []  # each attempt's own duration
 
-    async def crash_first(self, page, url, started, result):
+    async def crash_first(self, page, url, started, result, lane):
         calls.append(url)
         target = "chrome://crash" if len(calls) == 1 else url
-        return await render(self, page, target, started, result)
+        return await render(self, page, target, started, result, lane)
 
     async def timed_once(self, url, browser):
         result = await once(self, url, browser)
@@ -413,10 +764,10 @@ def test_a_tab_that_crashes_once_is_audited_again_in_a_fresh_tab(server, monkeyp
 
 def test_browser_restarts_after_it_dies_and_every_n_pages(server):
     async def scenario():
-        async with audit.Auditor(restart_every=2, concurrency=2) as auditor:
+        async with audit.Auditor(restart_every=2, concurrency=1) as auditor:
             results = await auditor.audit_many([f"{server}/ok.html"] * 5)
             rotations = auditor.restarts
-            await auditor._browser.close()  # as if Chromium had died
+            await auditor._lanes[0].browser.close()  # as if Chromium had died
             after = await auditor.audit(f"{server}/ok.html")
             return results, rotations, after, auditor.restarts
 
@@ -424,6 +775,53 @@ def test_browser_restarts_after_it_dies_and_every_n_pages(server):
     assert all(r.ok for r in results), [r.error for r in results]
     assert rotations == 2  # pages 3 and 5 start on a fresh browser
     assert after.ok and restarts == 3
+
+
+def test_each_lane_restarts_its_own_browser(server):
+    """Two lanes, two browsers: each is relaunched after its own ``restart_every`` pages
+    (5 pages, 2 a browser: one lane audits 3 of them and restarts once), and one that
+    dies is relaunched while the other lane keeps its browser."""
+
+    async def scenario():
+        async with audit.Auditor(restart_every=2, concurrency=2) as auditor:
+            browsers = {id(lane.browser) for lane in auditor._lanes}
+            results = await auditor.audit_many([f"{server}/ok.html"] * 5)
+            rotations = auditor.restarts
+            for lane in auditor._lanes:
+                await lane.browser.close()
+            after = await auditor.audit_many([f"{server}/ok.html"] * 2)
+            return browsers, results, rotations, after, auditor.restarts
+
+    browsers, results, rotations, after, restarts = run(scenario())
+    assert len(browsers) == 2
+    assert all(r.ok for r in results + after), [r.error for r in results + after]
+    assert rotations == 1 and restarts == 3
+
+
+@pytest.mark.parametrize("limited", [True, False])
+def test_a_lane_keeps_one_renderer_process_across_sites(server, monkeypatch, limited):
+    """The point of the lanes: a browser's one renderer process serves page after page,
+    site after site (127.0.0.1 and localhost are two sites), instead of a new process at
+    every navigation; without ``--renderer-process-limit=1`` Chromium starts new ones."""
+    if not limited:
+        args = tuple(a for a in audit.CHROMIUM_ARGS if a != "--renderer-process-limit=1")
+        assert len(args) == len(audit.CHROMIUM_ARGS) - 1
+        monkeypatch.setattr(audit, "CHROMIUM_ARGS", args)
+    other_site = server.replace("127.0.0.1", "localhost")
+
+    async def scenario():
+        renderers: set[int] = set()
+        async with audit.Auditor(concurrency=1) as auditor:
+            cdp = await auditor._lanes[0].browser.new_browser_cdp_session()
+            for base in (server, other_site, server, other_site):
+                result = await auditor.audit(f"{base}/ok.html")
+                assert result.ok, result.error
+                info = await cdp.send("SystemInfo.getProcessInfo")
+                renderers |= {p["id"] for p in info["processInfo"] if p["type"] == "renderer"}
+        return renderers
+
+    renderers = run(scenario())
+    assert (len(renderers) == 1) if limited else (len(renderers) > 1), renderers
 
 
 def test_fresh_context_per_page_gives_the_same_results(server):
@@ -453,7 +851,7 @@ def test_popups_are_closed_and_not_audited(server):
         async with audit.Auditor(concurrency=1) as auditor:
             result = await auditor.audit(f"{server}/popup.html")
             await asyncio.sleep(0.5)
-            return result, len(auditor._context.pages)
+            return result, len(auditor._lanes[0].context.pages)
 
     result, open_pages = run(scenario())
     assert result.ok, result.error

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from checks import CHECK_IDS
 from checks.catalog import applies
+from checks.rendered import RENDERED_CHECK_IDS
 from crawler import store as store_tables
 from crawler.analysis import default_workers
 from crawler.demo.expected import EXPECTED
@@ -250,7 +251,7 @@ def test_table_command_exports_every_format(crawled, tmp_path):
     con = sqlite3.connect(store.url.removeprefix("sqlite:///"))
     assert con.execute("select count(*) from site_checks where run_id=?", (run_id,)).fetchone()[
         0
-    ] == len(table) * len(CHECK_IDS)
+    ] == len(table) * (len(CHECK_IDS) + len(RENDERED_CHECK_IDS))
 
 
 def test_analysis_inline_and_in_worker_processes_give_the_same_findings(
@@ -597,3 +598,75 @@ def test_values_and_evidence_pages_match_the_answer_key(crawled):
                     )
     assert checked > 60
     assert not mismatches, "\n".join(mismatches)
+
+
+def test_rendered_checks_on_every_rendered_page_and_the_site_median(crawled, tmp_path):
+    """Issue 15.1 end to end: every page the audit rendered has its three rendered checks
+    stored; each EcoIndex is the formula of the page's own figures; each site's median
+    and grade in the table are those of its pages; the demo's old site (pages without a
+    viewport meta) is not mobile-ready while the town hall is; a site the crawl could not
+    read is in error, never "absent"; the reports show the page figures and the median."""
+    import statistics
+    from collections import defaultdict
+
+    from checks import ecoindex
+    from reports.summary import key_figures
+
+    store, run_id, table, seeds, _ = crawled
+    rows = table.set_index("site_id")
+    audited: dict[str, list[str]] = defaultdict(list)
+    for audit in store.audits_of_run(run_id):
+        assert audit["error"] is None, audit
+        audited[audit["site_id"]].append(audit["url"])
+    found: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in store.page_findings_of(run_id, list(rows.index), RENDERED_CHECK_IDS):
+        found[row["url"]][row["check_id"]] = row
+    assert set(found) == {url for urls in audited.values() for url in urls}
+    for site_id, urls in audited.items():
+        scores = []
+        for url in urls:
+            assert set(found[url]) == set(RENDERED_CHECK_IDS), url
+            eco = found[url]["ecoindex"]
+            assert eco["status"] == "found", eco
+            value = eco["value"]
+            assert value["dom_elements"] > 10 and value["requests"] >= 1, value
+            figures = (value["dom_elements"], value["requests"], value["transfer_kb"])
+            expected = ecoindex.score(*figures)
+            assert value["score"] == expected and value["grade"] == ecoindex.grade(expected)
+            scores.append(value["score"])
+            assert found[url]["mobile_ready"]["value"]["scroll_width_320"] >= 320
+        row = rows.loc[site_id]
+        assert row["ecoindex_score"] == statistics.median(scores), site_id
+        assert row["ecoindex_grade"] == ecoindex.grade(statistics.median(scores))
+        assert row["ecoindex_pages"] == len(urls)
+        assert row["mobile_ready_measured"] == len(urls)
+    assert rows.loc["mairie", "mobile_ready"] == "found"
+    assert rows.loc["mairie", "mobile_ready_pages"] == len(audited["mairie"])
+    assert rows.loc["ancien", "mobile_ready"] == "absent"
+    assert rows.loc["ancien", "mobile_ready_pages"] == 0
+    assert rows.loc["mairie", "plain_language"] == "found"
+    assert 0 < rows.loc["mairie", "plain_language_lix"] < 100
+    for site_id, expected in EXPECTED.items():
+        if expected.error:
+            for check_id in RENDERED_CHECK_IDS:
+                assert rows.loc[site_id, check_id] == "error", (site_id, check_id)
+            assert pd.isna(rows.loc[site_id, "ecoindex_score"])
+
+    out = tmp_path / "rapport"
+    db = f"sqlite:///{seeds.parent / 'vigie.db'}"
+    proc = vigie("report", "--db", db, "--run", str(run_id), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    median = key_figures(table)["ecoindex"]
+    sites_measured = table["ecoindex_score"].notna().sum()
+    assert median == {
+        "score": statistics.median(table["ecoindex_score"].dropna()),
+        "grade": ecoindex.grade(statistics.median(table["ecoindex_score"].dropna())),
+        "sites": sites_measured,
+    }
+    overview = (out / "index.html").read_text(encoding="utf-8")
+    assert f'data-key="ecoindex">{median["score"]} ({median["grade"]})' in overview
+    site_page = next((out / "sites").glob("mairie*.html")).read_text(encoding="utf-8")
+    assert 'data-table="rendered"' in site_page
+    for url in audited["mairie"]:
+        score = found[url]["ecoindex"]["value"]["score"]
+        assert f'data-score="{score}"' in site_page and url in site_page

@@ -91,6 +91,18 @@ def test_inspect_render_checks_the_rendered_dom_and_audits_it(tmp_path):
     assert "RGAA-1.1.1" in image_alt["rgaa"]
     assert image_alt["nodes"][0]["target"] and "<img" in image_alt["nodes"][0]["html"]
     assert isinstance(audit["needs_review"], list)
+    # The rendered checks, on the rendered page and the browser's figures (issue 15.1): no
+    # viewport meta, so not mobile-ready; the EcoIndex of the page's own figures.
+    from checks import ecoindex
+
+    rendered = out["rendered"]
+    assert set(rendered) == {"mobile_ready", "ecoindex", "plain_language"}
+    assert rendered["mobile_ready"]["found"] is False
+    assert rendered["mobile_ready"]["value"]["viewport"] is None
+    eco = rendered["ecoindex"]["value"]
+    assert eco["score"] == ecoindex.score(eco["dom_elements"], eco["requests"], eco["transfer_kb"])
+    assert rendered["ecoindex"]["engagement"] == 9
+    assert rendered["plain_language"]["found"] is False  # one line of text: too short
 
 
 @contextmanager
@@ -195,5 +207,10 @@ def test_inspect_render_gives_the_browser_the_same_rule(monkeypatch, tmp_path, c
     capsys.readouterr()
     guarded, unguarded = (kwargs["navigation_guard"] for kwargs in given)
     assert unguarded is None
+    # and the rule for the address Chromium connected to (DNS rebinding), open with the flag
+    rules = [kwargs["address_rule"] for kwargs in given]
+    assert not rules[0].allow_private and rules[1].allow_private
+    out = json.loads(_vigie("inspect", str(page), "--json").stdout)
+    assert "rendered" not in out
     assert asyncio.run(guarded("http://10.0.0.7/")).startswith("adresse privée")
     assert asyncio.run(guarded("http://93.184.216.34/")) is None

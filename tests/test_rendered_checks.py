@@ -71,3 +71,54 @@ def test_a_raising_check_is_an_error(make_page, monkeypatch):
     monkeypatch.setitem(RENDERED_REGISTRY, "ecoindex", broken)
     result = run_rendered_checks(make_page("<html></html>"), RenderMetrics(), ("ecoindex",))
     assert result["ecoindex"].error == "RuntimeError: boom"
+
+
+def _row(check_id, status, value=None, error=None, url="https://m.fr/"):
+    return {
+        "check_id": check_id,
+        "status": status,
+        "value": value,
+        "evidence": [{"url": url, "xpath": None, "snippet": check_id}],
+        "error": error,
+        "url": url,
+    }
+
+
+def test_site_level_of_the_rendered_checks():
+    """Median EcoIndex (a half between two middle scores), mobile-ready only when every
+    measured page is, readability medians; a page in error is left out of the figures."""
+    from checks.site import aggregate_rendered
+
+    plain = {"kandel_moles": 60.0, "lix": 45.0, "words_per_sentence": 14.0, "long_word_share": 0.3}
+    rows = [
+        _row("ecoindex", "found", {"score": 70}, url="https://m.fr/"),
+        _row("ecoindex", "found", {"score": 81}, url="https://m.fr/a"),
+        _row("ecoindex", "error", error="mesure absente", url="https://m.fr/b"),
+        _row("mobile_ready", "found", {"device_width": True}, url="https://m.fr/"),
+        _row("mobile_ready", "absent", {"device_width": False}, url="https://m.fr/a"),
+        _row("plain_language", "found", plain, url="https://m.fr/"),
+        _row("plain_language", "found", {**plain, "kandel_moles": 70.0}, url="https://m.fr/a"),
+        _row("plain_language", "absent", {"reason": "texte trop court"}, url="https://m.fr/b"),
+    ]
+    mobile, eco, readability = aggregate_rendered(rows, pages_checked=3)
+    assert (eco.status, eco.value) == ("found", {"score": 75.5, "grade": "B", "pages": 2})
+    assert mobile.status == "absent"
+    assert mobile.value == {"pages_ready": 1, "pages_measured": 2, "not_ready": ["https://m.fr/a"]}
+    assert readability.status == "found"
+    assert readability.value["kandel_moles"] == 65.0 and readability.value["pages"] == 2
+    assert readability.value["band"] == "standard"
+
+
+def test_rendered_checks_never_absent_without_a_rendered_page():
+    from checks.site import NOT_RENDERED, aggregate_rendered
+
+    for check in aggregate_rendered([], pages_checked=4):
+        assert (check.status, check.error) == ("error", NOT_RENDERED)
+    failed = [_row(c, "error", error="page non rendue : délai") for c in RENDERED_CHECK_IDS]
+    for check in aggregate_rendered(failed, pages_checked=4):
+        assert check.status == "error" and "page non rendue : délai" in check.error
+    short = [_row("plain_language", "absent", {"reason": "texte trop court"})]
+    (*_, readability) = aggregate_rendered(short, pages_checked=1)
+    assert readability.status == "error" and "texte trop court" in readability.error
+    for check in aggregate_rendered([], pages_checked=0, site_error="site injoignable"):
+        assert (check.status, check.error) == ("error", "site injoignable")

@@ -118,17 +118,20 @@ class Command(BaseCommand):
             )
         except FetchError as exc:
             raise UsageError(str(exc)) from exc
-        audit = None
+        audit = rendered = None
         if args.render:
             audit, page = _render(args, page)
+            rendered = _rendered_checks(audit, page)
         results = run_checks(page)
         if args.json:
-            json.dump(
-                inspect_json(page.url, results, audit), sys.stdout, ensure_ascii=False, indent=2
-            )
+            out = inspect_json(page.url, results, audit, rendered)
+            json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
         else:
             _print_page(page, results, CHECK_IDS)
+            if rendered is not None:
+                print("Sur la page rendue :")
+                _print_checks(rendered, tuple(rendered))
             if audit is not None:
                 _print_audit(audit)
         _write_standard_outputs(args, audit)
@@ -143,20 +146,28 @@ class Command(BaseCommand):
         return exitcodes.FAILED_CHECKS if failures else exitcodes.OK
 
 
-def inspect_json(url: str, results: dict[str, Any], audit: dict[str, Any] | None) -> dict[str, Any]:
+def inspect_json(
+    url: str,
+    results: dict[str, Any],
+    audit: dict[str, Any] | None,
+    rendered: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The object ``vigie inspect --json`` prints (``docs/inspect-json.md``)."""
     from checks import CHECK_IDS
     from checks.catalog import info
     from crawler.cli import version
 
-    checks: dict[str, Any] = {}
-    for check_id in CHECK_IDS:
-        entry = info(check_id)
-        checks[check_id] = {
-            **results[check_id].to_dict(),
-            "engagement": entry.engagement,
-            "bad_when_found": entry.bad_when_found,
+    def entries(found: dict[str, Any], ids: Any) -> dict[str, Any]:
+        return {
+            check_id: {
+                **found[check_id].to_dict(),
+                "engagement": info(check_id).engagement,
+                "bad_when_found": info(check_id).bad_when_found,
+            }
+            for check_id in ids
         }
+
+    checks = entries(results, CHECK_IDS)
     out: dict[str, Any] = {
         "url": url,
         "tool": {"name": "vigie", "version": version()},
@@ -166,7 +177,21 @@ def inspect_json(url: str, results: dict[str, Any], audit: dict[str, Any] | None
     }
     if audit is not None:
         out["audit"] = audit
+    if rendered is not None:
+        out["rendered"] = entries(rendered, rendered)
     return out
+
+
+def _rendered_checks(audit: dict[str, Any], page: Any) -> dict[str, Any]:
+    """The rendered checks (``mobile_ready``, ``ecoindex``, ``plain_language``) of the
+    page the browser rendered, or each an error with the audit's reason."""
+    from checks.rendered import RENDERED_CHECK_IDS, RenderMetrics, run_rendered_checks
+    from checks.result import CheckResult
+
+    if audit.get("error") or audit.get("metrics") is None:
+        reason = f"page non rendue : {audit.get('error') or 'mesures absentes'}"
+        return {c: CheckResult(found=False, error=reason) for c in RENDERED_CHECK_IDS}
+    return run_rendered_checks(page, RenderMetrics(**audit["metrics"]))
 
 
 def _write_standard_outputs(args: argparse.Namespace, audit: dict[str, Any] | None) -> None:
@@ -243,7 +268,7 @@ def _cases(
 def _render(args: argparse.Namespace, page: Any) -> tuple[dict[str, Any], Any]:
     from checks.page import Page
     from crawler.audit import AuditSetupError, audit_urls
-    from crawler.fetch import navigation_guard
+    from crawler.fetch import address_rule, navigation_guard
 
     is_url = args.target.startswith(("http://", "https://"))
     target = args.target if is_url else Path(args.target).resolve().as_uri()
@@ -254,6 +279,7 @@ def _render(args: argparse.Namespace, page: Any) -> tuple[dict[str, Any], Any]:
             page_timeout_s=args.timeout,
             settle_s=settings.VIGIE_AUDIT_SETTLE,
             navigation_guard=navigation_guard(args.allow_private),
+            address_rule=address_rule(args.allow_private),
         )
     except AuditSetupError as exc:
         raise CommandError(str(exc)) from exc
@@ -266,6 +292,10 @@ def _print_page(page: Any, results: dict[str, Any], check_ids: tuple[str, ...]) 
     print(f"Page : {page.url}")
     if page.title:
         print(f"Titre : {page.title}")
+    _print_checks(results, check_ids)
+
+
+def _print_checks(results: dict[str, Any], check_ids: tuple[str, ...]) -> None:
     for check_id in check_ids:
         res = results[check_id]
         mark = {"found": "✔ trouvé", "absent": "✘ absent", "error": "! erreur"}[res.status]

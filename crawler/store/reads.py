@@ -584,14 +584,17 @@ class AnnuaireReads:
         self, run_id: int, site_ids: Sequence[str], check_ids: Sequence[str]
     ) -> list[dict[str, Any]]:
         """Page-level findings of a few checks for some sites of a run, with the page's
-        URL, shallowest pages first: where each value a site shows is written."""
+        URL (and the finding's status and error), shallowest pages first: where each
+        value a site shows is written."""
         f = findings.c
         out: list[dict[str, Any]] = []
         ids = list(site_ids)
         for start in range(0, len(ids), AGGREGATION_CHUNK):
             out.extend(
                 self._rows(
-                    select(f.site_id, f.check_id, f.value, f.evidence, pages.c.url)
+                    select(
+                        f.site_id, f.check_id, f.status, f.value, f.evidence, f.error, pages.c.url
+                    )
                     .join(pages, pages.c.id == f.page_id)
                     .where(
                         f.run_id == run_id,

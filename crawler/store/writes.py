@@ -159,6 +159,27 @@ class Writes:
                 )
             conn.execute(update(pages).where(pages.c.id == page_id).values(rendered=rendered))
 
+    def replace_check_findings(
+        self, page_id: int, check_ids: Sequence[str], page_findings: Sequence[dict[str, Any]]
+    ) -> None:
+        """The findings of ``check_ids`` on a page replace any earlier ones of those checks
+        (the rendered checks of an audited page; a resumed run writes them again)."""
+        with self.engine.begin() as conn:
+            page = conn.execute(select(pages).where(pages.c.id == page_id)).one()
+            conn.execute(
+                findings.delete().where(
+                    findings.c.page_id == page_id, findings.c.check_id.in_(list(check_ids))
+                )
+            )
+            if page_findings:
+                conn.execute(
+                    insert(findings),
+                    [
+                        {**f, "page_id": page_id, "run_id": page.run_id, "site_id": page.site_id}
+                        for f in page_findings
+                    ],
+                )
+
     def write_audit(
         self, run_id: int, site_id: str, page_id: int | None, reason: str, record: dict[str, Any]
     ) -> None:
