@@ -85,6 +85,7 @@ from urllib.parse import urlsplit
 
 from checks import rgaa
 from checks.rendered import RenderMetrics
+from crawler import settings
 
 if TYPE_CHECKING:
     from crawler.addresses import AddressRule
@@ -576,18 +577,18 @@ class Auditor:
         self,
         executable_path: str | None = None,
         *,
-        concurrency: int = 2,
-        page_timeout_s: float = 30.0,
-        restart_every: int = 200,
+        concurrency: int = settings.VIGIE_AUDIT_CONCURRENCY,
+        page_timeout_s: float = settings.VIGIE_AUDIT_TIMEOUT,
+        restart_every: int = settings.VIGIE_AUDIT_RESTART_EVERY,
         axe_tags: Sequence[str] | None = DEFAULT_AXE_TAGS,
         axe_rules: Sequence[str] | None = None,
         axe_path: str | None = None,
         reuse_pages: bool = True,
-        settle_s: float = 0.0,
+        settle_s: float = settings.VIGIE_AUDIT_SETTLE,
         keep_html: bool = True,
         user_agent: str | None = None,
         extra_args: Iterable[str] = (),
-        crash_retries: int = 1,
+        crash_retries: int = settings.VIGIE_AUDIT_CRASH_RETRIES,
         navigation_guard: Callable[[str], Awaitable[str | None]] | None = None,
         address_rule: AddressRule | None = None,
     ) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from crawler import signals
+from crawler import settings, signals
 from crawler.items import ErrorItem, PageItem
 from crawler.store import Store, finding_rows, now
 
@@ -29,7 +29,11 @@ logger = logging.getLogger(__name__)
 
 class StorePipeline:
     def __init__(
-        self, db_url: str, batch: int, interval: float = 2.0, skip_stored: bool = False
+        self,
+        db_url: str,
+        batch: int,
+        interval: float = settings.VIGIE_STORE_FLUSH_INTERVAL,
+        skip_stored: bool = False,
     ) -> None:
         self.db_url = db_url
         self.batch = batch
