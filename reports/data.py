@@ -11,7 +11,7 @@ audit when the store has one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +40,9 @@ from reports.trends import FULL, Point, Trends
 
 #: Engagements listed first on a site page; the others follow in number order.
 FIRST_ENGAGEMENTS = (2, 3)
+
+#: Sites whose detail (checks, evidence, errors) a report holds at once.
+DETAIL_CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -158,6 +161,8 @@ class SiteReport:
     engagement_2: float | None
     engagement_3: float | None
     filename: str
+    #: The checks and crawl errors: empty in :func:`load_report`'s sites, filled a chunk of
+    #: sites at a time by :meth:`ReportData.detailed_sites`.
     groups: list[CheckGroup]
     errors: list[dict[str, Any]]
     changes: SiteChanges
@@ -271,10 +276,35 @@ class ReportData:
     #: Previous runs the sites were compared with (run id → number of sites).
     compared_with: dict[int, int] = field(default_factory=dict)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Where the sites' detail (checks with their evidence, crawl errors) is read from, a
+    #: chunk of sites at a time (:meth:`detailed_sites`); ``None``: ``sites`` hold theirs.
+    store: Store | None = None
 
     @property
     def explored(self) -> list[SiteReport]:
         return [s for s in self.sites if s.status == "ok"]
+
+    def detailed_sites(self, chunk: int = DETAIL_CHUNK) -> Iterator[SiteReport]:
+        """Every site with its ``groups`` and ``errors``, read from the store a chunk of
+        sites at a time and let go once the chunk is done: a national run's checks with
+        their evidence, held for every site at once, were most of a report's memory."""
+        if self.store is None:
+            yield from self.sites
+            return
+        run_id = int(self.run["id"])
+        for start in range(0, len(self.sites), chunk):
+            sites = self.sites[start : start + chunk]
+            details = self.store.site_details_in(run_id, [s.site_id for s in sites])
+            for site in sites:
+                site.groups = group_checks(
+                    self.check_order,
+                    details.checks.get(site.site_id, {}),
+                    details.titles.get(site.site_id, {}),
+                )
+                site.errors = details.errors.get(site.site_id, [])
+            yield from sites
+            for site in sites:
+                site.groups, site.errors = [], []
 
 
 def _mean(values: pd.Series) -> float | None:
@@ -498,13 +528,21 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
     run_id = int(table["run_id"].iloc[0]) if not table.empty else int(run_id or 0)
     run = next(r for r in store.list_runs() if r["id"] == run_id)
     sites = store.sites_of_run(run_id)
-    rows_by_site: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    # Of the check rows, only what the overview needs is kept (statuses, why a check does
+    # not apply, the accessibility mention); the site pages read the rest a chunk of sites
+    # at a time (ReportData.detailed_sites).
+    statuses_by_site: dict[str, dict[str, str]] = defaultdict(dict)
+    reasons_by_site: dict[str, dict[str, str]] = defaultdict(dict)
+    mentions: dict[str, Any] = {}
     for row in all_rows:
-        rows_by_site[row["site_id"]][row["check_id"]] = row
+        site_id, check_id = row["site_id"], row["check_id"]
+        statuses_by_site[site_id][check_id] = row["status"]
+        if row["status"] == "not_applicable" and row["error"]:
+            reasons_by_site[site_id][check_id] = row["error"]
+        if check_id == "a11y_mention":
+            mentions[site_id] = row["value"]
     order = _check_order(all_rows)
-    errors_by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for err in store.errors_of_run(run_id):
-        errors_by_site[err["site_id"]].append(err)
+    del all_rows
 
     site_ids = [s["site_id"] for s in sites]
     previous = store.previous_runs(run_id, site_ids)
@@ -517,24 +555,20 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
             previous_audits[prev] = load_audits(store, prev)
 
     coverage = table.set_index("site_id")
-    titles = page_titles(store, run_id)
     seed_keys = [k for k, _ in seed_columns(table)]
     reports = []
     for site in sites:
         site_id = site["site_id"]
-        rows = rows_by_site.get(site_id, {})
         extra = site.get("extra") or {}
-        reasons = {
-            c: r["error"] for c, r in rows.items() if r["status"] == "not_applicable" and r["error"]
-        }
-        statuses = {c: r["status"] for c, r in rows.items()}
+        reasons = reasons_by_site.get(site_id, {})
+        statuses = statuses_by_site.get(site_id, {})
         prev = previous.get(site_id)
         site_audit = audits.get(site_id) if audits is not None else None
         prev_audit = None
         if prev is not None and previous_audits.get(prev) is not None:
             prev_audit = previous_audits[prev].get(site_id)  # type: ignore[union-attr]
         row = coverage.loc[site_id] if site_id in coverage.index else None
-        mention = rows.get("a11y_mention", {}).get("value")
+        mention = mentions.get(site_id)
         full_statuses = {c: statuses.get(c, "error") for c in CHECK_IDS}
         covers = site_coverage(full_statuses, mention, site.get("audit"))
         audit_status = _text(row, "audit_status") or "not_run"
@@ -552,8 +586,8 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
                 engagement_2=_float(row["engagement_2"]) if row is not None else None,
                 engagement_3=_float(row["engagement_3"]) if row is not None else None,
                 filename=site_filename(site_id),
-                groups=group_checks(order, rows, titles.get(site_id, {})),
-                errors=errors_by_site.get(site_id, []),
+                groups=[],
+                errors=[],
                 changes=compare(
                     runs_by_id.get(prev) if prev is not None else None,
                     before.get(site_id) if prev is not None else None,
@@ -601,6 +635,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         trends=trends,
         element_changes=element_changes(reports, previous_coverage(store, comparable, before)),
         compared_with=dict(sorted(compared_with.items())),
+        store=store,
     )
 
 
