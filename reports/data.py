@@ -521,28 +521,23 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
     latest = run_id is None
     if latest:
         run_id = store.latest_run_id()
-    all_rows = store.site_checks_of_run(run_id) if run_id is not None else []
-    table = findings_table(store, run_id, all_rows)  # (raises for no or an unknown run)
+    table = findings_table(store, run_id)  # (raises for no or an unknown run)
     if table.empty and latest:
         raise TableError("aucun site dans la dernière exploration")
     run_id = int(table["run_id"].iloc[0]) if not table.empty else int(run_id or 0)
     run = next(r for r in store.list_runs() if r["id"] == run_id)
     sites = store.sites_of_run(run_id)
-    # Of the check rows, only what the overview needs is kept (statuses, why a check does
+    # Of the check rows, only what the overview needs is read (statuses, why a check does
     # not apply, the accessibility mention); the site pages read the rest a chunk of sites
     # at a time (ReportData.detailed_sites).
     statuses_by_site: dict[str, dict[str, str]] = defaultdict(dict)
-    reasons_by_site: dict[str, dict[str, str]] = defaultdict(dict)
-    mentions: dict[str, Any] = {}
-    for row in all_rows:
-        site_id, check_id = row["site_id"], row["check_id"]
-        statuses_by_site[site_id][check_id] = row["status"]
-        if row["status"] == "not_applicable" and row["error"]:
-            reasons_by_site[site_id][check_id] = row["error"]
-        if check_id == "a11y_mention":
-            mentions[site_id] = row["value"]
-    order = _check_order(all_rows)
-    del all_rows
+    check_ids = set()
+    for site_id, check_id, status in store.check_statuses_of_run(run_id):
+        statuses_by_site[site_id][check_id] = status
+        check_ids.add(check_id)
+    reasons_by_site = store.not_applicable_reasons_of_run(run_id)
+    mentions = store.check_values_of_run(run_id, "a11y_mention")
+    order = _check_order([{"check_id": c} for c in check_ids])
 
     site_ids = [s["site_id"] for s in sites]
     previous = store.previous_runs(run_id, site_ids)

@@ -49,7 +49,8 @@ def findings_table(
     """The findings table of ``run_id`` (the latest finished run by default).
 
     ``site_checks``: the run's site-level check rows when the caller has already loaded
-    them (``Store.site_checks_of_run``), the largest read of the table.
+    them (``Store.site_checks_of_run``); otherwise only their statuses and the
+    accessibility mention's value are read.
     """
     if run_id is None:
         run_id = store.latest_run_id()
@@ -58,11 +59,19 @@ def findings_table(
     elif not store.run_exists(run_id):
         raise TableError(f"exploration n° {run_id} inconnue (voir « vigie runs »)")
     run = next(r for r in store.list_runs() if r["id"] == run_id)
-    checks_by_site: dict[str, dict[str, dict[str, Any]]] = {}
+    found: dict[str, dict[str, str]] = {}
     if site_checks is None:
-        site_checks = store.site_checks_of_run(run_id)
-    for row in site_checks:
-        checks_by_site.setdefault(row["site_id"], {})[row["check_id"]] = row
+        # Statuses and the one value the table shows, not every row's value and evidence
+        # decoded: a national run's rows took most of the table's memory.
+        for site_id, check_id, status in store.check_statuses_of_run(run_id):
+            found.setdefault(site_id, {})[check_id] = status
+        mentions = store.check_values_of_run(run_id, "a11y_mention")
+    else:
+        mentions = {}
+        for row in site_checks:
+            found.setdefault(row["site_id"], {})[row["check_id"]] = row["status"]
+            if row["check_id"] == "a11y_mention":
+                mentions[row["site_id"]] = row["value"]
     error_kinds: dict[str, Counter[str]] = {}
     for err in store.errors_of_run(run_id):
         error_kinds.setdefault(err["site_id"], Counter())[err["kind"]] += 1
@@ -75,9 +84,8 @@ def findings_table(
     records = []
     for site in sites:
         extra = site.get("extra") or {}
-        checks = checks_by_site.get(site["site_id"], {})
-        statuses = _statuses({c: row["status"] for c, row in checks.items()})
-        mention = checks.get("a11y_mention", {}).get("value")
+        statuses = _statuses(found.get(site["site_id"], {}))
+        mention = mentions.get(site["site_id"])
         kinds = error_kinds.get(site["site_id"], Counter())
         audit = site.get("audit") or {}
         records.append(

@@ -181,6 +181,21 @@ class Reads:
             rows = conn.execute(select(c.site_id, c.check_id, c.status).where(c.run_id == run_id))
             return [tuple(row) for row in rows]
 
+    def not_applicable_reasons_of_run(self, run_id: int) -> dict[str, dict[str, str]]:
+        """``site_id → check_id → why`` of the run's checks that do not apply (with a
+        reason): what the overview says of them, without reading every check's row."""
+        c = site_checks.c
+        out: dict[str, dict[str, str]] = defaultdict(dict)
+        with self.engine.connect() as conn:
+            for site_id, check_id, error in conn.execute(
+                select(c.site_id, c.check_id, c.error).where(
+                    c.run_id == run_id, c.status == "not_applicable", c.error.is_not(None)
+                )
+            ):
+                if error:
+                    out[site_id][check_id] = error
+        return dict(out)
+
     def check_values_in(self, pairs: dict[str, int], check_id: str) -> dict[str, Any]:
         """``site_id → value`` of one check, each site in the run paired with it."""
         by_run: dict[int, list[str]] = defaultdict(list)
