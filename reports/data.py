@@ -284,7 +284,7 @@ class ReportData:
     def explored(self) -> list[SiteReport]:
         return [s for s in self.sites if s.status == "ok"]
 
-    def detailed_sites(self, chunk: int = DETAIL_CHUNK) -> Iterator[SiteReport]:
+    def detailed_sites(self, chunk: int | None = None) -> Iterator[SiteReport]:
         """Every site with its ``groups`` and ``errors``, read from the store a chunk of
         sites at a time and let go once the chunk is done: a national run's checks with
         their evidence, held for every site at once, were most of a report's memory."""
@@ -292,6 +292,7 @@ class ReportData:
             yield from self.sites
             return
         run_id = int(self.run["id"])
+        chunk = chunk or DETAIL_CHUNK
         for start in range(0, len(self.sites), chunk):
             sites = self.sites[start : start + chunk]
             details = self.store.site_details_in(run_id, [s.site_id for s in sites])
