@@ -11,7 +11,7 @@ audit when the store has one, the Annuaire cross-check with where each value is 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +43,9 @@ from reports.trends import FULL, Point, Trends
 
 #: Engagements listed first on a site page; the others follow in number order.
 FIRST_ENGAGEMENTS = (2, 3)
+
+#: Sites whose detail (checks, evidence, errors) a report holds at once.
+DETAIL_CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -161,6 +164,8 @@ class SiteReport:
     engagement_2: float | None
     engagement_3: float | None
     filename: str
+    #: The checks and crawl errors: empty in :func:`load_report`'s sites, filled a chunk of
+    #: sites at a time by :meth:`ReportData.detailed_sites`.
     groups: list[CheckGroup]
     errors: list[dict[str, Any]]
     changes: SiteChanges
@@ -309,10 +314,36 @@ class ReportData:
     annuaire_by_group: dict[str, list[annuaire_view.GroupCounts]] = field(default_factory=dict)
     annuaire_total: annuaire_view.GroupCounts | None = None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Where the sites' detail (checks with their evidence, crawl errors) is read from, a
+    #: chunk of sites at a time (:meth:`detailed_sites`); ``None``: ``sites`` hold theirs.
+    store: Store | None = None
 
     @property
     def explored(self) -> list[SiteReport]:
         return [s for s in self.sites if s.status == "ok"]
+
+    def detailed_sites(self, chunk: int | None = None) -> Iterator[SiteReport]:
+        """Every site with its ``groups`` and ``errors``, read from the store a chunk of
+        sites at a time and let go once the chunk is done: a national run's checks with
+        their evidence, held for every site at once, were most of a report's memory."""
+        if self.store is None:
+            yield from self.sites
+            return
+        run_id = int(self.run["id"])
+        chunk = chunk or DETAIL_CHUNK
+        for start in range(0, len(self.sites), chunk):
+            sites = self.sites[start : start + chunk]
+            details = self.store.site_details_in(run_id, [s.site_id for s in sites])
+            for site in sites:
+                site.groups = group_checks(
+                    self.check_order,
+                    details.checks.get(site.site_id, {}),
+                    details.titles.get(site.site_id, {}),
+                )
+                site.errors = details.errors.get(site.site_id, [])
+            yield from sites
+            for site in sites:
+                site.groups, site.errors = [], []
 
 
 def _mean(values: pd.Series) -> float | None:
@@ -529,20 +560,23 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
     latest = run_id is None
     if latest:
         run_id = store.latest_run_id()
-    all_rows = store.site_checks_of_run(run_id) if run_id is not None else []
-    table = findings_table(store, run_id, all_rows)  # (raises for no or an unknown run)
+    table = findings_table(store, run_id)  # (raises for no or an unknown run)
     if table.empty and latest:
         raise TableError("aucun site dans la dernière exploration")
     run_id = int(table["run_id"].iloc[0]) if not table.empty else int(run_id or 0)
     run = next(r for r in store.list_runs() if r["id"] == run_id)
     sites = store.sites_of_run(run_id)
-    rows_by_site: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in all_rows:
-        rows_by_site[row["site_id"]][row["check_id"]] = row
-    order = _check_order(all_rows)
-    errors_by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for err in store.errors_of_run(run_id):
-        errors_by_site[err["site_id"]].append(err)
+    # Of the check rows, only what the overview needs is read (statuses, why a check does
+    # not apply, the accessibility mention); the site pages read the rest a chunk of sites
+    # at a time (ReportData.detailed_sites).
+    statuses_by_site: dict[str, dict[str, str]] = defaultdict(dict)
+    check_ids = set()
+    for site_id, check_id, status in store.check_statuses_of_run(run_id):
+        statuses_by_site[site_id][check_id] = status
+        check_ids.add(check_id)
+    reasons_by_site = store.not_applicable_reasons_of_run(run_id)
+    mentions = store.check_values_of_run(run_id, "a11y_mention")
+    order = _check_order([{"check_id": c} for c in check_ids])
 
     site_ids = [s["site_id"] for s in sites]
     previous = store.previous_runs(run_id, site_ids)
@@ -556,25 +590,22 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
 
     coverage = table.set_index("site_id")
     titles = page_titles(store, run_id)
-    annuaire = cross_check(store, run_id, site_checks=all_rows)
+    annuaire = cross_check(store, run_id)
     rendered = rendered_pages(store, run_id, site_ids)
     seed_keys = [k for k, _ in seed_columns(table)]
     reports = []
     for site in sites:
         site_id = site["site_id"]
-        rows = rows_by_site.get(site_id, {})
         extra = site.get("extra") or {}
-        reasons = {
-            c: r["error"] for c, r in rows.items() if r["status"] == "not_applicable" and r["error"]
-        }
-        statuses = {c: r["status"] for c, r in rows.items()}
+        reasons = reasons_by_site.get(site_id, {})
+        statuses = statuses_by_site.get(site_id, {})
         prev = previous.get(site_id)
         site_audit = audits.get(site_id) if audits is not None else None
         prev_audit = None
         if prev is not None and previous_audits.get(prev) is not None:
             prev_audit = previous_audits[prev].get(site_id)  # type: ignore[union-attr]
         row = coverage.loc[site_id] if site_id in coverage.index else None
-        mention = rows.get("a11y_mention", {}).get("value")
+        mention = mentions.get(site_id)
         full_statuses = {c: statuses.get(c, "error") for c in CHECK_IDS}
         covers = site_coverage(full_statuses, mention, site.get("audit"))
         audit_status = _text(row, "audit_status") or "not_run"
@@ -592,8 +623,8 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
                 engagement_2=_float(row["engagement_2"]) if row is not None else None,
                 engagement_3=_float(row["engagement_3"]) if row is not None else None,
                 filename=site_filename(site_id),
-                groups=group_checks(order, rows, titles.get(site_id, {})),
-                errors=errors_by_site.get(site_id, []),
+                groups=[],
+                errors=[],
                 changes=compare(
                     runs_by_id.get(prev) if prev is not None else None,
                     before.get(site_id) if prev is not None else None,
@@ -652,6 +683,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
             d.key: annuaire_view.group_counts(table, d.column, d.values) for d in dimensions
         },
         annuaire_total=annuaire_view.counts(table),
+        store=store,
     )
 
 

@@ -22,7 +22,7 @@ from reports.advice import type_label
 from reports.columns import TABLE_COLUMNS, TABLES
 from reports.data import ReportData
 from reports.present import as_utc
-from reports.spreadsheet import write_sheet, xlsx_workbook
+from reports.spreadsheet import EXPORT_CHUNK, write_sheet, xlsx_workbook
 from reports.table import export
 
 __all__ = ["TABLES", "ExportFile", "build_tables", "write_exports", "write_json", "write_xlsx"]
@@ -60,7 +60,7 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     """Every table of the report as a DataFrame with the registry's column ids."""
     run_id = data.run["id"]
     checks, errors, changes, audit, elements = [], [], [], [], []
-    for site in data.sites:
+    for site in data.detailed_sites():
         for group in site.groups:
             for c in group.checks:
                 first = c.evidence[0] if c.evidence else None
@@ -292,8 +292,11 @@ def write_json(tables: dict[str, pd.DataFrame], run: dict[str, Any], path: Path)
 
     Written table by table from pandas' own JSON text, never parsed back into Python
     objects: for a 1 000-site run those took 100 MB and most of the second this export
-    cost. pandas writes ``/`` as ``\\/`` (valid JSON, awkward to read): put back, which is
-    safe because pandas escapes every ``/``, so ``\\/`` in its output is always that escape.
+    cost. A table's text is made :data:`EXPORT_CHUNK` rows at a time and the pieces joined
+    as pandas joins records (``",\\n"`` between them inside ``"[\\n"`` … ``"\\n]"``): the
+    same text, without a national run's whole table of checks as one string. pandas writes
+    ``/`` as ``\\/`` (valid JSON, awkward to read): put back, which is safe because pandas
+    escapes every ``/``, so ``\\/`` in its output is always that escape.
     """
     head = {
         "id": run["id"],
@@ -304,10 +307,15 @@ def write_json(tables: dict[str, pd.DataFrame], run: dict[str, Any], path: Path)
     with path.open("w", encoding="utf-8") as out:
         out.write('{\n  "run": ' + json.dumps(head, ensure_ascii=False))
         for name, df in tables.items():
-            records = _json_ready(df).to_json(
-                orient="records", force_ascii=False, date_format="iso", indent=2
-            )
-            out.write(f",\n  {json.dumps(name)}: " + records.replace("\\/", "/"))
+            out.write(f",\n  {json.dumps(name)}: [\n")
+            for start in range(0, len(df), EXPORT_CHUNK):
+                if start:
+                    out.write(",\n")
+                records = _json_ready(df.iloc[start : start + EXPORT_CHUNK]).to_json(
+                    orient="records", force_ascii=False, date_format="iso", indent=2
+                )
+                out.write(records[2:-2].replace("\\/", "/"))  # inside pandas' "[\n…\n]"
+            out.write("\n]")
         out.write("\n}\n")
     return path
 

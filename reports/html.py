@@ -253,7 +253,7 @@ def render_pages(
         stale.unlink()
     template = env.get_template("site.html")
     pages = []
-    for site in data.sites:
+    for site in data.detailed_sites():  # (a chunk of sites' checks in memory at a time)
         page = site_dir / site.filename
         page.write_text(
             template.render(**common, root="../", site=site),

@@ -84,25 +84,41 @@ def csv_dialect(name: str | None) -> CsvDialect:
     return dialect
 
 
+#: Rows converted and written at a time by :func:`write_csv` and the JSON exports: a
+#: national run's table of checks has 200 000 rows, and a neutralised copy of it whole, or
+#: its JSON text whole, took hundreds of MiB at once.
+EXPORT_CHUNK = 20_000
+
+
 def write_csv(df: pd.DataFrame, path: Path, dialect: str | None = None) -> Path:
-    """``df`` as a CSV of the given flavour, text cells neutralised, every field quoted."""
+    """``df`` as a CSV of the given flavour, text cells neutralised, every field quoted.
+
+    Written :data:`EXPORT_CHUNK` rows at a time into one stream (pandas formats each value
+    on its own, so the file is the same as in one go; the byte-order mark of ``excel-fr``
+    comes once, from the stream's codec).
+    """
     flavour = csv_dialect(dialect)
-    out = df.copy()
-    for column in out.columns:
-        if not (
-            pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column])
-        ):
-            out[column] = out[column].map(neutralise, na_action="ignore")
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    out.to_csv(
-        path,
-        index=False,
-        sep=flavour.sep,
-        decimal=flavour.decimal,
-        encoding=flavour.encoding,
-        quoting=csv.QUOTE_ALL,
-        lineterminator="\r\n",  # RFC 4180's line break, which Excel expects too
-    )
+    text_columns = [
+        column
+        for column in df.columns
+        if not (pd.api.types.is_numeric_dtype(df[column]) or pd.api.types.is_bool_dtype(df[column]))
+    ]
+    header = [neutralise(str(c)) for c in df.columns]
+    with open(path, "w", encoding=flavour.encoding, newline="") as stream:
+        for start in range(0, max(len(df), 1), EXPORT_CHUNK):
+            out = df.iloc[start : start + EXPORT_CHUNK].copy()
+            for column in text_columns:
+                out[column] = out[column].map(neutralise, na_action="ignore")
+            out.columns = header
+            out.to_csv(
+                stream,
+                index=False,
+                header=start == 0,
+                sep=flavour.sep,
+                decimal=flavour.decimal,
+                quoting=csv.QUOTE_ALL,
+                lineterminator="\r\n",  # RFC 4180's line break, which Excel expects too
+            )
     return path
 
 
@@ -113,11 +129,16 @@ def xlsx_workbook(path: Path) -> Any:
     workbook took 5.7 s through pandas and openpyxl, 3.4–3.7 s through pandas and
     XlsxWriter (pandas makes an object of every cell), 1.9 s written directly. A string
     starting with ``=`` is written as text, never as a formula, and URLs stay plain
-    strings (no hyperlink objects, which Excel caps at 65 530 a sheet).
+    strings (no hyperlink objects, which Excel caps at 65 530 a sheet). ``constant_memory``:
+    each row goes to a temporary file once the next one starts (rows are written in order),
+    instead of every cell of every sheet held until the workbook closes — hundreds of MiB
+    for a national run; strings are then stored in the cells rather than in a shared table,
+    which every reader reads the same.
     """
     import xlsxwriter
 
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True}
+    return xlsxwriter.Workbook(str(path), options)
 
 
 #: XLSX number formats of the column kinds of :mod:`reports.columns`: a share is a

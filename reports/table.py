@@ -37,6 +37,9 @@ from reports import columns as registry
 from reports import spreadsheet
 from reports.changes import diff_statuses
 
+#: The checks whose site-level value the table shows, beside every status.
+VALUED_CHECKS = ("a11y_mention", *RENDERED_CHECK_IDS)
+
 FORMATS = ("csv", "parquet", "xlsx", "json")
 
 
@@ -52,7 +55,8 @@ def findings_table(
     """The findings table of ``run_id`` (the latest finished run by default).
 
     ``site_checks``: the run's site-level check rows when the caller has already loaded
-    them (``Store.site_checks_of_run``), the largest read of the table.
+    them (``Store.site_checks_of_run``); otherwise only their statuses and the
+    accessibility mention's value are read.
     """
     if run_id is None:
         run_id = store.latest_run_id()
@@ -61,11 +65,20 @@ def findings_table(
     elif not store.run_exists(run_id):
         raise TableError(f"exploration n° {run_id} inconnue (voir « vigie runs »)")
     run = next(r for r in store.list_runs() if r["id"] == run_id)
-    checks_by_site: dict[str, dict[str, dict[str, Any]]] = {}
+    found: dict[str, dict[str, str]] = {}
     if site_checks is None:
-        site_checks = store.site_checks_of_run(run_id)
-    for row in site_checks:
-        checks_by_site.setdefault(row["site_id"], {})[row["check_id"]] = row
+        # Statuses and the one value the table shows, not every row's value and evidence
+        # decoded: a national run's rows took most of the table's memory.
+        for site_id, check_id, status in store.check_statuses_of_run(run_id):
+            found.setdefault(site_id, {})[check_id] = status
+        values = {c: store.check_values_of_run(run_id, c) for c in VALUED_CHECKS}
+    else:
+        values = {c: {} for c in VALUED_CHECKS}
+        for row in site_checks:
+            found.setdefault(row["site_id"], {})[row["check_id"]] = row["status"]
+            if row["check_id"] in values:
+                values[row["check_id"]][row["site_id"]] = row["value"]
+    mentions = values["a11y_mention"]
     error_kinds: dict[str, Counter[str]] = {}
     for err in store.errors_of_run(run_id):
         error_kinds.setdefault(err["site_id"], Counter())[err["kind"]] += 1
@@ -78,9 +91,8 @@ def findings_table(
     records = []
     for site in sites:
         extra = site.get("extra") or {}
-        checks = checks_by_site.get(site["site_id"], {})
-        statuses = _statuses({c: row["status"] for c, row in checks.items()})
-        mention = checks.get("a11y_mention", {}).get("value")
+        statuses = _statuses(found.get(site["site_id"], {}))
+        mention = mentions.get(site["site_id"])
         kinds = error_kinds.get(site["site_id"], Counter())
         audit = site.get("audit") or {}
         records.append(
@@ -99,7 +111,15 @@ def findings_table(
                 "errors": site["errors_count"] or 0,
                 "error_kinds": "; ".join(f"{k} ×{n}" for k, n in kinds.most_common()) or None,
                 **statuses,
-                **rendered_columns(checks),
+                **rendered_columns(
+                    {
+                        c: {
+                            "status": found.get(site["site_id"], {}).get(c, "error"),
+                            "value": values[c].get(site["site_id"]),
+                        }
+                        for c in RENDERED_CHECK_IDS
+                    }
+                ),
                 "a11y_mention_value": mention if isinstance(mention, str) else None,
                 **annuaire.columns(site["site_id"]),
                 **audit_columns(site.get("pages_audited"), audit, site["status"]),

@@ -408,6 +408,42 @@ def test_json_export_keeps_every_character(tmp_path):
     assert data["run"] == {"id": 7, "label": "essai", "started_at": None, "finished_at": None}
 
 
+def _report_files(folder: Path) -> dict[str, Any]:
+    """Every file of a written report (the XLSX as its sheets, the generation time left out)."""
+    out: dict[str, Any] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.suffix == ".xlsx":
+            out[str(path.relative_to(folder))] = pd.read_excel(path, sheet_name=None)
+        elif path.is_file():
+            lines = path.read_bytes().splitlines()
+            out[str(path.relative_to(folder))] = [
+                line for line in lines if b"produit par Vigie le" not in line
+            ]
+    return out
+
+
+def test_a_report_written_a_chunk_at_a_time_is_the_same(two_runs, tmp_path, monkeypatch):
+    """Site details read one site at a time, exports written one row at a time: the same
+    files as in one go (the national run's chunks must not show in the output)."""
+    from reports import data as data_module
+    from reports import exports, spreadsheet
+
+    store, *_ = two_runs
+    whole = _report_files(write_report(store, tmp_path / "whole").folder)
+    monkeypatch.setattr(data_module, "DETAIL_CHUNK", 1)
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 1)
+    monkeypatch.setattr(spreadsheet, "EXPORT_CHUNK", 1)
+    chunked = _report_files(write_report(store, tmp_path / "chunked").folder)
+    assert whole.keys() == chunked.keys() and len(whole) > 20
+    for name, content in whole.items():
+        if name.endswith(".xlsx"):
+            assert content.keys() == chunked[name].keys()
+            for sheet, frame in content.items():
+                pd.testing.assert_frame_equal(frame, chunked[name][sheet])
+        else:
+            assert content == chunked[name], name
+
+
 def test_reports_are_written_without_the_dsfr(two_runs, tmp_path, monkeypatch):
     store, *_ = two_runs
     monkeypatch.delenv(assets.ENV_DIR, raising=False)

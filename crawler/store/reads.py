@@ -55,6 +55,15 @@ class SiteRows:
     audits: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class SiteDetails:
+    """The site pages' detail of a few sites of a run (see :meth:`Reads.site_details_in`)."""
+
+    checks: dict[str, dict[str, dict[str, Any]]]  # site → check id → site_checks row
+    titles: dict[str, dict[str, str]]  # site → page URL → <title>
+    errors: dict[str, list[dict[str, Any]]]  # site → crawl errors, oldest first
+
+
 class Reads:
     """The store's read side (mixed into :class:`crawler.store.Store`)."""
 
@@ -172,6 +181,21 @@ class Reads:
         with self.engine.connect() as conn:
             rows = conn.execute(select(c.site_id, c.check_id, c.status).where(c.run_id == run_id))
             return [tuple(row) for row in rows]
+
+    def not_applicable_reasons_of_run(self, run_id: int) -> dict[str, dict[str, str]]:
+        """``site_id → check_id → why`` of the run's checks that do not apply (with a
+        reason): what the overview says of them, without reading every check's row."""
+        c = site_checks.c
+        out: dict[str, dict[str, str]] = defaultdict(dict)
+        with self.engine.connect() as conn:
+            for site_id, check_id, error in conn.execute(
+                select(c.site_id, c.check_id, c.error).where(
+                    c.run_id == run_id, c.status == "not_applicable", c.error.is_not(None)
+                )
+            ):
+                if error:
+                    out[site_id][check_id] = error
+        return dict(out)
 
     def check_values_in(self, pairs: dict[str, int], check_id: str) -> dict[str, Any]:
         """``site_id → value`` of one check, each site in the run paired with it."""
@@ -339,6 +363,38 @@ class Reads:
             for site_id, url, title in conn.execute(query):
                 titles[site_id][url] = title
         return dict(titles)
+
+    def site_details_in(self, run_id: int, site_ids: Sequence[str]) -> SiteDetails:
+        """What a report's site pages show of a few sites: their site-level check rows,
+        their pages' titles and their crawl errors (in the order they happened).
+
+        A national report reads its sites a chunk at a time through this, rather than
+        every check row of the run (values and evidence decoded) at once.
+        """
+        ids = list(site_ids)
+        checks: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        titles: dict[str, dict[str, str]] = defaultdict(dict)
+        errors: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for row in conn.execute(
+                select(site_checks).where(
+                    site_checks.c.run_id == run_id, site_checks.c.site_id.in_(ids)
+                )
+            ):
+                checks[row.site_id][row.check_id] = dict(row._mapping)
+            for site_id, url, title in conn.execute(
+                select(pages.c.site_id, pages.c.url, pages.c.title).where(
+                    pages.c.run_id == run_id, pages.c.site_id.in_(ids), pages.c.title.is_not(None)
+                )
+            ):
+                titles[site_id][url] = title
+            for row in conn.execute(
+                select(crawl_errors)
+                .where(crawl_errors.c.run_id == run_id, crawl_errors.c.site_id.in_(ids))
+                .order_by(crawl_errors.c.id)
+            ):
+                errors[row.site_id].append(dict(row._mapping))
+        return SiteDetails(dict(checks), dict(titles), dict(errors))
 
     def errors_of_run(self, run_id: int) -> list[dict[str, Any]]:
         return self._all(
