@@ -85,6 +85,45 @@ def test_a_full_site_renders_nothing_and_a_redirect_to_a_known_page_is_no_new_pa
     assert not links.is_new_page(y, "https://ailleurs.fr/")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'v.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+def test_add_page_stores_one_page_with_its_findings_and_returns_its_id(db_url):
+    from datetime import UTC, datetime
+
+    from crawler.seeds import Seed
+
+    store = Store(db_url)
+    run_id = store.start_run([Seed("s", "Service", f"{SITE}/", "agence")])
+    page = {
+        "run_id": run_id,
+        "site_id": "s",
+        "url": f"{SITE}/contact",
+        "status_code": 200,
+        "depth": 1,
+        "bytes": 10,
+        "duration_s": 0.5,
+        "fetched_at": datetime.now(UTC),
+        "rendered": True,
+        "js_shell": False,
+        "title": "Contact",
+        "problems": None,
+        "links": None,
+    }
+    finding = {"check_id": "phone", "status": "found", "value": [], "evidence": None}
+    first = store.add_page(page, [{**finding, "error": None}])
+    second = store.add_page({**page, "url": f"{SITE}/b"}, [])
+    assert second > first
+    stored = {p["id"]: p for p in store.pages_of_run(run_id)}
+    assert stored[first]["url"] == f"{SITE}/contact" and stored[first]["rendered"]
+    rows = store.page_findings_of(run_id, ["s"], ["phone"])
+    assert [(r["url"], r["status"]) for r in rows] == [(f"{SITE}/contact", "found")]
+
+
 # -- end to end: an application whose menu exists only once its script has run ----------
 
 SHELL = (
