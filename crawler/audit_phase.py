@@ -8,6 +8,10 @@ fetches every page with plain HTTP and this phase renders only what needs it
   ``VIGIE_AUDIT_OTHER_PAGES`` other pages (the shallowest) are audited with axe-core;
 * pages whose static HTML was an empty JavaScript shell are rendered too, and the static
   checks run again on their rendered DOM (their findings replace the static ones).
+* the same-site links of a JavaScript shell's rendered DOM that the run does not hold
+  (menus built by Vue or React) are rendered too, breadth first, key pages first, within
+  the site's page budget, and stored as pages of the run (reason ``lien-rendu``:
+  :mod:`crawler.rendered_links`); fetched by HTTP they would give the empty shell again;
 * on every rendered page the rendered checks (``mobile_ready``, ``ecoindex``,
   ``plain_language``: :mod:`checks.rendered`) run on its rendered DOM and the browser's
   figures, and are stored as that page's findings; a page whose audit failed gets them as
@@ -34,7 +38,11 @@ from checks.rendered import RENDERED_CHECK_IDS, run_rendered_checks
 from checks.result import CheckResult
 from checks.text import fold
 from crawler.analysis import analyse_page
+from crawler.rendered_links import REASON as LINKED_REASON
+from crawler.rendered_links import RenderedLinks, Route
+from crawler.scope import canonical_url
 from crawler.store import Store, finding_rows
+from crawler.store.writes import now
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +50,7 @@ class Sampled:
     site_id: str
     page_id: int
     url: str
-    reason: str  # accueil, contact, accessibilite, page, coquille-js
+    reason: str  # accueil, contact, accessibilite, page, coquille-js (lien-rendu: below)
     js_shell: bool
 
 
@@ -115,7 +123,12 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
     from crawler.audit import Auditor, AuditResult, AuditSetupError
 
     started = time.monotonic()
-    stats = {"audit_pages": len(sample), "audit_errors": 0, "rendered_shells": 0}
+    stats = {
+        "audit_pages": len(sample),
+        "audit_errors": 0,
+        "rendered_shells": 0,
+        "rendered_links": 0,
+    }
     try:
         auditor = Auditor(
             settings.get("VIGIE_BROWSER_EXECUTABLE"),
@@ -150,17 +163,25 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
         return stats
     done = 0
     last_report = time.monotonic()
+    links = RenderedLinks(
+        store.pages_of_run(run_id),
+        ((e["site_id"], e["url"]) for e in store.errors_of_run(run_id)),
+        settings,
+    )
 
-    async def one(item: Sampled) -> None:
-        nonlocal done, last_report
+    async def render(url: str) -> Any:
         try:
-            result = await auditor.audit(item.url)
+            return await auditor.audit(url)
         except Exception as exc:  # the Auditor reports page failures; this is a bug path
-            result = AuditResult(
-                url=item.url,
+            return AuditResult(
+                url=url,
                 axe_version=auditor.axe.version,
                 error=f"audit interrompu : {type(exc).__name__}: {exc}",
             )
+
+    async def one(item: Sampled) -> None:
+        nonlocal done, last_report
+        result = await render(item.url)
         store.write_audit(run_id, item.site_id, item.page_id, item.reason, result.to_dict())
         if result.error:
             stats["audit_errors"] += 1
@@ -168,6 +189,7 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
             analysis = analyse_page(result.html, result.final_url or item.url)
             store.replace_findings(item.page_id, finding_rows(analysis.results))
             stats["rendered_shells"] += 1
+            links.offer(item.site_id, analysis.links, links.depths.get(item.page_id, 0) + 1)
         store.replace_check_findings(
             item.page_id, RENDERED_CHECK_IDS, finding_rows(rendered_results(result, item.url))
         )
@@ -181,10 +203,77 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
                 flush=True,
             )
 
+    async def linked(route: Route) -> None:
+        """Render one route of a rendered DOM; a page of the run if it is one, else its
+        place in the budget is given back (an error is stored as an audit error)."""
+        result = await render(route.url)
+        final = result.final_url or route.url
+        if result.error is None and result.status is not None and not 200 <= result.status < 300:
+            result.error = f"réponse HTTP {result.status}"
+        if result.error is None and not links.is_new_page(route, final):
+            links.release(route)  # a redirect to a page the site holds, or off the site
+            return
+        analysis = None
+        if result.error is None and result.html is not None:
+            try:
+                analysis = analyse_page(result.html, final)
+            except Exception as exc:  # reported as the route's audit error, never lost
+                result.error = f"analyse de la page rendue impossible : {type(exc).__name__}: {exc}"
+        if result.error is not None or analysis is None:
+            links.release(route)
+            record = result.to_dict()
+            if record.get("error") is None:
+                record["error"] = "DOM rendu non conservé"
+            store.write_audit(run_id, route.site_id, None, LINKED_REASON, record)
+            stats["audit_errors"] += 1
+            return
+        page_id = store.add_page(
+            {
+                "run_id": run_id,
+                "site_id": route.site_id,
+                "url": _canonical_or(final),
+                "status_code": result.status,
+                "depth": route.depth,
+                "bytes": len(result.html.encode()),
+                "duration_s": round(result.duration_s, 4),
+                "fetched_at": now(),
+                "rendered": True,
+                "js_shell": False,
+                "title": analysis.title or None,
+                "problems": analysis.problems or None,
+                "links": None,  # not the HTTP crawl's: a resumed crawl has nothing to propose
+            },
+            finding_rows(analysis.results),
+        )
+        links.stored(route, final)
+        store.write_audit(run_id, route.site_id, page_id, LINKED_REASON, result.to_dict())
+        store.replace_check_findings(
+            page_id, RENDERED_CHECK_IDS, finding_rows(rendered_results(result, route.url))
+        )
+        stats["rendered_links"] += 1
+        links.offer(route.site_id, analysis.links, route.depth + 1)
+
     try:
         await asyncio.gather(*(one(item) for item in sample))
+        # Breadth first: every route of one depth is rendered before the next depth's.
+        while routes := links.next_level():
+            stats["audit_pages"] += len(routes)
+            print(
+                f"[vigie] liens des pages rendues : {len(routes)} pages à rendre",
+                file=sys.stderr,
+                flush=True,
+            )
+            await asyncio.gather(*(linked(route) for route in routes))
     finally:
         await auditor.close()
     stats["audit_seconds"] = round(time.monotonic() - started, 2)
     stats["axe_version"] = auditor.axe.version
     return stats
+
+
+def _canonical_or(url: str) -> str:
+    """The stored spelling of a rendered page's URL (the crawl's canonical form)."""
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return url

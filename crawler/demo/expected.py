@@ -345,6 +345,8 @@ EXPECTED: Mapping[str, SiteExpectation] = MappingProxyType(
             true="",
             rendered={
                 "phone": True,
+                "contact_form": True,  # the menu's « Nous contacter » link to /contact
+                "address": True,  # only on /contact, a route linked from the rendered menu
                 "opening_hours": True,
                 "faq": True,
                 "a11y_mention": True,
@@ -359,12 +361,26 @@ EXPECTED: Mapping[str, SiteExpectation] = MappingProxyType(
                 "a11y_mention_rendered": "partiellement",
                 "phone_rendered": {"+33199004000"},
                 "jdma_button_rendered": {"form_id": "3456", "variant": "image"},
+                # A page linked only from the rendered DOM: rendered too (lien-rendu).
+                "a11y_statement_rendered": {
+                    "path": "/accessibilite",
+                    "rate": 78,
+                    "audit_date": "2024-06-05",
+                    "schema_pluriannuel": False,
+                },
                 "js_shell": ("/",),
+            },
+            # Pages the HTTP crawl cannot find (the static home links nowhere): reached
+            # through the rendered DOM's links; /contact serves the shell again, by HTTP.
+            where={
+                "address": ("/contact",),
+                "a11y_statement": ("/accessibilite",),
             },
             traps={
                 "all": "the static home is <div id=root></div> + <script src=/static/"
                 "app.js>: the content exists only after JavaScript runs; <noscript> text "
-                "does not count",
+                "does not count; the menu (« Nous contacter » → /contact, an app route "
+                "served with the same shell) exists only in the rendered DOM",
             },
         ),
         "ancien": _site(

@@ -142,6 +142,30 @@ class Writes:
             if error_rows:
                 conn.execute(insert(crawl_errors), list(error_rows))
 
+    def add_page(self, page: dict[str, Any], page_findings: Sequence[dict[str, Any]]) -> int:
+        """Store one page with its findings in one transaction; returns its id.
+
+        For a page the audit phase rendered without the crawl having fetched it (a route
+        linked only from a JavaScript shell's rendered DOM, :mod:`crawler.rendered_links`):
+        its audit record needs the page's id.
+        """
+        with self.engine.begin() as conn:
+            page_id = conn.execute(insert(pages).values(**page)).inserted_primary_key[0]
+            if page_findings:
+                conn.execute(
+                    insert(findings),
+                    [
+                        {
+                            **f,
+                            "page_id": page_id,
+                            "run_id": page["run_id"],
+                            "site_id": page["site_id"],
+                        }
+                        for f in page_findings
+                    ],
+                )
+        return int(page_id)
+
     def replace_findings(
         self, page_id: int, page_findings: Sequence[dict[str, Any]], rendered: bool = True
     ) -> None:

@@ -1,7 +1,9 @@
 /* Démarche en ligne « Aide à la mobilité » : application monopage de démonstration.
  * Le HTML servi est une coquille vide ; tout le contenu est construit ici, comme dans
  * les applications React/Vue des démarches en ligne. Un robot qui ne lit que le HTML
- * statique n'y trouve rien ; un navigateur (Playwright) voit la page complète. */
+ * statique n'y trouve rien ; un navigateur (Playwright) voit la page complète.
+ * Le menu est construit ici aussi : la route /contact (servie avec la même coquille, comme
+ * le fait le serveur d'une application monopage) n'est liée que depuis le DOM rendu. */
 (function () {
   "use strict";
 
@@ -19,7 +21,13 @@
   var header = el("header", { "class": "entete" }, [
     el("div", { "class": "conteneur entete__corps" }, [
       el("p", { "class": "marque" }, ["République", el("br"), "Française"]),
-      el("p", { "class": "service" }, [el("strong", { text: "Démarches en ligne de l'Exemple" })])
+      el("p", { "class": "service" }, [el("strong", { text: "Démarches en ligne de l'Exemple" })]),
+      el("nav", { "aria-label": "Menu principal" }, [
+        el("ul", { "class": "menu" }, [
+          el("li", {}, [el("a", { href: "/", text: "La démarche" })]),
+          el("li", {}, [el("a", { href: "/contact", text: "Nous contacter" })])
+        ])
+      ])
     ])
   ]);
 
@@ -45,7 +53,18 @@
       ", du lundi au vendredi de 9h à 18h."])
   ]);
 
-  var main = el("main", { id: "contenu", "class": "conteneur" }, [
+  var contact = el("main", { id: "contenu", "class": "conteneur" }, [
+    el("h1", { text: "Nous contacter" }),
+    el("p", { text: "Pour toute question sur votre dossier d'aide à la mobilité, écrivez-nous :" }),
+    el("address", {}, [
+      "Démarches en ligne de l'Exemple", el("br"),
+      "Service aide à la mobilité", el("br"),
+      "14 rue des Fabriques", el("br"),
+      "69003 Lyon"
+    ])
+  ]);
+
+  var home = el("main", { id: "contenu", "class": "conteneur" }, [
     el("h1", { text: "Demander l'aide à la mobilité" }),
     el("p", { "class": "chapo", text: "Une aide de 200 à 500 euros pour financer vos trajets vers un emploi ou une formation, si vous habitez dans l'Exemple." }),
     etapes, franceConnect, aide
@@ -65,5 +84,6 @@
   ]);
 
   var root = document.getElementById("root");
+  var main = window.location.pathname.replace(/\/$/, "") === "/contact" ? contact : home;
   [header, main, footer].forEach(function (part) { root.appendChild(part); });
 }());
