@@ -40,6 +40,7 @@ from checks.text import fold
 from crawler.analysis import analyse_page
 from crawler.rendered_links import REASON as LINKED_REASON
 from crawler.rendered_links import RenderedLinks, Route
+from crawler.rendered_robots import RenderedRobots
 from crawler.scope import canonical_url
 from crawler.store import Store, finding_rows
 from crawler.store.writes import now
@@ -203,6 +204,22 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
                 flush=True,
             )
 
+    robots = RenderedRobots(
+        settings.get("USER_AGENT"),
+        settings.getint("DOWNLOAD_MAXSIZE"),
+        settings.getfloat("DOWNLOAD_TIMEOUT"),
+        AddressRule.from_settings(settings),
+    )
+    stats["rendered_links_robots"] = 0
+
+    async def _obeyed(route: Route) -> bool:
+        """Whether robots.txt lets the route be rendered; its budget place back if not."""
+        if not settings.getbool("ROBOTSTXT_OBEY") or await robots.allowed(route.url):
+            return True
+        links.release(route)
+        stats["rendered_links_robots"] += 1
+        return False
+
     async def linked(route: Route) -> None:
         """Render one route of a rendered DOM; a page of the run if it is one, else its
         place in the budget is given back (an error is stored as an audit error)."""
@@ -257,6 +274,9 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
         await asyncio.gather(*(one(item) for item in sample))
         # Breadth first: every route of one depth is rendered before the next depth's.
         while routes := links.next_level():
+            routes = [r for r in routes if await _obeyed(r)]
+            if not routes:
+                continue
             stats["audit_pages"] += len(routes)
             print(
                 f"[vigie] liens des pages rendues : {len(routes)} pages à rendre",

@@ -44,6 +44,12 @@ def navigation_guard(allow_private: bool = False) -> Callable[[str], Awaitable[s
     return PrivateAddresses(address_rule()).refusal
 
 
+def guarded_opener(rule: AddressRule) -> urllib.request.OpenerDirector:
+    """A urllib opener whose connections check the connected address against ``rule``
+    before any request is sent (redirects included): :class:`AddressRefused` otherwise."""
+    return urllib.request.build_opener(_HTTPHandler(rule), _HTTPSHandler(rule))
+
+
 def load_page(
     target: str,
     base_url: str | None = None,
@@ -53,7 +59,7 @@ def load_page(
     """Parse ``target`` (path or http(s) URL) into a :class:`Page`."""
     if target.startswith(("http://", "https://")):
         rule = address_rule(allow_private)
-        opener = urllib.request.build_opener(_HTTPHandler(rule), _HTTPSHandler(rule))
+        opener = guarded_opener(rule)
         request = urllib.request.Request(target, headers={"User-Agent": settings.USER_AGENT})
         try:
             with opener.open(request, timeout=timeout) as response:

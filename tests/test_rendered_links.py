@@ -227,3 +227,21 @@ def test_a_site_with_a_budget_of_n_never_stores_more_than_n_pages(app_site, tmp_
     urls = [p["url"].removeprefix(app_site) for p in store.pages_of_run(run_id)]
     assert len(urls) == 3 and len(set(urls)) == 3
     assert "/contact" in urls  # the key page first
+
+
+def _route_with_robots(path: str) -> tuple[int, str, bytes] | None:
+    if path == "/robots.txt":
+        return 200, "text/plain", b"User-agent: *\nDisallow: /b\nDisallow: /a/\n"
+    return _route(path)
+
+
+def test_a_route_that_robots_txt_forbids_is_not_rendered(tmp_path):
+    """The routes are opened by the browser, outside Scrapy: robots.txt is read for them too,
+    and a forbidden route neither is rendered nor takes a place of the budget."""
+    with serving(_route_with_robots) as base:
+        store, run_id = _crawl(tmp_path, base, max_pages=10)
+        pages = {p["url"].removeprefix(base) for p in store.pages_of_run(run_id)}
+        audited = {a["url"].removeprefix(base) for a in store.audits_of_run(run_id)}
+    assert "/b" not in pages and "/b" not in audited
+    assert "/a/suite" not in pages and "/a/suite" not in audited
+    assert {"/", "/contact", "/a", "/c"} <= pages
