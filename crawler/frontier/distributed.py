@@ -220,6 +220,11 @@ class RedisFrontierScheduler:
     def open(self, spider: Spider) -> Deferred[None]:
         self.spider = spider
         self.stats.set_value("vigie/redirects_to_known", 0)
+        self._listen()
+        return deferred_from_coro(self._open())
+
+    def _listen(self) -> None:
+        """How each request's life reaches the frontier (the signals of the module doc)."""
         sig = self.crawler.signals
         sig.connect(self._left, signal=signals.request_left_downloader)
         sig.connect(self._outcome, signal=vigie_signals.download_outcome)
@@ -227,9 +232,15 @@ class RedisFrontierScheduler:
             sig.connect(self._settled, signal=signal)
         sig.connect(self._stored, signal=vigie_signals.items_stored)
         sig.connect(self._spider_error, signal=signals.spider_error)
-        return deferred_from_coro(self._open())
 
     async def _open(self) -> None:
+        await self._connect()
+        self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._pump()), loop.create_task(self._heartbeat())]
+
+    async def _connect(self) -> None:
+        """The Redis client and the scripts; this worker says it is alive."""
         self.redis = aioredis.Redis.from_url(self.url)
         self._scripts = {
             name: self.redis.register_script(lua.PRELUDE + code)
@@ -242,9 +253,6 @@ class RedisFrontierScheduler:
             )
         }
         await self._beat()
-        self._wake = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._pump()), loop.create_task(self._heartbeat())]
 
     def close(self, reason: str) -> Deferred[None]:
         self.closing = True
