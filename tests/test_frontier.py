@@ -260,3 +260,36 @@ def test_an_item_settles_a_budget_place_that_no_outcome_did():
     error = ErrorItem(None, "s", request.url, "private_address", "adresse refusée")
     crawler.signals.send_catch_log(signals.item_scraped, item=error, response=None, spider=None)
     assert scheduler.next_request() is not None
+
+
+def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_place_alone():
+    """``/services`` (301 → ``/services/``) and ``/services/`` out at once: the redirect,
+    dropped as a redirect to a known page, gives its own place back, not the place of the
+    ``/services/`` request, whose item must still settle it (no outcome told here: the
+    peer-address guard raised on its response)."""
+    from crawler.items import ErrorItem
+
+    scheduler, crawler = _scheduler(VIGIE_MAX_PAGES_PER_SITE=3)
+    _with_home(scheduler, crawler)
+    scheduler.enqueue_request(_request("http://127.0.0.1:8000/services/", "Services"))
+    scheduler.enqueue_request(_request("http://127.0.0.1:8000/services", "Démarche"))
+    scheduler.enqueue_request(_request("http://127.0.0.1:8000/p0"))
+    first, second = scheduler.next_request(), scheduler.next_request()
+    assert {first.url, second.url} == {
+        "http://127.0.0.1:8000/services/",
+        "http://127.0.0.1:8000/services",
+    }
+    assert scheduler.next_request() is None  # the budget of 3: the home and these two
+    slashless = first if first.url.endswith("/services") else second
+    slashed = second if slashless is first else first
+    redirected = slashless.replace(url=slashless.url + "/")
+    redirected.meta["redirect_urls"] = [slashless.url]
+    crawler.signals.send_catch_log(signals.request_left_downloader, request=slashless, spider=None)
+    assert not scheduler.enqueue_request(redirected)  # to a page known: dropped
+    crawler.signals.send_catch_log(signals.request_left_downloader, request=slashed, spider=None)
+    error = ErrorItem(None, "s", slashed.url, "adresse privée", "adresse refusée")
+    crawler.signals.send_catch_log(signals.item_scraped, item=error, response=None, spider=None)
+    site = scheduler.sites["s"]
+    assert (site.reserved, site.failed) == (0, 1)  # its item settled its place
+    last = scheduler.next_request()
+    assert last is not None and last.url == "http://127.0.0.1:8000/p0"

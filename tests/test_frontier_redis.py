@@ -166,3 +166,90 @@ def test_a_dead_workers_leases_go_back_with_their_budget_places(run):
     last, moved = run.call("leave", "alive")
     assert (last, moved) == (1, 2)  # its own leases back in the queue as it leaves
     assert run.site("s")["queued"] == 3 and run.pending() == 3
+
+
+def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_lease_alone():
+    """``/services`` (301 → ``/services/``) and ``/services/`` taken by one worker at once:
+    the redirect, dropped as a redirect to a known page, releases its own lease and not
+    the lease of ``/services/``, which its item releases once stored. Before, the second
+    lease was lost in the worker (looked up by URL): never released, the run stayed
+    pending for ever and its workers never finished (``test_distributed.py``, the
+    ``liensmorts`` site)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from scrapy import signals
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as defaults
+    from crawler import signals as vigie_signals
+    from crawler.frontier.distributed import RedisFrontierScheduler
+    from crawler.items import PageItem
+    from crawler.spiders.sites import SitesSpider
+    from tests.test_frontier import HOME, _request
+
+    run_key = f"test-{uuid.uuid4().hex[:8]}"
+    settings = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
+    settings.update(
+        VIGIE_ANALYSIS_WORKERS=0,
+        DOWNLOAD_DELAY=0,
+        VIGIE_REDIS_URL=REDIS_URL,
+        VIGIE_REDIS_RUN_KEY=run_key,
+    )
+    crawler = get_crawler(SitesSpider, settings)
+    scheduler = RedisFrontierScheduler(crawler)
+    scheduler.spider = SitesSpider.from_crawler(crawler, seeds=[])
+    # What Scrapy's engine does with a request the scheduler obtained: hand it back.
+    crawler.engine = SimpleNamespace(crawl=scheduler.enqueue_request)
+    scheduler._listen()
+    send = crawler.signals.send_catch_log
+
+    def page(request) -> None:
+        """Downloaded, analysed, stored: the signals a crawl sends for a page."""
+        send(signals.request_left_downloader, request=request, spider=None)
+        send(vigie_signals.download_outcome, request=request, page=True)
+        item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, {})
+        send(signals.item_scraped, item=item, response=None, spider=None)
+        send(vigie_signals.items_stored, items=[item])
+
+    async def play() -> tuple[int, int]:
+        await scheduler._connect()
+        try:
+            assert scheduler.enqueue_request(_request(HOME))
+            await scheduler._flush()
+            await scheduler._take(16)
+            home = scheduler.next_request()
+            assert home is not None and home.url == HOME
+            page(home)
+            scheduler.enqueue_request(_request("http://127.0.0.1:8000/services/", "Services"))
+            scheduler.enqueue_request(_request("http://127.0.0.1:8000/services", "Démarche"))
+            await scheduler._flush()
+            assert (await scheduler._take(16))[0] == 2
+            first, second = scheduler.next_request(), scheduler.next_request()
+            slashless = first if first.url.endswith("/services") else second
+            slashed = second if slashless is first else first
+            assert slashed.url == "http://127.0.0.1:8000/services/"
+            # /services answered 301 → /services/: it comes back to the scheduler.
+            send(signals.request_left_downloader, request=slashless, spider=None)
+            redirected = slashless.replace(url=slashed.url)
+            redirected.meta["redirect_urls"] = [slashless.url]
+            assert scheduler.enqueue_request(redirected)
+            await scheduler._flush()  # admitted as a redirect: to a known page
+            await scheduler._flush()  # its lease released
+            assert crawler.stats.get_value("vigie/redirects_to_known") == 1
+            page(slashed)
+            await scheduler._flush()
+            server = redis.Redis.from_url(REDIS_URL)
+            leases = server.hlen(f"vigie:{run_key}:lease:{scheduler.worker_id}")
+            return int(server.get(f"vigie:{run_key}:pending") or 0), leases
+        finally:
+            await scheduler.redis.aclose()
+
+    try:
+        pending, leases = asyncio.run(play())
+        assert (pending, leases) == (0, 0)  # nothing left: the workers may finish
+        assert scheduler.remote_pending == 0 and not scheduler.has_pending_requests()
+    finally:
+        server = redis.Redis.from_url(REDIS_URL)
+        for key in server.scan_iter(f"vigie:{run_key}:*"):
+            server.delete(key)

@@ -47,7 +47,7 @@ ones it writes start with ``frontier_`` and must not be copied into new requests
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -109,6 +109,56 @@ class Limits:
             in_flight=max(settings.getint("VIGIE_IN_FLIGHT_PER_SITE"), 1),
             time_budget=settings.getfloat("VIGIE_SITE_TIME_BUDGET"),
         )
+
+
+V = TypeVar("V")
+
+
+class ByPage(Generic[V]):
+    """What the frontier awaits of the requests it handed out, by site and URL: a request
+    (in memory) or a lease token (on Redis), found again when an item of that page comes.
+
+    Several requests out at once may share a URL: ``/contact`` redirected to
+    ``/contact/`` while ``/contact/``, linked too, is being fetched. So a URL holds a list,
+    and a request leaves it by its own identity, never by its URL alone: else the one that
+    came back (dropped as a redirect to a known page) would take the other's place away,
+    and the other's item would find nothing (its budget place never settled, its lease
+    never released, the distributed run pending for ever).
+    """
+
+    __slots__ = ("_by_page",)
+
+    def __init__(self) -> None:
+        self._by_page: dict[tuple[str, str], list[V]] = {}
+
+    def add(self, site: str, url: str, value: V) -> None:
+        self._by_page.setdefault((site, url), []).append(value)
+
+    def remove(self, site: str, url: str | None, value: V) -> bool:
+        """Forget ``value`` awaited at ``url`` (a request is equal to itself only); whether
+        it was there."""
+        values = self._by_page.get((site, url)) if url is not None else None
+        if not values:
+            return False
+        for index, held in enumerate(values):
+            if held is value or held == value:
+                del values[index]
+                if not values:
+                    del self._by_page[(site, url)]
+                return True
+        return False
+
+    def move(self, site: str, previous: str | None, url: str, value: V) -> None:
+        """A redirected request awaits its item under its new URL."""
+        if self.remove(site, previous, value):
+            self.add(site, url, value)
+
+    def get(self, site: str, url: str) -> list[V]:
+        """What awaits an item of this page, oldest first (a copy)."""
+        return list(self._by_page.get((site, url), ()))
+
+    def __len__(self) -> int:
+        return sum(len(values) for values in self._by_page.values())
 
 
 def kind_of(request: Request) -> str:

@@ -73,6 +73,7 @@ from crawler.frontier import (
     RESTORE,
     SITE,
     STARTED,
+    ByPage,
     Limits,
     check_components,
     in_redirect_chain,
@@ -198,9 +199,9 @@ class RedisFrontierScheduler:
         self.buffer: deque[Request] = deque()
         self.admissions: list[tuple[Request, list[Any]]] = []
         self.events: list[tuple[str, str]] = []
-        # Page requests taken, by site and URL → lease token: released once their item is
-        # stored; their item tells their outcome if no download outcome did.
-        self.leases: dict[tuple[str, str], str] = {}
+        # Lease tokens of the page requests taken, by site and URL: released once their
+        # item is stored; their item tells their outcome if no download outcome did.
+        self.leases: ByPage[str] = ByPage()
         self.reported: set[str] = set()  # tokens whose outcome Redis knows
         self.remote_pending = 1  # unknown until Redis answers: assume there is work
         self.sites_seen = 0
@@ -220,6 +221,11 @@ class RedisFrontierScheduler:
     def open(self, spider: Spider) -> Deferred[None]:
         self.spider = spider
         self.stats.set_value("vigie/redirects_to_known", 0)
+        self._listen()
+        return deferred_from_coro(self._open())
+
+    def _listen(self) -> None:
+        """How each request's life reaches the frontier (the signals of the module doc)."""
         sig = self.crawler.signals
         sig.connect(self._left, signal=signals.request_left_downloader)
         sig.connect(self._outcome, signal=vigie_signals.download_outcome)
@@ -227,9 +233,15 @@ class RedisFrontierScheduler:
             sig.connect(self._settled, signal=signal)
         sig.connect(self._stored, signal=vigie_signals.items_stored)
         sig.connect(self._spider_error, signal=signals.spider_error)
-        return deferred_from_coro(self._open())
 
     async def _open(self) -> None:
+        await self._connect()
+        self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._pump()), loop.create_task(self._heartbeat())]
+
+    async def _connect(self) -> None:
+        """The Redis client and the scripts; this worker says it is alive."""
         self.redis = aioredis.Redis.from_url(self.url)
         self._scripts = {
             name: self.redis.register_script(lua.PRELUDE + code)
@@ -242,9 +254,6 @@ class RedisFrontierScheduler:
             )
         }
         await self._beat()
-        self._wake = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._pump()), loop.create_task(self._heartbeat())]
 
     def close(self, reason: str) -> Deferred[None]:
         self.closing = True
@@ -359,9 +368,7 @@ class RedisFrontierScheduler:
         meta = request.meta
         self._returned(request)
         previous = (meta.get("redirect_urls") or [None])[-1]
-        token = self.leases.pop((meta[SITE], previous), None)
-        if token is not None:  # its item comes with its new URL
-            self.leases[(meta[SITE], request.url)] = token
+        self.leases.move(meta[SITE], previous, request.url, meta[LEASE])  # its item's URL
         if meta[FINGERPRINT] == fingerprint or in_redirect_chain(request):
             # A retry (same page, same lease), or a redirect loop, which Scrapy's redirect
             # middleware ends (the request's error says so).
@@ -404,15 +411,20 @@ class RedisFrontierScheduler:
         (a middleware that raises on a response reaches no outcome middleware)."""
         if not isinstance(item, PageItem | ErrorItem):
             return
-        token = self.leases.get((item.site_id, item.url))
-        if token is not None and token not in self.reported:
-            self.reported.add(token)
-            self._event(token, "page" if isinstance(item, PageItem) else "failed")
+        for token in self.leases.get(item.site_id, item.url):
+            if token not in self.reported:
+                self.reported.add(token)
+                self._event(token, "page" if isinstance(item, PageItem) else "failed")
+                return
 
     def _stored(self, items: list[Any]) -> None:
         for item in items:
-            token = self.leases.pop((item.site_id, item.url), None)
-            if token is not None:
+            tokens = self.leases.get(item.site_id, item.url)
+            # The one whose outcome is told (by this item, or by its download) first.
+            told = [t for t in tokens if t in self.reported] or tokens
+            if told:
+                token = told[0]
+                self.leases.remove(item.site_id, item.url, token)
                 self.reported.discard(token)
                 self._event(token, "stored")
 
@@ -422,7 +434,9 @@ class RedisFrontierScheduler:
         request = getattr(response, "request", None)
         token = None if request is None else request.meta.get(LEASE)
         if token is not None:
-            self.leases.pop((request.meta.get(SITE), response.url), None)
+            site = request.meta.get(SITE)
+            if not self.leases.remove(site, response.url, token):
+                self.leases.remove(site, request.url, token)
             self.reported.discard(token)
             self._event(token, "failed")
             self._event(token, "stored")
@@ -510,7 +524,7 @@ class RedisFrontierScheduler:
                 self.stats.inc_value(
                     "vigie/redirects_to_known" if result == "known" else "vigie/frontier/offsite"
                 )
-                self.leases.pop((request.meta[SITE], request.url), None)
+                self.leases.remove(request.meta[SITE], request.url, request.meta[LEASE])
                 self.reported.discard(request.meta[LEASE])
                 self._event(request.meta[LEASE], "drop")
         elif result not in ("queued", "restored"):
@@ -529,7 +543,7 @@ class RedisFrontierScheduler:
             request.meta[LEASE] = _text(token)
             request.meta[OUT] = True
             if request.meta.get(PAGE, True):
-                self.leases[(request.meta[SITE], request.url)] = request.meta[LEASE]
+                self.leases.add(request.meta[SITE], request.url, request.meta[LEASE])
             self._inject(request)
         return len(got) // 2, float(reply[4])
 

@@ -43,6 +43,7 @@ from crawler.frontier import (
     RESTORE,
     SITE,
     STARTED,
+    ByPage,
     Limits,
     check_components,
     in_redirect_chain,
@@ -143,7 +144,7 @@ class FrontierScheduler(BaseScheduler):
         self.done: set[str] = set()
         # Page requests out with a place in the budget, by site and URL: their item
         # settles the place if no outcome did (a middleware raised on the response).
-        self.awaiting: dict[tuple[str, str], Request] = {}
+        self.awaiting: ByPage[Request] = ByPage()
         self._seq = itertools.count()
 
     @classmethod
@@ -326,7 +327,7 @@ class FrontierScheduler(BaseScheduler):
                 return None  # the pages in flight may fail and give their place back
             request = heapq.heappop(site.lanes[kind])[2]
             request.meta[RESERVED] = True
-            self.awaiting[(site.site_id, request.url)] = request
+            self.awaiting.add(site.site_id, request.url, request)
             site.reserved += 1
             site.taken[kind] = site.taken.get(kind, 0) + 1
         site.queued -= 1
@@ -363,8 +364,7 @@ class FrontierScheduler(BaseScheduler):
         """A page's or an error's item: the outcome of its request, if none was told yet."""
         if not isinstance(item, PageItem | ErrorItem):
             return
-        request = self.awaiting.get((item.site_id, item.url))
-        if request is not None:
+        for request in self.awaiting.get(item.site_id, item.url)[:1]:
             self._outcome(request, page=isinstance(item, PageItem))
 
     def _spider_error(self, failure: Any, response: Any, **_: Any) -> None:
@@ -376,14 +376,13 @@ class FrontierScheduler(BaseScheduler):
     def _rekey(self, site: SiteFrontier, request: Request) -> None:
         """A redirected request awaits its item under its new URL."""
         previous = (request.meta.get("redirect_urls") or [None])[-1]
-        if previous is not None and self.awaiting.pop((site.site_id, previous), None):
-            self.awaiting[(site.site_id, request.url)] = request
+        self.awaiting.move(site.site_id, previous, request.url, request)
 
     def _release(self, site: SiteFrontier, request: Request, page: bool | None) -> None:
         """The budget place of ``request``: kept by a page, given back otherwise."""
         if not request.meta.pop(RESERVED, False):
             return
-        self.awaiting.pop((site.site_id, request.url), None)
+        self.awaiting.remove(site.site_id, request.url, request)
         site.reserved -= 1
         if page:
             site.pages += 1
