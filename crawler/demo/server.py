@@ -604,6 +604,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Liste des sites écrite dans {web.write_seeds(args.seeds)}")
         print("Ctrl-C pour arrêter.", flush=True)
         signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops as cleanly as Ctrl-C
+        # Started in the background by a shell without job control, SIGINT is inherited
+        # ignored and Python then leaves it so: Ctrl-C (or `kill -INT`) must still stop.
+        signal.signal(signal.SIGINT, _interrupt)
         threading.Event().wait()
     except KeyboardInterrupt:
         print("\nArrêt.", flush=True)
