@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from crawler import fetch
+from crawler import fetch, robots
 from crawler.addresses import AddressRule
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class RenderedRobots:
             with self.opener.open(request, timeout=self.timeout) as response:
                 body = response.read(self.maxsize)
         except urllib.error.HTTPError as exc:
-            if 400 <= exc.code < 500 and exc.code != 429:
+            if not robots.unreachable(exc.code):
                 return Protego.parse("")  # unavailable: no rules (RFC 9309, 2.3.1.3)
             log.info("robots.txt inaccessible pour %s : HTTP %s", origin, exc.code)
             return None

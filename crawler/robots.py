@@ -71,8 +71,15 @@ _DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 _ROBOTS_META = "vigie_robotstxt"
 #: Below 500, yet unreachable: Too Many Requests.
 _UNREACHABLE_STATUSES = frozenset({429})
+
 #: The kind of a request refused by a host's robots.txt (``crawl_errors.kind``).
 FORBIDDEN = error_kinds.ROBOTS_FORBIDDEN
+
+
+def unreachable(status: int) -> bool:
+    """Whether a robots.txt answered with ``status`` counts as unreachable (nothing may be
+    fetched, RFC 9309 2.3.1.4), rather than unavailable (no rules, 2.3.1.3)."""
+    return status >= 500 or status in _UNREACHABLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -185,7 +192,7 @@ class RobotsTxtMiddleware:
         status = response.status
         self._stat("robotstxt/response_count")
         self._stat(f"robotstxt/response_status_count/{status}")
-        if status >= 500 or status in _UNREACHABLE_STATUSES:
+        if unreachable(status):
             return self._unreachable(error_kinds.http(status), f"HTTP {status}")
         if not 200 <= status < 300:
             return RobotsRules(self._parser(b""))  # unavailable: no rules (RFC 9309, 2.3.1.3)
