@@ -4,8 +4,8 @@
 and users' scripts group by, so it is a short English id from a closed set (``timeout``,
 ``http_503``…); what a person reads (site pages, the terminal) is :func:`label`, and the
 detailed French reason stays in ``crawl_errors.reason``. Stores written before these ids
-held French kinds (« délai dépassé », « HTTP 503 »): migration 0006 rewrites them with
-:func:`from_legacy`.
+held French kinds (« délai dépassé », « HTTP 503 »): migration 0006 rewrites them, with
+its own copy of the mapping (a migration never follows later code).
 """
 
 from __future__ import annotations
@@ -64,29 +64,3 @@ def label(kind: str) -> str:
     if status is not None:
         return f"HTTP {status}"
     return LABELS.get(kind, kind)
-
-
-#: The French kinds stored before the English ids, and their id.
-_LEGACY: dict[str, str] = {
-    "DNS": DNS,
-    "connexion refusée": CONNECTION_REFUSED,
-    "délai dépassé": TIMEOUT,
-    "taille": TOO_LARGE,
-    "robots.txt": ROBOTS_FORBIDDEN,
-    "boucle de redirections": REDIRECT_LOOP,
-    "ignorée": IGNORED,
-    "adresse privée": PRIVATE_ADDRESS,
-    "piège": TRAP,
-}
-_LEGACY_HTTP = re.compile(r"HTTP (\d{3})")
-
-
-def from_legacy(kind: str) -> str:
-    """The id of a kind as stored before the English ids (an id, or an exception's class
-    name that older versions stored as its kind, becomes :data:`DOWNLOAD_FAILED`)."""
-    if kind in LABELS or http_status(kind) is not None:
-        return kind
-    match = _LEGACY_HTTP.fullmatch(kind)
-    if match:
-        return http(int(match.group(1)))
-    return _LEGACY.get(kind, DOWNLOAD_FAILED)

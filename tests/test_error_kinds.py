@@ -35,11 +35,3 @@ def test_failures_are_classified_by_id_never_by_french_words():
         assert reason  # the French reason stays beside it
     _, reason = classify_failure(Failure(ValueError("odd")))
     assert "ValueError" in reason  # the exception's class is not lost with its kind
-
-
-def test_kinds_written_by_older_versions_map_to_ids():
-    assert error_kinds.from_legacy("délai dépassé") == "timeout"
-    assert error_kinds.from_legacy("HTTP 404") == "http_404"
-    assert error_kinds.from_legacy("adresse privée") == "private_address"
-    assert error_kinds.from_legacy("timeout") == "timeout"  # already an id
-    assert error_kinds.from_legacy("ResponseNeverReceived") == "download_failed"
