@@ -21,7 +21,7 @@ import pandas as pd
 from checks import CHECK_IDS, ENGAGEMENT
 from checks.rendered import RENDERED_CHECK_IDS
 from checks.site import COVERAGE_ELEMENTS, COVERED_CHECKS, IMPACTS, NO_CRITICAL_AXE, Coverage
-from crawler.annuaire.crosscheck import cross_check
+from crawler.annuaire.crosscheck import CrossCheck, SiteCrossCheck, cross_check, with_evidence
 from crawler.store import Store
 from reports import annuaire_view
 from reports import trends as trends_module
@@ -317,33 +317,69 @@ class ReportData:
     #: Where the sites' detail (checks with their evidence, crawl errors) is read from, a
     #: chunk of sites at a time (:meth:`detailed_sites`); ``None``: ``sites`` hold theirs.
     store: Store | None = None
+    #: The run's cross-check with the Annuaire, without where each value is shown (read
+    #: with the sites' detail, a chunk at a time).
+    annuaire_check: CrossCheck | None = None
 
     @property
     def explored(self) -> list[SiteReport]:
         return [s for s in self.sites if s.status == "ok"]
 
-    def detailed_sites(self, chunk: int | None = None) -> Iterator[SiteReport]:
+    def detailed_sites(self, chunk: int | None = None, pages: bool = True) -> Iterator[SiteReport]:
         """Every site with its ``groups`` and ``errors``, read from the store a chunk of
         sites at a time and let go once the chunk is done: a national run's checks with
-        their evidence, held for every site at once, were most of a report's memory."""
+        their evidence, held for every site at once, were most of a report's memory.
+
+        ``pages``: also what only the site pages show (:func:`detail_sites`)."""
         if self.store is None:
             yield from self.sites
             return
-        run_id = int(self.run["id"])
         chunk = chunk or DETAIL_CHUNK
         for start in range(0, len(self.sites), chunk):
             sites = self.sites[start : start + chunk]
-            details = self.store.site_details_in(run_id, [s.site_id for s in sites])
-            for site in sites:
-                site.groups = group_checks(
-                    self.check_order,
-                    details.checks.get(site.site_id, {}),
-                    details.titles.get(site.site_id, {}),
+            yield from detail_sites(
+                self.store, int(self.run["id"]), self.check_order, sites, self.annuaire_check, pages
+            )
+
+
+def detail_sites(
+    store: Store,
+    run_id: int,
+    check_order: Sequence[str],
+    sites: Sequence[SiteReport],
+    annuaire: CrossCheck | None,
+    pages: bool = True,
+) -> Iterator[SiteReport]:
+    """``sites`` (a chunk of :func:`load_report`'s) with their detail read from the store,
+    one at a time, and let go after each has been used: ``groups`` (the checks with their
+    evidence) and ``errors``; with ``pages``, what only the site pages show too: where each
+    value compared with the Annuaire is shown (``annuaire``: the run's cross-check without
+    it) and the rendered checks page by page (``rendered``)."""
+    ids = [s.site_id for s in sites]
+    details = store.site_details_in(run_id, ids)
+    compared: dict[str, SiteCrossCheck] = {}
+    rendered: dict[str, list[RenderedPage]] = {}
+    if pages:
+        if annuaire is not None and annuaire.annuaire_import is not None:
+            known = [annuaire.sites[i] for i in ids if i in annuaire.sites]
+            compared = {c.site_id: c for c in with_evidence(store, run_id, known)}
+        rendered = rendered_pages(store, run_id, ids)
+    for site in sites:
+        titles = details.titles.get(site.site_id, {})
+        site.groups = group_checks(check_order, details.checks.get(site.site_id, {}), titles)
+        site.errors = details.errors.get(site.site_id, [])
+        light = site.annuaire
+        if pages:
+            site.rendered = rendered.get(site.site_id, [])
+            if annuaire is not None and annuaire.annuaire_import is not None:
+                cross = compared.get(site.site_id)
+                site.annuaire = annuaire_view.site_view(
+                    cross.to_dict() if cross is not None else None,
+                    annuaire.annuaire_import,
+                    titles,
                 )
-                site.errors = details.errors.get(site.site_id, [])
-            yield from sites
-            for site in sites:
-                site.groups, site.errors = [], []
+        yield site
+        site.groups, site.errors, site.rendered, site.annuaire = [], [], [], light
 
 
 def _mean(values: pd.Series) -> float | None:
@@ -560,7 +596,10 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
     latest = run_id is None
     if latest:
         run_id = store.latest_run_id()
-    table = findings_table(store, run_id)  # (raises for no or an unknown run)
+    annuaire = None  # compared once, for the table and the report, without evidence
+    if run_id is not None and store.run_exists(run_id):
+        annuaire = cross_check(store, run_id, evidence=False)
+    table = findings_table(store, run_id, annuaire=annuaire)  # (raises for no or an unknown run)
     if table.empty and latest:
         raise TableError("aucun site dans la dernière exploration")
     run_id = int(table["run_id"].iloc[0]) if not table.empty else int(run_id or 0)
@@ -589,9 +628,8 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
             previous_audits[prev] = load_audits(store, prev)
 
     coverage = table.set_index("site_id")
-    titles = page_titles(store, run_id)
-    annuaire = cross_check(store, run_id)
-    rendered = rendered_pages(store, run_id, site_ids)
+    if annuaire is None:  # (an empty run of an unknown id: findings_table did not raise)
+        annuaire = cross_check(store, run_id, evidence=False)
     seed_keys = [k for k, _ in seed_columns(table)]
     reports = []
     for site in sites:
@@ -648,9 +686,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
                 annuaire=annuaire_view.site_view(
                     annuaire.sites[site_id].to_dict() if site_id in annuaire.sites else None,
                     annuaire.annuaire_import,
-                    titles.get(site_id, {}),
-                ),
-                rendered=rendered.get(site_id, []),
+                ),  # (where each value is shown: read with the site's detail)
             )
         )
     dimensions = dimensions_of(table)
@@ -684,6 +720,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         },
         annuaire_total=annuaire_view.counts(table),
         store=store,
+        annuaire_check=annuaire,
     )
 
 

@@ -60,7 +60,7 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     """Every table of the report as a DataFrame with the registry's column ids."""
     run_id = data.run["id"]
     checks, errors, changes, audit, elements = [], [], [], [], []
-    for site in data.detailed_sites():
+    for site in data.detailed_sites(pages=False):  # (the checks and errors only)
         for group in site.groups:
             for c in group.checks:
                 first = c.evidence[0] if c.evidence else None

@@ -31,7 +31,7 @@ import pandas as pd
 from checks import CHECK_IDS
 from checks.rendered import RENDERED_CHECK_IDS
 from checks.site import IMPACTS, Coverage, engagement_coverage
-from crawler.annuaire.crosscheck import cross_check
+from crawler.annuaire.crosscheck import CrossCheck, cross_check
 from crawler.store import Store
 from reports import columns as registry
 from reports import spreadsheet
@@ -51,12 +51,14 @@ def findings_table(
     store: Store,
     run_id: int | None = None,
     site_checks: list[dict[str, Any]] | None = None,
+    annuaire: CrossCheck | None = None,
 ) -> pd.DataFrame:
     """The findings table of ``run_id`` (the latest finished run by default).
 
     ``site_checks``: the run's site-level check rows when the caller has already loaded
     them (``Store.site_checks_of_run``); otherwise only their statuses and the
-    accessibility mention's value are read.
+    accessibility mention's value are read. ``annuaire``: the run's cross-check with the
+    Annuaire when the caller has made it already (the report does; evidence not needed).
     """
     if run_id is None:
         run_id = store.latest_run_id()
@@ -83,7 +85,8 @@ def findings_table(
     for err in store.errors_of_run(run_id):
         error_kinds.setdefault(err["site_id"], Counter())[err["kind"]] += 1
 
-    annuaire = cross_check(store, run_id, site_checks=site_checks, evidence=False)
+    if annuaire is None:
+        annuaire = cross_check(store, run_id, site_checks=site_checks, evidence=False)
     sites = store.sites_of_run(run_id)
     previous = store.previous_runs(run_id, [s["site_id"] for s in sites])
     before = store.statuses_in(previous)
