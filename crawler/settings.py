@@ -132,6 +132,17 @@ VIGIE_STORE_FLUSH_INTERVAL = 2.0
 #: when several writers share a run (a distributed crawl sets it), useless alone.
 VIGIE_STORE_SKIP_STORED = False
 
+# -- Reports (``vigie report``, reports/) ---------------------------------------------
+#: Processes that write the site pages (reports/site_pages.py) while the command's own
+#: process writes the exports and the overview. "auto": one per core beyond the first (one
+#: on two cores: the pages and the exports cost about the same there, so the two cores
+#: are busy until the end; docs/benchmarks.md); 0: everything in the command's process.
+VIGIE_REPORT_WORKERS: int | str = "auto"
+#: Below this many sites the site pages are written in the command's process whatever
+#: VIGIE_REPORT_WORKERS says: starting a worker (a fresh interpreter that imports pandas
+#: and the reports, ~1 s of CPU) costs about what it saves on a run that small.
+VIGIE_REPORT_POOL_MIN_SITES = 200
+
 # -- Annuaire de l'administration (``vigie annuaire``, crawler/annuaire) ----------------
 #: Records written per transaction by ``vigie annuaire import``: the national export's
 #: ~80,000 records never sit in memory at once, nor hold the store's write lock long.

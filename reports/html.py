@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from checks.annuaire import FIELDS
-from crawler import error_kinds
+from crawler import error_kinds, settings
 from crawler.store import Store
 from reports import bidi, charts
 from reports.advice import (
@@ -37,6 +37,7 @@ from reports.changes import is_problem
 from reports.data import ReportData, group_label, load_report
 from reports.exports import ExportFile, write_exports
 from reports.present import date_fr, percent, run_name, safe_href
+from reports.site_pages import resolve_workers, write_site_pages
 from reports.summary import key_figures
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -61,6 +62,8 @@ class WrittenReport:
     exports: list[ExportFile]
     warnings: list[str] = field(default_factory=list)
     run_id: int = 0
+    #: Processes that wrote the site pages (0: this one).
+    page_workers: int = 0
 
 
 #: One letter a status in the overview's rows (``data-checks``, read by vigie.js): a
@@ -176,16 +179,10 @@ def _size(path: Path) -> str:
     return f"{max(1, round(size / 1000))} ko"
 
 
-def render_pages(
-    data: ReportData,
-    exports: list[ExportFile],
-    folder: Path,
-    dsfr: bool,
-    dsfr_version: str | None,
-) -> tuple[Path, list[Path]]:
-    """Render and write the overview and every site page; return their paths."""
-    env = environment()
-    common = {
+def page_context(data: ReportData, dsfr: bool, dsfr_version: str | None) -> dict[str, Any]:
+    """What every page shows besides its own content (picklable: sent to the workers that
+    write the site pages)."""
+    return {
         "csp": CSP,
         "dsfr": dsfr,
         "dsfr_version": dsfr_version,
@@ -194,6 +191,13 @@ def render_pages(
         "audit_notice": COVERAGE_NOTICE,
         "audits_stored": data.audits_stored,
     }
+
+
+def render_overview(
+    data: ReportData, exports: list[ExportFile], folder: Path, common: dict[str, Any]
+) -> Path:
+    """Render and write the overview, ``index.html``; return its path."""
+    env = environment()
     rows = {
         str(r["site_id"]): {c: r[c] for c in data.check_order if c in r}
         for r in data.table.to_dict("records")
@@ -247,20 +251,7 @@ def render_pages(
         ),
         encoding="utf-8",
     )
-    site_dir = folder / SITES_DIR
-    site_dir.mkdir(parents=True, exist_ok=True)
-    for stale in site_dir.glob("*.html"):  # pages of sites no longer in the list
-        stale.unlink()
-    template = env.get_template("site.html")
-    pages = []
-    for site in data.detailed_sites():  # (a chunk of sites' checks in memory at a time)
-        page = site_dir / site.filename
-        page.write_text(
-            template.render(**common, root="../", site=site),
-            encoding="utf-8",
-        )
-        pages.append(page)
-    return index, pages
+    return index
 
 
 #: Names of the overview's URL parameters (a filtered view is a link): a seed column is
@@ -276,11 +267,16 @@ def url_names(data: ReportData) -> dict[str, str]:
     }
 
 
-def write_report(store: Store, folder: str | Path, run_id: int | None = None) -> WrittenReport:
+def write_report(
+    store: Store, folder: str | Path, run_id: int | None = None, workers: int | str | None = None
+) -> WrittenReport:
     """Build the whole report of ``run_id`` (latest finished run by default) in ``folder``.
 
-    Raises :class:`reports.table.TableError` for an unknown run or an empty store. A
-    missing DSFR is a warning in the result, not an error: the pages are still written.
+    The site pages are written by ``workers`` processes (default ``VIGIE_REPORT_WORKERS``;
+    :mod:`reports.site_pages`) while this one writes the exports and the overview.
+    Raises :class:`reports.table.TableError` for an unknown run or an empty store, and
+    :class:`reports.site_pages.SitePagesError` when a worker fails. A missing DSFR is a
+    warning in the result, not an error: the pages are still written.
     """
     from reports.assets import AXE_LOCALE_WARNING, copy_assets
     from reports.axe_texts import french_rules
@@ -289,9 +285,24 @@ def write_report(store: Store, folder: str | Path, run_id: int | None = None) ->
     data = load_report(store, run_id)
     folder.mkdir(parents=True, exist_ok=True)
     assets = copy_assets(folder)
-    exports = write_exports(data, folder / EXPORT_DIR)
-    index, pages = render_pages(data, exports, folder, assets.dsfr, assets.dsfr_version)
+    common = page_context(data, assets.dsfr, assets.dsfr_version)
+    site_dir = folder / SITES_DIR
+    site_dir.mkdir(parents=True, exist_ok=True)
+    for stale in site_dir.glob("*.html"):  # pages of sites no longer in the list
+        stale.unlink()
+    count = resolve_workers(settings.VIGIE_REPORT_WORKERS if workers is None else workers)
+    writing = write_site_pages(data, site_dir, common, count)
+    try:
+        exports = write_exports(data, folder / EXPORT_DIR)
+        index = render_overview(data, exports, folder, common)
+    except BaseException:
+        writing.cancel()  # the pages being written are finished, the others dropped
+        raise
+    writing.finish()
+    pages = [site_dir / site.filename for site in data.sites]
     warnings = [assets.warning] if assets.warning else []  # printed by the caller
     if data.audits_stored and french_rules() is None:
         warnings.append(AXE_LOCALE_WARNING)
-    return WrittenReport(folder, index, pages, exports, warnings, run_id=int(data.run["id"]))
+    return WrittenReport(
+        folder, index, pages, exports, warnings, int(data.run["id"]), writing.workers
+    )

@@ -1,0 +1,75 @@
+"""Site pages written by a pool of processes (reports/site_pages.py): the same files as in
+one process, and a worker's failure as a French error rather than a hang or a silent gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from crawler import settings
+from crawler.cli import main
+from reports import data as data_module
+from reports.data import load_report
+from reports.html import page_context, write_report
+from reports.site_pages import SitePagesError, write_site_pages
+from tests.report_store import build
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    store, _ = build(f"sqlite:///{tmp_path_factory.mktemp('workers') / 'vigie.db'}")
+    return store
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file but the workbook (its zip carries a timestamp), generation time left out."""
+    return {
+        str(p.relative_to(folder)): b"\n".join(
+            line for line in p.read_bytes().splitlines() if b"produit par Vigie le" not in line
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".xlsx"
+    }
+
+
+def test_site_pages_from_workers_are_the_pages_of_one_process(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "VIGIE_REPORT_POOL_MIN_SITES", 1)
+    monkeypatch.setattr(data_module, "DETAIL_CHUNK", 2)  # 5 sites: three chunks
+    alone = write_report(store, tmp_path / "seul", workers=0)
+    pooled = write_report(store, tmp_path / "pool", workers=2)
+    assert alone.page_workers == 0 and pooled.page_workers == 2
+    assert [p.name for p in pooled.site_pages] == [p.name for p in alone.site_pages]
+    one, many = _files(alone.folder), _files(pooled.folder)
+    assert len([n for n in one if n.startswith("sites/")]) == 5
+    assert one == many
+
+
+def test_small_runs_stay_in_one_process(store, tmp_path):
+    assert settings.VIGIE_REPORT_POOL_MIN_SITES > 5
+    assert write_report(store, tmp_path / "r", workers=2).page_workers == 0
+
+
+def test_a_failing_worker_is_a_french_error(store, tmp_path, monkeypatch):
+    """A worker that cannot read the store stops the report with a clear error (the pool
+    cancelled), instead of waiting forever or leaving pages out without a word."""
+    monkeypatch.setattr(settings, "VIGIE_REPORT_POOL_MIN_SITES", 1)
+    data = load_report(store)
+    data.store = SimpleNamespace(url=f"sqlite:///{tmp_path / 'absente.db'}")
+    (tmp_path / "sites").mkdir()
+    writing = write_site_pages(data, tmp_path / "sites", page_context(data, False, None), 1)
+    assert writing.workers == 1
+    with pytest.raises(SitePagesError, match="échec de l'écriture des pages de sites"):
+        writing.finish()
+    assert not list((tmp_path / "sites").iterdir())
+
+
+def test_report_workers_option(store, tmp_path, capsys):
+    db = store.url
+    assert main(["report", "-o", str(tmp_path / "r"), "--db", db, "--workers", "0"]) == 0
+    assert "(5 pages de sites)" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "-o", str(tmp_path / "r"), "--db", db, "--workers", "-1"])
+    assert exc.value.code == 2
+    assert "--workers" in capsys.readouterr().err
