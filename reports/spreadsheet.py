@@ -182,8 +182,11 @@ def write_sheet(
                 sheet.write_boolean(row, col, cell)
             elif kind == "share" and isinstance(cell, int | float):
                 sheet.write_number(row, col, cell, formats["share"])
+            elif isinstance(cell, str):  # (what write() does, without its dispatch)
+                if cell:  # an empty string is a blank cell, as write() makes it
+                    sheet.write_string(row, col, cell)
             elif cell is not None:
-                sheet.write(row, col, cell)
+                sheet.write_number(row, col, cell)
     sheet.freeze_panes(1, 0)
     if len(df.columns):
         sheet.autofilter(0, 0, len(df), len(df.columns) - 1)
