@@ -1,7 +1,7 @@
 """A national run on one machine: 10 000 sites × 20 pages in one crawl (issue 17.3).
 
     .venv/bin/python bench/national.py [--sites 10000] [--pages 20] [--parts 10]
-    .venv/bin/python bench/national.py --reports-only sqlite:////tmp/big.db
+    .venv/bin/python bench/national.py --reports-only sqlite:////tmp/big.db [--workers 0 1]
 
 The synthetic administration web (``crawler/demo/synthetic.py``, one asyncio process, one
 port per site, as ``scale.py`` serves it) is served once with ``--sites`` sites. In the same
@@ -16,7 +16,10 @@ process, its forkserver and analysis workers: every descendant, read from ``/pro
 keeps the peak (target ≤ 1 GiB); the summed PSS (shared pages split between the processes
 that map them) is printed beside it for information. Then ``vigie table`` and ``vigie
 report`` are timed on the big run's store, with the same peak (target ≤ 2 min, 1 GiB
-each). ``--reports-only DB`` does only that, on an existing store.
+each). ``--reports-only DB`` does only that, on an existing store (``replicate_store.py``
+makes a national-size one); ``--workers 0 1`` times ``vigie report --workers`` once per
+value, ``--baseline DIR`` the same commands with another version's code first (a source
+tree: ``git archive COMMIT | tar -x -C DIR``), ``--rounds N`` alternates them N times.
 
 File descriptors (a limit per process): the synthetic web's process holds one listening
 socket a site, and both it and the crawler keep idle keep-alive connections to sites they
@@ -130,7 +133,7 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def measured(cmd: list[str]) -> Measure:
+def measured(cmd: list[str], cwd: Path = ROOT) -> Measure:
     """Run ``cmd`` (a Vigie command) and sample its process tree's memory as it runs.
 
     Its CPU time (user + system, with the descendants it waited for) comes from
@@ -139,7 +142,7 @@ def measured(cmd: list[str]) -> Measure:
     """
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, text=True)
         sampler = TreeSampler(proc.pid)
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -183,15 +186,34 @@ def line(label: str, m: Measure, pages: int | None = None) -> str:
     )
 
 
-def reports(db: str, work: Path) -> None:
+def reports(
+    db: str,
+    work: Path,
+    workers: list[str] | None = None,
+    baseline: Path | None = None,
+    rounds: int = 1,
+) -> None:
+    """Time ``vigie table`` and ``vigie report`` of ``db``: the report once per value of
+    ``workers`` (``--workers``; none: the setting's default), and the same commands from
+    the source tree ``baseline`` before them, ``rounds`` times alternately."""
     cli = [PY, "-m", "crawler.cli"]
-    table = measured([*cli, "table", "-o", str(work / "table.csv"), "--db", db])
-    print(line("vigie table ", table), flush=True)
-    report = measured([*cli, "report", "-o", str(work / "rapport"), "--db", db])
-    print(line("vigie report", report), flush=True)
-    for name, m in (("table", table), ("report", report)):
-        ok = m.seconds <= 120 and m.rss_mib <= 1024
-        print(f"vigie {name} : {'objectif tenu' if ok else 'objectif NON tenu'} (≤ 2 min, ≤ 1 GiB)")
+    trees = [("", ROOT)] + ([("avant, ", baseline)] if baseline else [])
+    variants = [[]] if not workers else [["--workers", w] for w in workers]
+    for _ in range(rounds):
+        for label, tree in reversed(trees):
+            table = measured([*cli, "table", "-o", str(work / "table.csv"), "--db", db], tree)
+            print(line(f"{label}vigie table", table), flush=True)
+            _verdict("table", table)
+            for extra in variants if tree == ROOT else [[]]:
+                out = work / "rapport"
+                report = measured([*cli, "report", "-o", str(out), "--db", db, *extra], tree)
+                print(line(f"{label}vigie report {' '.join(extra)}".rstrip(), report), flush=True)
+                _verdict("report", report)
+
+
+def _verdict(name: str, m: Measure) -> None:
+    ok = m.seconds <= 120 and m.rss_mib <= 1024
+    print(f"vigie {name} : {'objectif tenu' if ok else 'objectif NON tenu'} (≤ 2 min, ≤ 1 GiB)")
 
 
 def main() -> None:
@@ -213,6 +235,16 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, help="garder les bases et sorties dans ce dossier")
     parser.add_argument("--reports-only", metavar="DB", help="seulement table et report de DB")
+    parser.add_argument(
+        "--workers", nargs="+", metavar="N", help="vigie report une fois par valeur de --workers"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DOSSIER",
+        help="table et report aussi avec le code de DOSSIER (git archive COMMIT | tar -x -C …)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="manches de table et report")
     args = parser.parse_args()
     if args.sites % args.parts:
         sys.exit("--sites doit être un multiple de --parts")
@@ -220,7 +252,7 @@ def main() -> None:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         if args.reports_only:
-            reports(args.reports_only, work)
+            reports(args.reports_only, work, args.workers, args.baseline, args.rounds)
             return
         limit = raise_fd_limit(args.sites)
         load = os.getloadavg()
