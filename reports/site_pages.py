@@ -56,10 +56,19 @@ class Chunk:
 
 def resolve_workers(value: int | str | None) -> int:
     """``VIGIE_REPORT_WORKERS`` as a number: ``"auto"`` is one per core beyond the first
-    (the parent writes the exports and the overview meanwhile, on the first)."""
+    (the parent writes the exports and the overview meanwhile, on the first). Raises
+    ``ValueError`` (in French) for anything but ``auto`` or an integer ≥ 0."""
     if value is None or value == "auto":
         return max((os.cpu_count() or 1) - 1, 0)
-    return max(int(value), 0)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise ValueError(
+            f"VIGIE_REPORT_WORKERS : « auto » ou un nombre de processus ≥ 0 attendu, pas {value!r}"
+        )
+    return number
 
 
 @dataclass(slots=True)

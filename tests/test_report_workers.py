@@ -13,7 +13,7 @@ from crawler.cli import main
 from reports import data as data_module
 from reports.data import load_report
 from reports.html import page_context, write_report
-from reports.site_pages import SitePagesError, write_site_pages
+from reports.site_pages import SitePagesError, resolve_workers, write_site_pages
 from tests.report_store import build
 
 
@@ -73,3 +73,17 @@ def test_report_workers_option(store, tmp_path, capsys):
         main(["report", "-o", str(tmp_path / "r"), "--db", db, "--workers", "-1"])
     assert exc.value.code == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def test_workers_setting_is_checked_before_a_crawl(tmp_path, capsys):
+    assert resolve_workers("auto") >= 0 and resolve_workers("0") == 0 and resolve_workers(3) == 3
+    for bad in ("abc", "-1", "1.5"):
+        with pytest.raises(ValueError, match="VIGIE_REPORT_WORKERS"):
+            resolve_workers(bad)
+    seeds = tmp_path / "sites.csv"
+    seeds.write_text("id,name,url,type\na,A,https://a.example.fr/,mairie\n", encoding="utf-8")
+    db = tmp_path / "vigie.db"
+    args = ["crawl", "--seeds", str(seeds), "--db", f"sqlite:///{db}"]
+    assert main([*args, "-s", "VIGIE_REPORT_WORKERS=abc"]) == 2
+    assert "VIGIE_REPORT_WORKERS" in capsys.readouterr().err
+    assert not db.exists()  # refused before anything was crawled or stored

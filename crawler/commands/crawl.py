@@ -204,7 +204,12 @@ class Command(BaseCommand):
         if not args.no_report:
             from crawler.commands.report import default_report_dir, write_report
 
-            write_report(store, run_id, args.report or default_report_dir(args.db))
+            write_report(
+                store,
+                run_id,
+                args.report or default_report_dir(args.db),
+                overrides.get("VIGIE_REPORT_WORKERS"),
+            )
         return outcome_code(store, run_id, args.max_error_rate)
 
 
@@ -224,9 +229,11 @@ def _check_settings(overrides: dict[str, Any]) -> None:
     """Settings read by components built inside Scrapy, checked before the run exists."""
     from crawler.addresses import AddressRule
     from crawler.run import crawl_settings
+    from reports.site_pages import resolve_workers
 
     try:
         AddressRule.from_settings(crawl_settings(overrides))
+        resolve_workers(overrides.get("VIGIE_REPORT_WORKERS"))  # (read by the report at the end)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
 

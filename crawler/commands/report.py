@@ -51,7 +51,9 @@ def default_report_dir(db: str) -> str:
     return str(path.parent / "vigie-rapport") if path is not None else "vigie-rapport"
 
 
-def write_report(store: Any, run_id: int | None, output: str, workers: int | None = None) -> None:
+def write_report(
+    store: Any, run_id: int | None, output: str, workers: int | str | None = None
+) -> None:
     """``workers``: processes for the site pages (None: ``VIGIE_REPORT_WORKERS``)."""
     from reports.html import write_report as write_html
     from reports.site_pages import SitePagesError
