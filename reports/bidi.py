@@ -57,7 +57,7 @@ def isolate(value: Any) -> Markup:
     letter), it cannot reorder what surrounds it, and its controls are balanced."""
     if value is None:
         return Markup("")
-    return Markup("<bdi>") + escape(balance(str(value))) + Markup("</bdi>")
+    return Markup(f"<bdi>{escape(balance(str(value)))}</bdi>")  # (one Markup, not three)
 
 
 FSI = "\u2068"  # FIRST STRONG ISOLATE

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from checks.annuaire import FIELDS
 from crawler import error_kinds, settings
@@ -90,6 +90,36 @@ def _delta(now: float | None, before: float | None) -> str:
     return "=" if points == 0 else f"{points:+d} pt{'s' if abs(points) > 1 else ''}"
 
 
+def link(url: Any, href: str | None, css: str = "") -> Markup:
+    """A crawled URL as a link when ``href`` is set (:func:`reports.present.safe_href`),
+    else as text; isolated (:func:`reports.bidi.isolate`). The templates' ``link(…)``: a
+    function rather than a Jinja macro, called tens of times a site page (a macro call
+    cost more than the rest of the link)."""
+    css = escape(bidi.finalize(css))
+    text = bidi.isolate(url)
+    if href:
+        href = escape(bidi.finalize(href))
+        return Markup(
+            f'<a class="fr-link vigie-url {css}" href="{href}" rel="noopener noreferrer">{text}</a>'
+        )
+    return Markup(f'<span class="vigie-url {css}">{text}</span>')
+
+
+def evidence_item(e: Any) -> Markup:
+    """Where a value was seen (an :class:`~reports.data.EvidenceView` or an Annuaire
+    :class:`~reports.annuaire_view.ShownValue`): the page, its title, the element and an
+    extract. The templates' ``evidence_item(…)``, dozens a site page: a function for the
+    same reason as :func:`link`."""
+    title = f"« {bidi.isolate(e.title)} » — " if e.title else ""
+    html = f'<dl class="vigie-evidence">\n  <dt>Page</dt><dd>{title}{link(e.url, e.href)}</dd>\n'
+    code = '<code class="vigie-code" dir="auto">'
+    if e.where:
+        html += f"<dt>Emplacement</dt><dd>{code}{bidi.isolate(e.where)}</code></dd>"
+    if e.snippet:
+        html += f"<dt>Extrait</dt><dd>{code}{bidi.isolate(e.snippet)}</code></dd>"
+    return Markup(html + "</dl>")
+
+
 def environment() -> Environment:
     """The Jinja2 environment: autoescape everywhere, undefined names are errors."""
     env = Environment(
@@ -128,6 +158,7 @@ def environment() -> Environment:
         iso=bidi.isolate,  # text from crawled pages and seed lists, isolated (<bdi>)
         annuaire_import_text=import_text,
     )
+    env.globals.update(link=link, evidence_item=evidence_item)
     return env
 
 
