@@ -87,3 +87,42 @@ def test_workers_setting_is_checked_before_a_crawl(tmp_path, capsys):
     assert main([*args, "-s", "VIGIE_REPORT_WORKERS=abc"]) == 2
     assert "VIGIE_REPORT_WORKERS" in capsys.readouterr().err
     assert not db.exists()  # refused before anything was crawled or stored
+
+
+#: The Jinja macros that link() and evidence_item() replaced, kept here to check that the
+#: functions write the same markup.
+FORMER_MACROS = """
+{%- macro m_link(url, href, css='') -%}
+{%- if href -%}<a class="fr-link vigie-url {{ css }}" href="{{ href }}" rel="noopener noreferrer">{{ url|iso }}</a>
+{%- else -%}<span class="vigie-url {{ css }}">{{ url|iso }}</span>{%- endif -%}
+{%- endmacro %}
+{% macro m_evidence(e) -%}
+<dl class="vigie-evidence">
+  <dt>Page</dt><dd>{% if e.title %}« {{ e.title|iso }} » — {% endif %}{{ m_link(e.url, e.href) }}</dd>
+  {% if e.where %}<dt>Emplacement</dt><dd><code class="vigie-code" dir="auto">{{ e.where|iso }}</code></dd>{% endif %}
+  {% if e.snippet %}<dt>Extrait</dt><dd><code class="vigie-code" dir="auto">{{ e.snippet|iso }}</code></dd>{% endif %}
+</dl>
+{%- endmacro %}
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    "url, href, title, where, snippet",
+    [
+        ("https://a.fr/x?a=1&b=<2>", "https://a.fr/x?a=1&b=<2>", "T « é »", "/html/p", "x"),
+        ("javascript:alert(1)", None, None, "", ""),
+        ("https://a.fr/\u202e", "https://a.fr/\u202e", "\u202eevil", "<b>", '"q"'),
+        ("", "", "", None, "s"),
+    ],
+)
+def test_link_and_evidence_functions_write_what_the_macros_wrote(url, href, title, where, snippet):
+    from reports.html import environment, evidence_item, link
+
+    env = environment()
+    macros = env.from_string(FORMER_MACROS).module
+    e = SimpleNamespace(url=url, href=href, title=title, where=where, snippet=snippet)
+    assert str(link(url, href)) == str(macros.m_link(url, href))
+    assert str(link(url, href, "x&y")) == str(macros.m_link(url, href, "x&y"))
+    assert str(evidence_item(e)) == str(macros.m_evidence(e))
+    page = env.from_string("{{ evidence_item(e) }}|{{ link(e.url, e.href) }}").render(e=e)
+    assert page == f"{macros.m_evidence(e)}|{macros.m_link(url, href)}"
