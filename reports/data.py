@@ -627,7 +627,9 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         for prev in set(previous.values()):
             previous_audits[prev] = load_audits(store, prev)
 
-    coverage = table.set_index("site_id")
+    # Each site's row as a dict, made once: a pandas row lookup a site (``.loc``) was a
+    # fifth of load_report.
+    coverage = {str(r["site_id"]): r for r in table.to_dict("records")}
     if annuaire is None:  # (an empty run of an unknown id: findings_table did not raise)
         annuaire = cross_check(store, run_id, evidence=False)
     seed_keys = [k for k, _ in seed_columns(table)]
@@ -642,7 +644,7 @@ def load_report(store: Store, run_id: int | None = None) -> ReportData:
         prev_audit = None
         if prev is not None and previous_audits.get(prev) is not None:
             prev_audit = previous_audits[prev].get(site_id)  # type: ignore[union-attr]
-        row = coverage.loc[site_id] if site_id in coverage.index else None
+        row = coverage.get(str(site_id))
         mention = mentions.get(site_id)
         full_statuses = {c: statuses.get(c, "error") for c in CHECK_IDS}
         covers = site_coverage(full_statuses, mention, site.get("audit"))
@@ -734,18 +736,18 @@ def _float(value: Any) -> float | None:
     return None if number != number else number
 
 
-def _cell(row: pd.Series | None, column: str) -> Any:
-    if row is None or column not in row.index:
+def _cell(row: dict[str, Any] | None, column: str) -> Any:
+    if row is None or column not in row:
         return None
     value = row[column]
     return None if value is None or value is pd.NA or value != value else value
 
 
-def _text(row: pd.Series | None, column: str) -> str | None:
+def _text(row: dict[str, Any] | None, column: str) -> str | None:
     value = _cell(row, column)
     return None if value is None else str(value)
 
 
-def _int(row: pd.Series | None, column: str) -> int | None:
+def _int(row: dict[str, Any] | None, column: str) -> int | None:
     value = _cell(row, column)
     return None if value is None else int(value)
