@@ -95,10 +95,10 @@ def link(url: Any, href: str | None, css: str = "") -> Markup:
     else as text; isolated (:func:`reports.bidi.isolate`). The templates' ``link(…)``: a
     function rather than a Jinja macro, called tens of times a site page (a macro call
     cost more than the rest of the link)."""
-    css = escape(bidi.finalize(css))
+    css = _printed(css)
     text = bidi.isolate(url)
     if href:
-        href = escape(bidi.finalize(href))
+        href = _printed(href)
         return Markup(
             f'<a class="fr-link vigie-url {css}" href="{href}" rel="noopener noreferrer">{text}</a>'
         )
@@ -118,6 +118,29 @@ def evidence_item(e: Any) -> Markup:
     if e.snippet:
         html += f"<dt>Extrait</dt><dd>{code}{bidi.isolate(e.snippet)}</code></dd>"
     return Markup(html + "</dl>")
+
+
+def status_cell(check_id: str, status: Any) -> Markup:
+    """A check's cell in the overview's table of sites (its status, sortable, coloured by
+    whether it is a problem). The templates' ``status_cell(…)``: one a check and a site,
+    240 000 in a national overview, a function for the same reason as :func:`link`."""
+    problem = is_problem(check_id, status)
+    if status == "error":
+        css = "vigie-st--error"
+    else:
+        css = (
+            "vigie-st--neutral"
+            if problem is None
+            else ("vigie-st--ko" if problem else "vigie-st--ok")
+        )
+    rank = _printed(_status_rank(status, check_id))
+    short = _printed(STATUS_SHORT.get(status, status))
+    return Markup(f'<td data-sort="{rank}"><span class="vigie-st {css}">{short}</span></td>')
+
+
+def _printed(value: Any) -> Markup:
+    """``value`` as a template prints it (``{{ value }}``: bidi-balanced, then escaped)."""
+    return escape(bidi.finalize(value))
 
 
 def environment() -> Environment:
@@ -158,7 +181,7 @@ def environment() -> Environment:
         iso=bidi.isolate,  # text from crawled pages and seed lists, isolated (<bdi>)
         annuaire_import_text=import_text,
     )
-    env.globals.update(link=link, evidence_item=evidence_item)
+    env.globals.update(link=link, evidence_item=evidence_item, status_cell=status_cell)
     return env
 
 

@@ -89,8 +89,8 @@ def test_workers_setting_is_checked_before_a_crawl(tmp_path, capsys):
     assert not db.exists()  # refused before anything was crawled or stored
 
 
-#: The Jinja macros that link() and evidence_item() replaced, kept here to check that the
-#: functions write the same markup.
+#: The Jinja macros that link(), evidence_item() and status_cell() replaced, kept here to
+#: check that the functions write the same markup.
 FORMER_MACROS = """
 {%- macro m_link(url, href, css='') -%}
 {%- if href -%}<a class="fr-link vigie-url {{ css }}" href="{{ href }}" rel="noopener noreferrer">{{ url|iso }}</a>
@@ -102,6 +102,10 @@ FORMER_MACROS = """
   {% if e.where %}<dt>Emplacement</dt><dd><code class="vigie-code" dir="auto">{{ e.where|iso }}</code></dd>{% endif %}
   {% if e.snippet %}<dt>Extrait</dt><dd><code class="vigie-code" dir="auto">{{ e.snippet|iso }}</code></dd>{% endif %}
 </dl>
+{%- endmacro %}
+{% macro m_status(check_id, status) -%}
+{%- set problem = status|is_problem(check_id) -%}
+<td data-sort="{{ status|status_rank(check_id) }}"><span class="vigie-st {{ 'vigie-st--error' if status == 'error' else ('vigie-st--neutral' if problem is none else ('vigie-st--ko' if problem else 'vigie-st--ok')) }}">{{ status|status_short }}</span></td>
 {%- endmacro %}
 """  # noqa: E501
 
@@ -126,3 +130,14 @@ def test_link_and_evidence_functions_write_what_the_macros_wrote(url, href, titl
     assert str(evidence_item(e)) == str(macros.m_evidence(e))
     page = env.from_string("{{ evidence_item(e) }}|{{ link(e.url, e.href) }}").render(e=e)
     assert page == f"{macros.m_evidence(e)}|{macros.m_link(url, href)}"
+
+
+def test_status_cell_function_writes_what_the_macro_wrote():
+    from checks import CHECK_IDS
+    from reports.html import environment, status_cell
+
+    macros = environment().from_string(FORMER_MACROS).module
+    statuses = ("found", "absent", "error", "not_applicable", "<odd>", None)
+    for check_id in (*CHECK_IDS, "unknown_check"):
+        for status in statuses:
+            assert str(status_cell(check_id, status)) == str(macros.m_status(check_id, status))
