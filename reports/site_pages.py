@@ -26,15 +26,19 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from crawler import settings
 from crawler.annuaire.crosscheck import CrossCheck
+from reports import annuaire_view
 from reports import data as report_data
 from reports.data import ReportData, SiteReport, detail_sites
+
+#: In place of a site's Annuaire view in a chunk sent to a worker, which makes it again.
+_SENT_WITHOUT = annuaire_view.SiteView(True, "unmatched", "")
 
 
 class SitePagesError(RuntimeError):
@@ -121,12 +125,18 @@ def write_site_pages(
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     writing = PagesWriting(workers, [], pool)
     for sites in chunks:
+        compared = _restricted(data.annuaire_check, sites)
+        if compared is not None and compared.annuaire_import is not None:
+            # The worker makes each site's Annuaire view again, with where each value is
+            # shown (detail_sites): the overview's, without, need not be sent (about 40 %
+            # of what a chunk weighs, unpickled in the worker).
+            sites = [replace(s, annuaire=_SENT_WITHOUT) for s in sites]
         job = Chunk(
             data.store.url,
             int(data.run["id"]),
             list(data.check_order),
             sites,
-            _restricted(data.annuaire_check, sites),
+            compared,
             context,
             str(folder),
         )
