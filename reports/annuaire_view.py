@@ -260,5 +260,7 @@ def group_counts(
 ) -> list[GroupCounts]:
     """:func:`counts` of each group of ``column`` (``values``: (value, label), ``""`` for
     "not given"), in the order given."""
-    keys = table[column].map(lambda v: "" if pd.isna(v) else str(v))
-    return [counts(table[keys == value], value, label) for value, label in values]
+    from reports.table import group_rows  # (reports.table reads the cross-check's module)
+
+    needed = ["annuaire_id", *(f"annuaire_{name}" for name in FIELDS)]
+    return [counts(rows, v, label) for v, label, rows in group_rows(table, column, values, needed)]

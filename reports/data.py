@@ -38,7 +38,7 @@ from reports.advice import (
 from reports.audit_view import AuditView, audit_view, load_audits
 from reports.changes import SiteChanges, compare, is_problem
 from reports.present import safe_href, site_filename, value_lines
-from reports.table import TableError, findings_table, seed_columns, site_coverage
+from reports.table import TableError, findings_table, group_rows, seed_columns, site_coverage
 from reports.trends import FULL, Point, Trends
 
 #: Engagements listed first on a site page; the others follow in number order.
@@ -502,9 +502,8 @@ def group_label(dimension: str, value: str) -> str:
 def group_coverage(table: pd.DataFrame, dimension: Dimension) -> list[GroupCoverage]:
     """Sites, explored sites, mean coverage and sites at 100 % of each group of the run."""
     out = []
-    keys = table[dimension.column].map(lambda v: "" if pd.isna(v) else str(v))
-    for value, label in dimension.values:
-        rows = table[keys == value]
+    needed = ("status", "engagement_2", "engagement_3")
+    for value, label, rows in group_rows(table, dimension.column, dimension.values, needed):
         explored = rows[rows["status"] == "ok"]
         cells: dict[str, Any] = {}
         for n in (2, 3):

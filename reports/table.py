@@ -23,6 +23,7 @@ status per compared field (``annuaire_phone``…), empty when no Annuaire was im
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,27 @@ def findings_table(
     df = _coverage_typed(pd.DataFrame.from_records(records, columns=columns))
     df.attrs["seed_keys"] = seed_keys
     return df
+
+
+def group_rows(
+    table: pd.DataFrame,
+    column: str,
+    values: Sequence[tuple[str, str]],
+    columns: Sequence[str],
+) -> Iterator[tuple[str, str, pd.DataFrame]]:
+    """``(value, label, rows)`` of each group of ``column`` (``values``: (value, label),
+    ``""`` for "not given"), in the order given; ``rows`` hold only ``columns``.
+
+    The sites of every group are found in one pass: a comparison of the whole column per
+    group made a seed column with one value a site (an ``annuaire_id``, a code INSEE)
+    quadratic — minutes at 10 000 sites.
+    """
+    keys = table[column].map(lambda v: "" if pd.isna(v) else str(v))
+    rows = table[[c for c in columns if c in table.columns]]
+    positions = keys.groupby(keys, sort=False).indices  # value → its rows, in table order
+    for value, label in values:
+        where = positions.get(value)
+        yield value, label, rows.iloc[where] if where is not None else rows.iloc[0:0]
 
 
 def seed_columns(df: pd.DataFrame) -> list[tuple[str, str]]:
