@@ -11,11 +11,13 @@ parent sends only what it has computed of the chunk for the overview (the light
 :class:`~reports.data.SiteReport` of each site), never the run's detail.
 
 Workers start with ``spawn``: a fresh interpreter, not a copy of the parent's memory
-(with ``fork`` each child would start holding every site of the overview). Their number
-is ``VIGIE_REPORT_WORKERS`` (``vigie report --workers``); 0, or a run of fewer than
-``VIGIE_REPORT_POOL_MIN_SITES`` sites, writes the pages in the command's own process. A
-worker that fails, or dies, stops the report with :class:`SitePagesError` (a French
-message), the jobs not started cancelled: never a hang, never a report missing pages
+(with ``fork`` each child would start holding every site of the overview); as always with
+``spawn``, a script that calls :func:`reports.html.write_report` needs the ``if __name__ ==
+"__main__":`` guard (``vigie`` has it). Their number is ``VIGIE_REPORT_WORKERS`` (``vigie
+report --workers``); 0, a run of fewer than ``VIGIE_REPORT_POOL_MIN_SITES`` sites, or a
+store no other process can open (an in-memory SQLite) writes the pages in the command's own
+process. A worker that fails, or dies, stops the report with :class:`SitePagesError` (a
+French message), the jobs not started cancelled: never a hang, never a report missing pages
 without saying so.
 """
 
@@ -115,7 +117,7 @@ def write_site_pages(
     """Start writing every site page into ``folder`` (see :meth:`PagesWriting.finish`); with
     no pool (``workers`` 0, a small run, no store to read from), write them all here."""
     small = len(data.sites) < settings.VIGIE_REPORT_POOL_MIN_SITES
-    if workers <= 0 or data.store is None or small:
+    if workers <= 0 or data.store is None or small or not _shared(data.store.url):
         for site in data.detailed_sites():
             _write(folder, context, site)
         return PagesWriting()
@@ -158,6 +160,15 @@ def write_chunk(chunk: Chunk) -> list[str]:
 def _write(folder: Path, context: dict[str, Any], site: SiteReport) -> None:
     page = folder / site.filename
     page.write_text(_template().render(**context, root="../", site=site), encoding="utf-8")
+
+
+def _shared(url: str) -> bool:
+    """Whether another process can open the store at ``url`` (not an in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    from crawler.store.connection import sqlite_path
+
+    return make_url(url).get_backend_name() != "sqlite" or sqlite_path(url) is not None
 
 
 def _restricted(check: CrossCheck | None, sites: Sequence[SiteReport]) -> CrossCheck | None:
