@@ -208,7 +208,7 @@ def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_lease_alone():
         """Downloaded, analysed, stored: the signals a crawl sends for a page."""
         send(signals.request_left_downloader, request=request, spider=None)
         send(vigie_signals.download_outcome, request=request, page=True)
-        item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, {})
+        item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, [])
         send(signals.item_scraped, item=item, response=None, spider=None)
         send(vigie_signals.items_stored, items=[item])
 
