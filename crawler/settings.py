@@ -197,6 +197,11 @@ CONCURRENT_ITEMS = 2
 DOWNLOADER_MIDDLEWARES = {
     # Outermost: tells the frontier how each of its downloads ended (crawler/frontier).
     "crawler.frontier.outcome.FrontierOutcomeMiddleware": 10,
+    # The frontier keeps each site's scope (crawler/scope.py); the spider has no
+    # allowed_domains, so Scrapy's offsite filter let every request through, at a cost
+    # paid twice per request in the reactor's thread (request_scheduled and
+    # process_request: ~3 % of it, docs/benchmarks.md, issue 17.2).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.GuardRailsMiddleware": 50,
     # In place of Scrapy's own, at its place in the chain: robots.txt read as RFC 9309 says
     # (500 KiB parsed, unreachable = complete disallow), obeyed by every request that

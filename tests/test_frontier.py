@@ -235,6 +235,15 @@ def test_the_frontier_refuses_to_run_without_its_outcome_middleware():
         FrontierScheduler.from_crawler(crawler)
 
 
+def test_scope_is_the_frontiers_alone_scrapys_offsite_filter_is_not_loaded():
+    """The spider declares no allowed_domains (the frontier keeps each site's scope), so
+    Scrapy's offsite middleware could only cost time: it is not loaded."""
+    crawler = _crawler()
+    components = crawler.settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES")
+    assert components["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] is None
+    assert not getattr(SitesSpider, "allowed_domains", None)
+
+
 def test_a_pages_links_are_proposed_one_of_each_kind_first():
     links = [(f"/d{n}", 100, "accessibility") for n in range(5)]
     links += [("/contact", 100, "contact"), ("/ml", 60, "legal_notice"), ("/a", 10, None)]
