@@ -3,11 +3,13 @@
     .venv/bin/python -m crawler.demo.synthetic --sites 20 --pages 30 --seeds /tmp/seeds.csv
 
 Each site listens on its own port (for Vigie, a site on an IP literal is host + port).
-Pages are generated once, deterministically, and held in memory: a mairie-like layout with
-header and footer links, French body text, contacts on some pages, ~25 KiB each, and links
-to other pages of the site, so that a crawler discovers all of them within depth 3. One
-asyncio loop serves every port with keep-alive, so the server is not the bottleneck of a
-crawl benchmark on two cores.
+Pages are generated deterministically: a mairie-like layout with header and footer links,
+French body text, contacts on some pages, ~10 KiB each, and links to other pages of the
+site, so that a crawler discovers all of them within depth 3. One asyncio loop serves
+every port with keep-alive. ``--cache-pages N`` keeps the last N pages generated in memory
+(an LRU): a benchmark that crawls the same web again and again (``bench/crawl_throughput.py``)
+gives the cores to the crawlers, not to generating the same pages again (0, the default:
+a national web of 200,000 pages is generated as it is asked for, in bounded memory).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import functools
 import random
 import signal
 import sys
@@ -70,23 +73,28 @@ def page_html(site: int, page: int, pages: int) -> bytes:
 class SynthWeb:
     """Serve ``sites`` × ``pages`` generated pages, one port per site."""
 
-    def __init__(self, sites: int, pages: int, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, sites: int, pages: int, host: str = "127.0.0.1", cache_pages: int = 0
+    ) -> None:
         self.host = host
         self.n_sites = sites
         self.n_pages = pages
         self.ports: list[int] = []
         self._servers: list[asyncio.base_events.Server] = []
+        self._html = (
+            functools.lru_cache(maxsize=cache_pages)(page_html) if cache_pages else page_html
+        )
 
     def page(self, site: int, path: str) -> bytes | None:
         if path == "/":
-            return page_html(site, 0, self.n_pages)
+            return self._html(site, 0, self.n_pages)
         if path.startswith("/p/"):
             try:
                 n = int(path[3:])
             except ValueError:
                 return None
             if 0 <= n < self.n_pages:
-                return page_html(site, n, self.n_pages)
+                return self._html(site, n, self.n_pages)
         return None
 
     async def _handle(
@@ -145,7 +153,7 @@ class SynthWeb:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    web = SynthWeb(args.sites, args.pages)
+    web = SynthWeb(args.sites, args.pages, cache_pages=args.cache_pages)
     await web.start()
     web.write_seeds(Path(args.seeds))
     print(f"ready {args.sites} sites × {args.pages} pages, seeds in {args.seeds}", flush=True)
@@ -161,6 +169,12 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=20)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--seeds", required=True, help="where to write the seed CSV")
+    parser.add_argument(
+        "--cache-pages",
+        type=int,
+        default=0,
+        help="pages kept in memory once generated (0: generated at each request)",
+    )
     args = parser.parse_args()
     try:
         asyncio.run(_serve(args))
