@@ -214,6 +214,13 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    # Each spider middleware wraps every page's output (its item, its requests) in one
+    # more asynchronous generator, in the reactor's thread. These two do nothing for
+    # Vigie: GuardRailsMiddleware refuses every URL over VIGIE_MAX_URL_LENGTH (400) before
+    # UrlLengthMiddleware's 2,083 could matter, and MetaCopyDetectionMiddleware warns of
+    # spiders that copy response.meta into their requests, which this one never does.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 500,

@@ -244,6 +244,19 @@ def test_scope_is_the_frontiers_alone_scrapys_offsite_filter_is_not_loaded():
     assert not getattr(SitesSpider, "allowed_domains", None)
 
 
+def test_spider_middlewares_that_only_cost_are_not_loaded():
+    """A URL too long is refused by the guard rails (400 characters, every request) long
+    before Scrapy's UrlLengthMiddleware (2,083) could drop it, and the spider never copies
+    response.meta (MetaCopyDetectionMiddleware's warning): neither wraps its output."""
+    crawler = _crawler()
+    components = crawler.settings.get_component_priority_dict_with_base("SPIDER_MIDDLEWARES")
+    assert components["scrapy.spidermiddlewares.urllength.UrlLengthMiddleware"] is None
+    assert components["scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware"] is None
+    assert crawler.settings.getint("VIGIE_MAX_URL_LENGTH") < crawler.settings.getint(
+        "URLLENGTH_LIMIT"
+    )
+
+
 def test_a_pages_links_are_proposed_one_of_each_kind_first():
     links = [(f"/d{n}", 100, "accessibility") for n in range(5)]
     links += [("/contact", 100, "contact"), ("/ml", 60, "legal_notice"), ("/a", 10, None)]
