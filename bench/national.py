@@ -19,8 +19,8 @@ report`` are timed on the big run's store, with the same peak (target ≤ 2 min,
 each). ``--reports-only DB`` does only that, on an existing store.
 
 File descriptors (a limit per process): the synthetic web's process holds one listening
-socket a site, and both it and the crawler keep idle keep-alive connections to sites they
-are done with for up to 4 minutes (Twisted's pool). The script raises its soft
+socket a site, plus the connections of the last 15 s (it closes idle keep-alive connections
+then, as real servers do; the crawler's pool follows). The script raises its soft
 ``RLIMIT_NOFILE`` to the hard limit (its children inherit it) and stops, with a message,
 when the hard limit is below 1.5 descriptors a site plus a margin; raise it first
 (``ulimit -Hn``, ``/etc/security/limits.conf``, or ``prlimit``). Linux only (``/proc``).
@@ -199,7 +199,7 @@ def main() -> None:
         description="Exploration nationale sur une machine (issue 17.3).",
         epilog=(
             "Descripteurs de fichiers (limite par processus) : le serveur synthétique écoute sur "
-            "un port par site, serveur et robot gardent des connexions inactives jusqu'à 4 min. "
+            "un port par site et ferme les connexions inactives depuis 15 s. "
             "Le script relève la limite souple à la limite dure (ulimit -Hn) et s'arrête si "
             "celle-ci est inférieure à 1,5 × sites + 1024."
         ),
