@@ -2,7 +2,8 @@
 
 Requests go in through ``enqueue_request`` and out through ``next_request``, as with
 Scrapy's engine; how their downloads end is told through the same signals the engine and
-``FrontierOutcomeMiddleware`` send.
+``FrontierOutcomeMiddleware`` send. The last test watches the distributed frontier's
+background tasks, which need no Redis to fail.
 """
 
 from __future__ import annotations
@@ -293,3 +294,34 @@ def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_place_alone():
     assert (site.reserved, site.failed) == (0, 1)  # its item settled its place
     last = scheduler.next_request()
     assert last is not None and last.url == "http://127.0.0.1:8000/p0"
+
+
+def test_a_redis_frontier_task_ended_by_an_unexpected_error_stops_the_worker_loudly(caplog):
+    """Not a Redis outage (the pump retries those) but a bug: logged and the worker stops,
+    instead of the crawl waiting for ever on a frontier nobody feeds. No Redis needed: the
+    error comes before any command."""
+    import asyncio
+
+    from crawler.frontier.distributed import RedisFrontierScheduler
+
+    crawler = _crawler(VIGIE_REDIS_URL="redis://127.0.0.1:1/0", VIGIE_REDIS_RUN_KEY="t")
+    scheduler = RedisFrontierScheduler(crawler)  # from_crawler wants Twisted's reactor
+    stops: list[bool] = []
+
+    async def stop_async() -> None:
+        stops.append(True)
+
+    async def broken_step() -> float:
+        raise RuntimeError("réponse inattendue")
+
+    crawler.stop_async = stop_async
+    scheduler._step = broken_step
+
+    async def scenario() -> None:
+        scheduler._start_tasks()
+        await asyncio.sleep(0.05)
+
+    asyncio.run(scenario())
+    assert stops == [True]
+    assert "erreur imprévue (réponse inattendue)" in caplog.text
+    assert crawler.stats.get_value("vigie/frontier/task_failed") == "RuntimeError"
