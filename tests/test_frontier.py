@@ -133,6 +133,28 @@ def test_a_link_found_later_overtakes_the_queued_ones():
     assert scheduler.next_request().url.endswith("/contact")
 
 
+def test_at_most_open_sites_are_crawled_at_a_time_and_the_next_opens_when_one_is_done():
+    """Three seed sites, room for two: the third's home waits until a site is done, so its
+    time budget, counted from its first request, is not spent waiting for the others."""
+    scheduler, crawler = _scheduler(VIGIE_OPEN_SITES=2, VIGIE_SITE_TIME_BUDGET=60)
+    homes = {s: f"http://127.0.0.{n}:8000/" for n, s in enumerate("abc", start=2)}
+    for site, url in homes.items():
+        assert scheduler.enqueue_request(_request(url, site=site, home=True))
+    a, b = scheduler.next_request(), scheduler.next_request()
+    assert [a.url, b.url] == [homes["a"], homes["b"]]
+    assert scheduler.next_request() is None  # two sites open, each with its home out
+    scheduler.enqueue_request(_request(homes["a"] + "contact", "Contact", site="a"))
+    _done(crawler, a)
+    contact = scheduler.next_request()
+    assert contact.url == homes["a"] + "contact"  # an open site goes before a new one
+    assert scheduler.next_request() is None
+    _done(crawler, contact)  # site a is done
+    c = scheduler.next_request()
+    assert c is not None and c.url == homes["c"]
+    assert scheduler.sites["c"].started is not None
+    assert crawler.stats.get_value("vigie/sites_time_budget_exceeded") is None
+
+
 def test_failed_requests_and_redirects_to_known_pages_give_their_budget_back():
     scheduler, crawler = _scheduler(VIGIE_MAX_PAGES_PER_SITE=4)
     _with_home(scheduler, crawler)
