@@ -559,7 +559,14 @@ class RedisFrontierScheduler:
 
     async def _take(self, n: int) -> tuple[int, float | None]:
         reply = await self._run(
-            "take", [self.worker_id, n, self.delay_ms, int(self.limits.time_budget * 1000)]
+            "take",
+            [
+                self.worker_id,
+                n,
+                self.delay_ms,
+                int(self.limits.time_budget * 1000),
+                self.limits.open_sites,
+            ],
         )
         self._counts(reply[:3])
         if reply[3]:
