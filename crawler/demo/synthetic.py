@@ -10,6 +10,12 @@ every port with keep-alive. ``--cache-pages N`` keeps the last N pages generated
 (an LRU): a benchmark that crawls the same web again and again (``bench/crawl_throughput.py``)
 gives the cores to the crawlers, not to generating the same pages again (0, the default:
 a national web of 200,000 pages is generated as it is asked for, in bounded memory).
+
+Like a real server (Apache closes an idle keep-alive connection after 5 s, nginx after 75 s),
+it closes a connection left idle for ``idle_timeout`` seconds. Without that, a crawl of
+10,000 sites leaves one idle connection per site open on both sides (Twisted's pool keeps
+them for 4 minutes) and the server, which already holds one listening socket per site, runs
+out of file descriptors.
 """
 
 from __future__ import annotations
@@ -74,9 +80,15 @@ class SynthWeb:
     """Serve ``sites`` × ``pages`` generated pages, one port per site."""
 
     def __init__(
-        self, sites: int, pages: int, host: str = "127.0.0.1", cache_pages: int = 0
+        self,
+        sites: int,
+        pages: int,
+        host: str = "127.0.0.1",
+        cache_pages: int = 0,
+        idle_timeout: float = 15.0,
     ) -> None:
         self.host = host
+        self.idle_timeout = idle_timeout
         self.n_sites = sites
         self.n_pages = pages
         self.ports: list[int] = []
@@ -102,7 +114,8 @@ class SynthWeb:
     ) -> None:
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
+                async with asyncio.timeout(self.idle_timeout):  # no task per request
+                    head = await reader.readuntil(b"\r\n\r\n")
                 path = head.split(b" ", 2)[1].decode("latin-1").split("?", 1)[0]
                 body = self.page(site, path) if path != "/robots.txt" else b"User-agent: *\n"
                 status = b"200 OK" if body is not None else b"404 Not Found"
@@ -125,6 +138,8 @@ class SynthWeb:
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass  # the client closed the connection: normal end of a keep-alive session
+        except TimeoutError:
+            pass  # idle for idle_timeout: closed as a real server does
         finally:
             writer.close()
 
@@ -153,7 +168,9 @@ class SynthWeb:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    web = SynthWeb(args.sites, args.pages, cache_pages=args.cache_pages)
+    web = SynthWeb(
+        args.sites, args.pages, cache_pages=args.cache_pages, idle_timeout=args.idle_timeout
+    )
     await web.start()
     web.write_seeds(Path(args.seeds))
     print(f"ready {args.sites} sites × {args.pages} pages, seeds in {args.seeds}", flush=True)
@@ -174,6 +191,12 @@ def main() -> None:
         type=int,
         default=0,
         help="pages kept in memory once generated (0: generated at each request)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=15.0,
+        help="close a keep-alive connection idle for this many seconds (default 15)",
     )
     args = parser.parse_args()
     try:
