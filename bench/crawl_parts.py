@@ -46,7 +46,7 @@ def _links_only(text: str, url: str) -> Any:
 
     root = etree.fromstring(text, etree.HTMLParser(collect_ids=False))
     return PageAnalysis(
-        {}, [(resolve(url, h.strip()), "", False) for h in root.xpath("//a/@href")], "", False, []
+        [], [(resolve(url, h.strip()), "", False) for h in root.xpath("//a/@href")], "", False, []
     )
 
 

@@ -11,10 +11,16 @@ same politeness settings and one download slot per site. Throughput is pages / S
 A round of ~2 s (20 sites × 30 pages, one crawl each) gave 0.37 to 0.81 in one run, and
 one long crawl each is no better on a shared machine: the other work comes and goes by
 the minute and falls on one side (200 sites × 30 pages, 1–2 min a crawl: 0.31 to 0.46).
-So a round is ``--turns`` crawls of each side in alternation (Vigie, bare, bare, Vigie…:
-the bare spider fetches the pages of the latest Vigie crawl, the same pages, the crawl
-being deterministic), and its ratio is the one of the summed pages and times; with the
-defaults a round crawls 4 × 1 500 pages each side. The script prints each round's ratio,
+So a round is ``--turns`` pairs of crawls, one of each side back to back, the order
+swapped every pair (Vigie, bare, bare, Vigie…: the bare spider fetches the pages of the
+latest Vigie crawl, the same pages, the crawl being deterministic), and its ratio is the
+median of its pairs' ratios: a pair that the other work of a shared machine fell on
+(a minute's load lands on one side of one pair) is left out rather than averaged in. With
+the defaults a round crawls 4 × 1 500 pages each side, after one warm-up pair not counted
+(the server's page cache, the system's file cache). The synthetic web keeps its pages once
+generated (``--cache-pages``; ``--no-server-cache`` as before): it is a third process on
+two cores, and the CPU it spends per page, printed for each side, is taken from the
+crawlers. The script prints each round's ratio and its pairs,
 their median and their spread (the largest distance of a round from the median, in %:
 the rounds agree within ±10 % when it is ≤ 10 %), the CPU time per page of each side (user
 + system of the crawl process, of its analysis workers, whose forkserver it does not wait
@@ -39,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from synthetic_web import synthetic_web
 
@@ -153,11 +160,22 @@ def run_bare(
     return int(stats.get("bare/pages", 0)), float(stats["elapsed_time_seconds"]), cpu
 
 
+def server_cpu(pids: set[int]) -> float:
+    """User + system CPU seconds of the synthetic web's server so far (``/proc``)."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Side:
     """One crawler's sums over the turns of a round."""
 
     def __init__(self) -> None:
         self.pages, self.seconds, self.cpu, self.reactor = 0, 0.0, 0.0, 0.0
+        self.server = 0.0  # the synthetic web's CPU while this side crawled
 
     def add(self, pages: int, seconds: float, cpu: float, reactor: float = 0.0) -> None:
         self.pages += pages
@@ -211,33 +229,56 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="a further setting for Vigie's crawl (repeatable)",
     )
+    parser.add_argument(
+        "--no-server-cache",
+        action="store_true",
+        help="the synthetic web generates each page at each request, as before 17.2",
+    )
     args = parser.parse_args()
     items = None if args.baseline_items == "scrapy" else 2
     ratios: dict[str, list[float]] = {w: [] for w in args.workers}
     cpu_ratios: dict[str, list[float]] = {w: [] for w in args.workers}
     reactor_ratios: dict[str, list[float]] = {w: [] for w in args.workers}
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    cache = 0 if args.no_server_cache else args.sites * (args.pages + 1)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         seeds = work / "seeds.csv"
-        with synthetic_web(args.sites, args.pages, seeds):
+        with synthetic_web(args.sites, args.pages, seeds, cache_pages=cache):
             server = own_children()
             fetched: dict[str, list[tuple[str, str]]] = {}
+
+            def turn_of(side: Side, run: Any, *run_args: Any) -> tuple[Any, ...]:
+                """One crawl, counted to ``side`` with the server's CPU meanwhile."""
+                before = server_cpu(server)
+                out = run(*run_args)
+                side.server += server_cpu(server) - before
+                return out
+
+            for workers in args.workers:  # warm-up: the server's cache, the OS's, imports
+                db = work / f"warm-{workers}.db"
+                *_, fetched[workers] = run_vigie(seeds, db, args.pages, workers, args.extra, server)
+                run_bare(fetched[workers], work, items, server)
             for r in range(args.rounds):
                 for workers in args.workers:
                     vigie, bare = Side(), Side()
+                    pairs = []
                     for turn in range(args.turns):
                         db = work / f"v{r}-{turn}-{workers}.db"
-                        vigie_first = turn % 2 == 0 or workers not in fetched
-                        if not vigie_first:
-                            bare.add(*run_bare(fetched[workers], work, items, server))
-                        n, t, reactor, cpu, fetched[workers] = run_vigie(
-                            seeds, db, args.pages, workers, args.extra, server
+                        bare_first = turn % 2 == 1
+                        if bare_first:
+                            b = turn_of(bare, run_bare, fetched[workers], work, items, server)
+                        n, t, reactor, cpu, fetched[workers] = turn_of(
+                            vigie, run_vigie, seeds, db, args.pages, workers, args.extra, server
                         )
                         vigie.add(n, t, cpu, reactor)
-                        if vigie_first:
-                            bare.add(*run_bare(fetched[workers], work, items, server))
-                    ratio = vigie.rate / bare.rate
+                        if not bare_first:
+                            b = turn_of(bare, run_bare, fetched[workers], work, items, server)
+                        bare.add(*b)
+                        pairs.append((n / t) / (b[0] / b[1]))
+                    # Each pair ran back to back: the median of the pairs leaves out a
+                    # turn that the other work of a shared machine fell on.
+                    ratio = statistics.median(pairs)
                     ratios[workers].append(ratio)
                     cpu_ratios[workers].append(vigie.cpu_per_page / bare.cpu_per_page)
                     reactor = vigie.reactor / vigie.pages * 1000
@@ -247,9 +288,12 @@ def main() -> None:
                         f"{os.getloadavg()[0]:.1f}: vigie {vigie.pages} pages in "
                         f"{vigie.seconds:.1f} s ({vigie.rate:.0f} p/s, CPU/page "
                         f"{vigie.cpu_per_page:.2f} ms of which "
-                        f"{reactor:.2f} in the crawl process), "
+                        f"{reactor:.2f} in the crawl process; server "
+                        f"{vigie.server / vigie.pages * 1000:.2f}), "
                         f"bare {bare.pages} pages in {bare.seconds:.1f} s ({bare.rate:.0f} p/s, "
-                        f"CPU/page {bare.cpu_per_page:.2f} ms), ratio {ratio:.2f}",
+                        f"CPU/page {bare.cpu_per_page:.2f} ms; server "
+                        f"{bare.server / bare.pages * 1000:.2f}), ratio {ratio:.2f} "
+                        f"(pairs {', '.join(f'{p:.2f}' for p in pairs)})",
                         flush=True,
                     )
     for workers, values in ratios.items():

@@ -16,10 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def synthetic_web(sites: int, pages: int, seeds: Path) -> Iterator[Path]:
-    """Serve ``sites`` sites of ``pages`` pages; their seed list is written to ``seeds``."""
+def synthetic_web(sites: int, pages: int, seeds: Path, cache_pages: int = 0) -> Iterator[Path]:
+    """Serve ``sites`` sites of ``pages`` pages; their seed list is written to ``seeds``.
+
+    ``cache_pages``: pages the server keeps once generated (``--cache-pages``)."""
     command = [sys.executable, "-m", "crawler.demo.synthetic", "--sites", str(sites)]
     command += ["--pages", str(pages), "--seeds", str(seeds)]
+    command += ["--cache-pages", str(cache_pages)]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None

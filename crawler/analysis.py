@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from checks import CheckResult, run_checks
+from checks import run_checks
 from checks.page import Page
+from crawler.findings import finding_rows
 
 #: Visible characters below which a page that loads scripts is an empty JavaScript shell.
 JS_SHELL_MAX_TEXT = 80
@@ -31,9 +32,14 @@ CHROME_ROLES = frozenset(("contentinfo", "banner", "navigation"))
 
 @dataclass(frozen=True, slots=True)
 class PageAnalysis:
-    """What the spider needs of a page: check results and the links to follow."""
+    """What the spider needs of a page: its findings and the links to follow.
 
-    results: dict[str, CheckResult]
+    ``findings``: the check results as the store's rows (:func:`crawler.findings.
+    finding_rows`), plain data, so that a worker's answer costs the crawling process
+    little to receive.
+    """
+
+    findings: list[dict[str, Any]]
     links: list[tuple[str, str, bool]]  # (absolute URL, label, in header/footer/nav)
     title: str
     js_shell: bool
@@ -43,7 +49,7 @@ class PageAnalysis:
 def analyse_page(text: str, url: str) -> PageAnalysis:
     """Parse ``text`` once, run every check, extract links. Pure: no I/O."""
     page = Page(text, url)
-    results = run_checks(page)
+    findings = finding_rows(run_checks(page))
     links = [(link.href, link.text, _in_chrome(link.element)) for link in page.links]
     # A framed page is part of what a person sees (contact forms are often framed).
     links.extend(
@@ -52,7 +58,7 @@ def analyse_page(text: str, url: str) -> PageAnalysis:
         if frame.get("src", "").strip()
     )
     js_shell = len(page.text.strip()) < JS_SHELL_MAX_TEXT and bool(page.script_srcs)
-    return PageAnalysis(results, links, page.title[:500], js_shell, list(page.problems))
+    return PageAnalysis(findings, links, page.title[:500], js_shell, list(page.problems))
 
 
 def _in_chrome(element: Any) -> bool:

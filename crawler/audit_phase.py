@@ -188,7 +188,7 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
             stats["audit_errors"] += 1
         elif item.js_shell and result.html:
             analysis = analyse_page(result.html, result.final_url or item.url)
-            store.replace_findings(item.page_id, finding_rows(analysis.results))
+            store.replace_findings(item.page_id, analysis.findings)
             stats["rendered_shells"] += 1
             links.offer(item.site_id, analysis.links, links.depths.get(item.page_id, 0) + 1)
         store.replace_check_findings(
@@ -260,7 +260,7 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
                 "problems": analysis.problems or None,
                 "links": None,  # not the HTTP crawl's: a resumed crawl has nothing to propose
             },
-            finding_rows(analysis.results),
+            analysis.findings,
         )
         links.stored(route, final)
         store.write_audit(run_id, route.site_id, page_id, LINKED_REASON, result.to_dict())

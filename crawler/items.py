@@ -29,7 +29,7 @@ class PageItem:
     title: str | None
     js_shell: bool
     problems: list[str] | None
-    results: dict[str, Any]  # check id → checks.CheckResult
+    findings: list[dict[str, Any]]  # rows of the findings table (crawler.findings)
     links: list[tuple[str, int, str | None]] = field(default_factory=list)
 
 

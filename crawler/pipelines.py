@@ -22,7 +22,7 @@ from scrapy.crawler import Crawler
 
 from crawler import settings, signals
 from crawler.items import ErrorItem, PageItem
-from crawler.store import Store, finding_rows, now
+from crawler.store import Store, now
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class StorePipeline:
                 "links": [list(link) for link in item.links],
                 "fetched_at": now(),
             }
-            self._pages.append((page, finding_rows(item.results)))
+            self._pages.append((page, item.findings))
         elif isinstance(item, ErrorItem):
             self._count("vigie/errors")
             if item.run_id is None:

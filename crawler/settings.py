@@ -54,6 +54,14 @@ VIGIE_MAX_FAILED_PER_SITE = 30
 #: more than the site's download concurrency (CONCURRENT_REQUESTS_PER_DOMAIN, 2), so that
 #: its download slot never waits for the frontier.
 VIGIE_IN_FLIGHT_PER_SITE = 4
+#: Sites crawled at a time: the others wait their turn, in seed order. Without a bound
+#: every seed site opens at once and takes turns with all the others, so in a national
+#: run each site's pages spread over the whole run: its time budget (counted from its
+#: first request) ran out for 98 % of 10,000 sites, memory holds every site's queue, and
+#: an interrupted run leaves every site half-crawled. Wide enough that turning through
+#: the open sites gives each site's download slot its politeness delay (500 sites at
+#: 100 pages/s: a turn every 5 s).
+VIGIE_OPEN_SITES = 500
 #: Link depth from the home page (sitemap URLs are depth 1). The frontier tracks the depth
 #: of the page linking to each URL, so Scrapy's DepthMiddleware is off (it would count the
 #: depth of the request that happened to find a link first).
@@ -208,6 +216,11 @@ CONCURRENT_ITEMS = 2
 DOWNLOADER_MIDDLEWARES = {
     # Outermost: tells the frontier how each of its downloads ended (crawler/frontier).
     "crawler.frontier.outcome.FrontierOutcomeMiddleware": 10,
+    # The frontier keeps each site's scope (crawler/scope.py); the spider has no
+    # allowed_domains, so Scrapy's offsite filter let every request through, at a cost
+    # paid twice per request in the reactor's thread (request_scheduled and
+    # process_request: ~3 % of it, docs/benchmarks.md, issue 17.2).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.GuardRailsMiddleware": 50,
     # In place of Scrapy's own, at its place in the chain: robots.txt read as RFC 9309 says
     # (500 KiB parsed, unreachable = complete disallow), obeyed by every request that
@@ -220,6 +233,13 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    # Each spider middleware wraps every page's output (its item, its requests) in one
+    # more asynchronous generator, in the reactor's thread. These two do nothing for
+    # Vigie: GuardRailsMiddleware refuses every URL over VIGIE_MAX_URL_LENGTH (400) before
+    # UrlLengthMiddleware's 2,083 could matter, and MetaCopyDetectionMiddleware warns of
+    # spiders that copy response.meta into their requests, which this one never does.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 500,

@@ -458,3 +458,17 @@ def test_standalone_server_prints_urls_and_stops_on_signal(stop_signal: int) -> 
         finally:
             if proc.poll() is None:
                 proc.kill()
+
+
+def test_the_synthetic_web_serves_the_same_pages_from_its_cache():
+    """``--cache-pages`` (bench/crawl_throughput.py) changes where a page comes from, never
+    what it is; without it every request generates its page again."""
+    from crawler.demo.synthetic import SynthWeb
+
+    cached, plain = SynthWeb(3, 8, cache_pages=50), SynthWeb(3, 8)
+    for site, path in ((0, "/"), (2, "/p/5"), (1, "/p/7")):
+        first = cached.page(site, path)
+        assert first == plain.page(site, path) and first is not None
+        assert cached.page(site, path) is first  # kept, not generated again
+        assert plain.page(site, path) is not plain.page(site, path)
+    assert cached.page(1, "/p/8") is None and cached.page(1, "/p/x") is None

@@ -2,7 +2,8 @@
 
 Requests go in through ``enqueue_request`` and out through ``next_request``, as with
 Scrapy's engine; how their downloads end is told through the same signals the engine and
-``FrontierOutcomeMiddleware`` send.
+``FrontierOutcomeMiddleware`` send. The last test watches the distributed frontier's
+background tasks, which need no Redis to fail.
 """
 
 from __future__ import annotations
@@ -132,6 +133,28 @@ def test_a_link_found_later_overtakes_the_queued_ones():
     assert scheduler.next_request().url.endswith("/contact")
 
 
+def test_at_most_open_sites_are_crawled_at_a_time_and_the_next_opens_when_one_is_done():
+    """Three seed sites, room for two: the third's home waits until a site is done, so its
+    time budget, counted from its first request, is not spent waiting for the others."""
+    scheduler, crawler = _scheduler(VIGIE_OPEN_SITES=2, VIGIE_SITE_TIME_BUDGET=60)
+    homes = {s: f"http://127.0.0.{n}:8000/" for n, s in enumerate("abc", start=2)}
+    for site, url in homes.items():
+        assert scheduler.enqueue_request(_request(url, site=site, home=True))
+    a, b = scheduler.next_request(), scheduler.next_request()
+    assert [a.url, b.url] == [homes["a"], homes["b"]]
+    assert scheduler.next_request() is None  # two sites open, each with its home out
+    scheduler.enqueue_request(_request(homes["a"] + "contact", "Contact", site="a"))
+    _done(crawler, a)
+    contact = scheduler.next_request()
+    assert contact.url == homes["a"] + "contact"  # an open site goes before a new one
+    assert scheduler.next_request() is None
+    _done(crawler, contact)  # site a is done
+    c = scheduler.next_request()
+    assert c is not None and c.url == homes["c"]
+    assert scheduler.sites["c"].started is not None
+    assert crawler.stats.get_value("vigie/sites_time_budget_exceeded") is None
+
+
 def test_failed_requests_and_redirects_to_known_pages_give_their_budget_back():
     scheduler, crawler = _scheduler(VIGIE_MAX_PAGES_PER_SITE=4)
     _with_home(scheduler, crawler)
@@ -235,6 +258,28 @@ def test_the_frontier_refuses_to_run_without_its_outcome_middleware():
         FrontierScheduler.from_crawler(crawler)
 
 
+def test_scope_is_the_frontiers_alone_scrapys_offsite_filter_is_not_loaded():
+    """The spider declares no allowed_domains (the frontier keeps each site's scope), so
+    Scrapy's offsite middleware could only cost time: it is not loaded."""
+    crawler = _crawler()
+    components = crawler.settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES")
+    assert components["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] is None
+    assert not getattr(SitesSpider, "allowed_domains", None)
+
+
+def test_spider_middlewares_that_only_cost_are_not_loaded():
+    """A URL too long is refused by the guard rails (400 characters, every request) long
+    before Scrapy's UrlLengthMiddleware (2,083) could drop it, and the spider never copies
+    response.meta (MetaCopyDetectionMiddleware's warning): neither wraps its output."""
+    crawler = _crawler()
+    components = crawler.settings.get_component_priority_dict_with_base("SPIDER_MIDDLEWARES")
+    assert components["scrapy.spidermiddlewares.urllength.UrlLengthMiddleware"] is None
+    assert components["scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware"] is None
+    assert crawler.settings.getint("VIGIE_MAX_URL_LENGTH") < crawler.settings.getint(
+        "URLLENGTH_LIMIT"
+    )
+
+
 def test_a_pages_links_are_proposed_one_of_each_kind_first():
     links = [(f"/d{n}", 100, "accessibility") for n in range(5)]
     links += [("/contact", 100, "contact"), ("/ml", 60, "legal_notice"), ("/a", 10, None)]
@@ -293,3 +338,34 @@ def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_place_alone():
     assert (site.reserved, site.failed) == (0, 1)  # its item settled its place
     last = scheduler.next_request()
     assert last is not None and last.url == "http://127.0.0.1:8000/p0"
+
+
+def test_a_redis_frontier_task_ended_by_an_unexpected_error_stops_the_worker_loudly(caplog):
+    """Not a Redis outage (the pump retries those) but a bug: logged and the worker stops,
+    instead of the crawl waiting for ever on a frontier nobody feeds. No Redis needed: the
+    error comes before any command."""
+    import asyncio
+
+    from crawler.frontier.distributed import RedisFrontierScheduler
+
+    crawler = _crawler(VIGIE_REDIS_URL="redis://127.0.0.1:1/0", VIGIE_REDIS_RUN_KEY="t")
+    scheduler = RedisFrontierScheduler(crawler)  # from_crawler wants Twisted's reactor
+    stops: list[bool] = []
+
+    async def stop_async() -> None:
+        stops.append(True)
+
+    async def broken_step() -> float:
+        raise RuntimeError("réponse inattendue")
+
+    crawler.stop_async = stop_async
+    scheduler._step = broken_step
+
+    async def scenario() -> None:
+        scheduler._start_tasks()
+        await asyncio.sleep(0.05)
+
+    asyncio.run(scenario())
+    assert stops == [True]
+    assert "erreur imprévue (réponse inattendue)" in caplog.text
+    assert crawler.stats.get_value("vigie/frontier/task_failed") == "RuntimeError"

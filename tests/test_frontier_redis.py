@@ -48,8 +48,10 @@ class Run:
         reply = self.call("admit", MAX_VARIANTS, *fields)
         return [r.decode() if isinstance(r, bytes) else r for r in reply[:-3]]
 
-    def take(self, worker: str, n: int = 10, delay: int = 0) -> list[tuple[str, str]]:
-        reply = self.call("take", worker, n, delay, DAY)
+    def take(
+        self, worker: str, n: int = 10, delay: int = 0, open_sites: int = 500
+    ) -> list[tuple[str, str]]:
+        reply = self.call("take", worker, n, delay, DAY, open_sites)
         got = reply[5:]
         return [(t.decode(), m.decode()) for t, m in zip(got[::2], got[1::2], strict=True)]
 
@@ -140,11 +142,29 @@ def test_politeness_reserves_the_next_time_of_a_site_for_every_worker(run):
     [(home, _)] = run.take("w1", delay=60_000)
     run.record("w1", (home, "page"))
     run.admit(("s", "u/a", "other", 5), ("s", "u/b", "other", 4))
-    reply = run.call("take", "w2", 10, 60_000, DAY)
+    reply = run.call("take", "w2", 10, 60_000, DAY, 500)
     assert reply[5:] == []  # nothing for another worker: the site's next turn is later
     assert 50_000 < reply[4] <= 60_000  # how long to wait, once
     run.server.zadd(run.prefix + "ready", {"s": 0})  # as if the minute had passed
     assert [m for _, m in run.take("w2", delay=60_000)] == ["u/a"]  # one, then wait again
+
+
+def test_a_site_starts_only_when_fewer_than_the_open_sites_are_open(run):
+    """Room for two open sites: the third seed's home waits until a site is done (its
+    time budget counts from its first request, not from the run's start)."""
+    for site in "abc":
+        run.admit((site, f"{site}/home", "home", 999))
+    taken = run.take("w", open_sites=2)
+    assert [m for _, m in taken] == ["a/home", "b/home"]
+    assert run.take("w", open_sites=2) == []
+    home_a = taken[0][0]
+    run.record("w", (home_a, "page"))
+    run.admit(("a", "a/contact", "contact", 90))
+    [(contact, member)] = run.take("w", open_sites=2)
+    assert member == "a/contact"  # an open site goes before a fresh one
+    run.record("w", (contact, "page"), (home_a, "stored"), (contact, "stored"))  # a is done
+    assert [m for _, m in run.take("w", open_sites=2)] == ["c/home"]
+    assert run.server.hget(run.prefix + "site:c", "started") is not None
 
 
 def test_a_dead_workers_leases_go_back_with_their_budget_places(run):
@@ -208,7 +228,7 @@ def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_lease_alone():
         """Downloaded, analysed, stored: the signals a crawl sends for a page."""
         send(signals.request_left_downloader, request=request, spider=None)
         send(vigie_signals.download_outcome, request=request, page=True)
-        item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, {})
+        item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, [])
         send(signals.item_scraped, item=item, response=None, spider=None)
         send(vigie_signals.items_stored, items=[item])
 

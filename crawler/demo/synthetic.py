@@ -3,11 +3,19 @@
     .venv/bin/python -m crawler.demo.synthetic --sites 20 --pages 30 --seeds /tmp/seeds.csv
 
 Each site listens on its own port (for Vigie, a site on an IP literal is host + port).
-Pages are generated once, deterministically, and held in memory: a mairie-like layout with
-header and footer links, French body text, contacts on some pages, ~25 KiB each, and links
-to other pages of the site, so that a crawler discovers all of them within depth 3. One
-asyncio loop serves every port with keep-alive, so the server is not the bottleneck of a
-crawl benchmark on two cores.
+Pages are generated deterministically: a mairie-like layout with header and footer links,
+French body text, contacts on some pages, ~10 KiB each, and links to other pages of the
+site, so that a crawler discovers all of them within depth 3. One asyncio loop serves
+every port with keep-alive. ``--cache-pages N`` keeps the last N pages generated in memory
+(an LRU): a benchmark that crawls the same web again and again (``bench/crawl_throughput.py``)
+gives the cores to the crawlers, not to generating the same pages again (0, the default:
+a national web of 200,000 pages is generated as it is asked for, in bounded memory).
+
+Like a real server (Apache closes an idle keep-alive connection after 5 s, nginx after 75 s),
+it closes a connection left idle for ``idle_timeout`` seconds. Without that, a crawl of
+10,000 sites leaves one idle connection per site open on both sides (Twisted's pool keeps
+them for 4 minutes) and the server, which already holds one listening socket per site, runs
+out of file descriptors.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import functools
 import random
 import signal
 import sys
@@ -70,23 +79,34 @@ def page_html(site: int, page: int, pages: int) -> bytes:
 class SynthWeb:
     """Serve ``sites`` × ``pages`` generated pages, one port per site."""
 
-    def __init__(self, sites: int, pages: int, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        sites: int,
+        pages: int,
+        host: str = "127.0.0.1",
+        cache_pages: int = 0,
+        idle_timeout: float = 15.0,
+    ) -> None:
         self.host = host
+        self.idle_timeout = idle_timeout
         self.n_sites = sites
         self.n_pages = pages
         self.ports: list[int] = []
         self._servers: list[asyncio.base_events.Server] = []
+        self._html = (
+            functools.lru_cache(maxsize=cache_pages)(page_html) if cache_pages else page_html
+        )
 
     def page(self, site: int, path: str) -> bytes | None:
         if path == "/":
-            return page_html(site, 0, self.n_pages)
+            return self._html(site, 0, self.n_pages)
         if path.startswith("/p/"):
             try:
                 n = int(path[3:])
             except ValueError:
                 return None
             if 0 <= n < self.n_pages:
-                return page_html(site, n, self.n_pages)
+                return self._html(site, n, self.n_pages)
         return None
 
     async def _handle(
@@ -94,7 +114,8 @@ class SynthWeb:
     ) -> None:
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
+                async with asyncio.timeout(self.idle_timeout):  # no task per request
+                    head = await reader.readuntil(b"\r\n\r\n")
                 path = head.split(b" ", 2)[1].decode("latin-1").split("?", 1)[0]
                 body = self.page(site, path) if path != "/robots.txt" else b"User-agent: *\n"
                 status = b"200 OK" if body is not None else b"404 Not Found"
@@ -117,6 +138,8 @@ class SynthWeb:
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass  # the client closed the connection: normal end of a keep-alive session
+        except TimeoutError:
+            pass  # idle for idle_timeout: closed as a real server does
         finally:
             writer.close()
 
@@ -145,7 +168,9 @@ class SynthWeb:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    web = SynthWeb(args.sites, args.pages)
+    web = SynthWeb(
+        args.sites, args.pages, cache_pages=args.cache_pages, idle_timeout=args.idle_timeout
+    )
     await web.start()
     web.write_seeds(Path(args.seeds))
     print(f"ready {args.sites} sites × {args.pages} pages, seeds in {args.seeds}", flush=True)
@@ -161,6 +186,18 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=20)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--seeds", required=True, help="where to write the seed CSV")
+    parser.add_argument(
+        "--cache-pages",
+        type=int,
+        default=0,
+        help="pages kept in memory once generated (0: generated at each request)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=15.0,
+        help="close a keep-alive connection idle for this many seconds (default 15)",
+    )
     args = parser.parse_args()
     try:
         asyncio.run(_serve(args))

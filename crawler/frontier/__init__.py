@@ -19,7 +19,10 @@ Scrapy scheduler (``SCHEDULER``), decides what becomes of them, per site:
 * **in flight**: at most ``VIGIE_IN_FLIGHT_PER_SITE`` requests of a site are handed out at
   a time, so that a link found later can still overtake the ones queued; politeness itself
   stays Scrapy's, one download slot per site (``download_slot``, set by the spider);
-* the **time budget** of a site (``VIGIE_SITE_TIME_BUDGET``).
+* the **time budget** of a site (``VIGIE_SITE_TIME_BUDGET``), from its first request;
+* **open sites**: at most ``VIGIE_OPEN_SITES`` sites are crawled at a time, taking turns;
+  the next seed site opens when one is done. So a site's pages are not spread over the
+  whole run, which its time budget would cut short in a run of 10,000 sites.
 
 Two implementations share these rules: :class:`crawler.frontier.memory.FrontierScheduler`
 (one process) and :class:`crawler.frontier.distributed.RedisFrontierScheduler` (workers on
@@ -98,6 +101,7 @@ class Limits:
     max_query_variants: int
     in_flight: int
     time_budget: float
+    open_sites: int
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Limits:
@@ -108,6 +112,7 @@ class Limits:
             max_query_variants=settings.getint("VIGIE_MAX_QUERY_VARIANTS"),
             in_flight=max(settings.getint("VIGIE_IN_FLIGHT_PER_SITE"), 1),
             time_budget=settings.getfloat("VIGIE_SITE_TIME_BUDGET"),
+            open_sites=max(settings.getint("VIGIE_OPEN_SITES"), 1),
         )
 
 

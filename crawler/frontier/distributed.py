@@ -208,6 +208,7 @@ class RedisFrontierScheduler:
         self.closing = False
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._stopping: asyncio.Task[Any] | None = None  # held: asyncio keeps weak references
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisFrontierScheduler:
@@ -236,9 +237,33 @@ class RedisFrontierScheduler:
 
     async def _open(self) -> None:
         await self._connect()
+        self._start_tasks()
+
+    def _start_tasks(self) -> None:
+        """The pump and the heartbeat, each watched by :meth:`_task_ended`."""
         self._wake = asyncio.Event()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._pump()), loop.create_task(self._heartbeat())]
+        for task in self._tasks:
+            task.add_done_callback(self._task_ended)
+
+    def _task_ended(self, task: asyncio.Task[Any]) -> None:
+        """A background task ended by an unexpected error stops this worker, loudly.
+
+        Both tasks handle Redis being unreachable themselves; anything else (a bug, a reply
+        of an unexpected shape) would otherwise sit in the task unseen while the crawl waits
+        for ever on a frontier nobody feeds. Stopping is what an interruption does: the
+        leases go back to the queue when the heartbeat expires, and the run resumes.
+        """
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        logger.error(
+            "Frontière Redis : erreur imprévue (%s), travailleur arrêté", exc, exc_info=exc
+        )
+        self.stats.set_value("vigie/frontier/task_failed", type(exc).__name__)
+        if not self.closing:
+            self._stopping = asyncio.get_running_loop().create_task(self.crawler.stop_async())
 
     async def _connect(self) -> None:
         """The Redis client and the scripts; this worker says it is alive."""
@@ -266,7 +291,9 @@ class RedisFrontierScheduler:
             if heartbeat is not None:
                 heartbeat.cancel()
             if pump is not None:
-                await pump  # it sends what is buffered, then ends (``closing``)
+                # It sends what is buffered, then ends (``closing``); had it ended on an
+                # error, _task_ended has logged it: waiting does not raise it again.
+                await asyncio.wait([pump])
             await self._flush()
             last, moved = await self._run("leave", [self.worker_id])
             self.stats.set_value("vigie/last_worker", bool(last))
@@ -532,7 +559,14 @@ class RedisFrontierScheduler:
 
     async def _take(self, n: int) -> tuple[int, float | None]:
         reply = await self._run(
-            "take", [self.worker_id, n, self.delay_ms, int(self.limits.time_budget * 1000)]
+            "take",
+            [
+                self.worker_id,
+                n,
+                self.delay_ms,
+                int(self.limits.time_budget * 1000),
+                self.limits.open_sites,
+            ],
         )
         self._counts(reply[:3])
         if reply[3]:

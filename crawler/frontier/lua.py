@@ -13,10 +13,13 @@ from __future__ import annotations
 # ``x:<s>`` (sorted set of requests that are no page: sitemaps), ``kinds:<s>`` (lanes not
 # empty), ``taken:<s>`` (kind → pages fetched or reserved), ``seen:<s>`` (fingerprint →
 # the fingerprint of the request it was redirected from, "" for a link), ``keys:<s>``
-# (scope), ``var:<s>`` (query variants), ``ready`` (sorted set: sites that may hand a
-# request out, by next allowed time in ms), ``sites`` / ``active`` (sites seen / with
-# requests queued or leased), ``pending``, ``workers``, ``alive:<w>``, ``lease:<w>``
-# (token → the request and its state: out, back, page, failed), ``tok``.
+# (scope), ``var:<s>`` (query variants), ``ready`` (sorted set: started sites that may hand
+# a request out, by next allowed time in ms), ``fresh`` (sorted set: sites not started yet
+# that may, in the order they were first seen, ``order``), ``open`` (sites started with
+# requests queued or leased: at most VIGIE_OPEN_SITES before a fresh one starts),
+# ``sites`` / ``active`` (sites seen / with requests queued or leased), ``pending``,
+# ``workers``, ``alive:<w>``, ``lease:<w>`` (token → the request and its state: out, back,
+# page, failed), ``tok``.
 
 PRELUDE = """
 local P = ARGV[1]
@@ -30,17 +33,27 @@ local function now_ms()
 end
 local function refresh(s)
   local h = P .. 'site:' .. s
-  local v = redis.call('HMGET', h, 'queued', 'out', 'pages', 'reserved', 'aux', 'next', 'leased')
+  local v = redis.call('HMGET', h, 'queued', 'out', 'pages', 'reserved', 'aux', 'next', 'leased',
+                       'started', 'order')
   local queued = num(v[1])
   if queued > 0 and num(v[2]) < CAP and (num(v[5]) > 0 or num(v[3]) + num(v[4]) < MAXP) then
-    redis.call('ZADD', P .. 'ready', num(v[6]), s)
+    if v[8] then
+      redis.call('ZADD', P .. 'ready', num(v[6]), s)
+      redis.call('ZREM', P .. 'fresh', s)
+    else
+      redis.call('ZADD', P .. 'fresh', num(v[9]), s)
+      redis.call('ZREM', P .. 'ready', s)
+    end
   else
     redis.call('ZREM', P .. 'ready', s)
+    redis.call('ZREM', P .. 'fresh', s)
   end
   if queued + num(v[7]) > 0 then
     redis.call('SADD', P .. 'active', s)
+    if v[8] then redis.call('SADD', P .. 'open', s) end
   else
     redis.call('SREM', P .. 'active', s)
+    redis.call('SREM', P .. 'open', s)
   end
 end
 local function purge(s)
@@ -114,7 +127,9 @@ for i = 6, #ARGV, 10 do
   local h = P .. 'site:' .. s
   local seen = P .. 'seen:' .. s
   local keys = P .. 'keys:' .. s
-  redis.call('SADD', P .. 'sites', s)
+  if redis.call('SADD', P .. 'sites', s) == 1 then
+    redis.call('HSET', h, 'order', redis.call('SCARD', P .. 'sites'))
+  end
   if home == '1' or mode == 'page' or mode == 'failed' then redis.call('SADD', keys, skey) end
   local res
   if mode == 'new' then
@@ -172,12 +187,14 @@ return out
 """
 
 #: Take up to ARGV[6] requests for worker ARGV[5]: ARGV[7] politeness delay (ms), ARGV[8]
-#: time budget of a site (ms). Returns pending, sites, active, requests dropped (a site
-#: out of time), the wait before a site is ready (ms, -1: none queued), then token and
-#: encoded request for each request taken.
+#: time budget of a site (ms), ARGV[9] open sites at most (a fresh site starts only when no
+#: started one is ready and fewer are open). Returns pending, sites, active, requests
+#: dropped (a site out of time), the wait before a site is ready (ms, -1: none queued),
+#: then token and encoded request for each request taken.
 TAKE = """
 local lk = P .. 'lease:' .. ARGV[5]
 local n, delay, tb = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local W = tonumber(ARGV[9])
 local now = now_ms()
 local got = {}
 local dropped = 0
@@ -185,6 +202,9 @@ local tries = 0
 while #got < 2 * n and tries < 4 * n + 8 do
   tries = tries + 1
   local first = redis.call('ZRANGEBYSCORE', P .. 'ready', '-inf', now, 'LIMIT', 0, 1)
+  if #first == 0 and redis.call('SCARD', P .. 'open') < W then
+    first = redis.call('ZRANGE', P .. 'fresh', 0, 0)
+  end
   if #first == 0 then break end
   local s = first[1]
   local h = P .. 'site:' .. s

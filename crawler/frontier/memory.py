@@ -9,8 +9,10 @@ kept:
   the fewest pages taken so far (fetched, or in flight with a place in the budget), the
   higher priority on a tie; requests that came back (redirects, retries) and sitemaps go
   before the lanes;
-* the sites with something queued take turns (round robin): one site's many links do not
-  hold back the other sites' first pages;
+* the open sites with something queued take turns (round robin): one site's many links do
+  not hold back the other sites' pages; at most ``VIGIE_OPEN_SITES`` sites are open
+  (started and not done), the next one in seed order opens when the open sites have
+  nothing to hand out and there is room;
 * a site hands out nothing while ``VIGIE_IN_FLIGHT_PER_SITE`` of its requests are in
   flight, nor a page while its pages fetched and places reserved fill its budget; the
   engine asks again when a download ends (Scrapy schedules its next call then);
@@ -136,8 +138,10 @@ class FrontierScheduler(BaseScheduler):
         self.limits = Limits.from_settings(crawler.settings)
         self.fingerprint = crawler.request_fingerprinter.fingerprint
         self.sites: dict[str, SiteFrontier] = {}
-        self.ready: deque[SiteFrontier] = deque()  # sites with something queued
-        self.in_ready: set[str] = set()
+        self.ready: deque[SiteFrontier] = deque()  # open sites with something queued
+        self.fresh: deque[SiteFrontier] = deque()  # sites not started yet, in seed order
+        self.in_ready: set[str] = set()  # in ``ready`` or ``fresh``
+        self.open_sites: set[str] = set()  # started and not done
         self.loose: deque[Request] = deque()  # requests of no site
         self.loose_seen: set[bytes] = set()
         self.queued = 0
@@ -278,7 +282,7 @@ class FrontierScheduler(BaseScheduler):
     def _make_ready(self, site: SiteFrontier) -> None:
         if site.site_id not in self.in_ready:
             self.in_ready.add(site.site_id)
-            self.ready.append(site)
+            (self.ready if site.started is not None else self.fresh).append(site)
         self._update(site)
 
     def _enqueue_loose(self, request: Request) -> bool:
@@ -306,6 +310,19 @@ class FrontierScheduler(BaseScheduler):
                 continue
             request = self._take(site, now)
             self.ready.rotate(-1)
+            if request is not None:
+                return request
+        return self._open_next(now)
+
+    def _open_next(self, now: float) -> Request | None:
+        """The open sites have nothing to hand out: open the next site if there is room."""
+        while self.fresh and len(self.open_sites) < self.limits.open_sites:
+            site = self.fresh.popleft()
+            if not site.queued:
+                self.in_ready.discard(site.site_id)
+                continue
+            self.ready.append(site)  # it takes its turns with the open sites from now on
+            request = self._take(site, now)
             if request is not None:
                 return request
         return None
@@ -337,6 +354,7 @@ class FrontierScheduler(BaseScheduler):
         request.meta[STARTED] = now
         if site.started is None:
             site.started = now
+            self.open_sites.add(site.site_id)
         return request
 
     # -- what became of the requests handed out -----------------------------------------
@@ -425,6 +443,9 @@ class FrontierScheduler(BaseScheduler):
         """Keep the count of sites with nothing left to do (the progress display)."""
         if site.active:
             self.done.discard(site.site_id)
+            if site.started is not None:
+                self.open_sites.add(site.site_id)
         else:
             self.done.add(site.site_id)
+            self.open_sites.discard(site.site_id)
         self.stats.set_value("vigie/sites_done", len(self.done))

@@ -254,7 +254,7 @@ class SitesSpider(scrapy.Spider):
             title=analysis.title or None,
             js_shell=analysis.js_shell,
             problems=analysis.problems or None,
-            results=analysis.results,
+            findings=analysis.findings,
             links=[
                 (r.url, r.priority + r.meta[frontier.DEPTH], r.meta[frontier.KIND])
                 for r in requests

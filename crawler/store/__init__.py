@@ -17,6 +17,7 @@ The aggregation of a run's sites is not the store's: see :mod:`crawler.aggregati
 
 from __future__ import annotations
 
+from crawler.findings import finding_rows
 from crawler.store.connection import StoreError, describe, open_engine
 from crawler.store.reads import AnnuaireReads, Reads, SiteProgress, SiteRows
 from crawler.store.schema import (
@@ -35,7 +36,7 @@ from crawler.store.schema import (
     runs,
     site_checks,
 )
-from crawler.store.writes import AnnuaireWrites, Writes, finding_rows, now
+from crawler.store.writes import AnnuaireWrites, Writes, now
 
 
 class Store(Reads, Writes, AnnuaireReads, AnnuaireWrites):

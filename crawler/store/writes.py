@@ -286,24 +286,6 @@ def _jsonable(data: Any) -> Any:
     return json.loads(json.dumps(data, default=str))
 
 
-def finding_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows worth storing for one page: found, error, or absent with a value."""
-    rows = []
-    for check_id, res in results.items():
-        if res.error is None and not res.found and res.value in (None, [], {}):
-            continue
-        rows.append(
-            {
-                "check_id": check_id,
-                "status": res.status,
-                "value": res.value,
-                "evidence": [e.to_dict() for e in res.evidence] or None,
-                "error": res.error,
-            }
-        )
-    return rows
-
-
 class AnnuaireWrites:
     """Writing imports of the Annuaire de l'administration (mixed into the store).
 
