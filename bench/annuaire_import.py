@@ -35,6 +35,20 @@ LOREM = (
 )
 
 
+#: Weekday opening hours in the export's shape (also the records of replicate_store.py).
+OFFICE_HOURS = [
+    {
+        "nom_jour_debut": "Lundi",
+        "nom_jour_fin": "Vendredi",
+        "valeur_heure_debut_1": "08:30:00",
+        "valeur_heure_fin_1": "12:00:00",
+        "valeur_heure_debut_2": "13:30:00",
+        "valeur_heure_fin_2": "17:00:00",
+        "commentaire": "",
+    }
+]
+
+
 def record(n: int) -> dict:
     commune = f"Commune-{n}"
     return {
@@ -63,17 +77,7 @@ def record(n: int) -> dict:
                 "note_accessibilite": "Accès de plain-pied",
             }
         ],
-        "plage_ouverture": [
-            {
-                "nom_jour_debut": "Lundi",
-                "nom_jour_fin": "Vendredi",
-                "valeur_heure_debut_1": "08:30:00",
-                "valeur_heure_fin_1": "12:00:00",
-                "valeur_heure_debut_2": "13:30:00",
-                "valeur_heure_fin_2": "17:00:00",
-                "commentaire": "",
-            }
-        ],
+        "plage_ouverture": OFFICE_HOURS,
         "code_insee_commune": f"{n % 99999:05d}",
         "date_modification": "2026-09-01 10:00:00",
         "siret": f"{n:014d}",

@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from annuaire_import import OFFICE_HOURS  # noqa: E402
+
 from crawler.annuaire.links import SEED_TYPE_PIVOTS  # noqa: E402
 
 #: Tables holding a run's rows, keyed by ``run_id`` and ``site_id``.
@@ -129,17 +131,7 @@ def annuaire_export(db: sqlite3.Connection, run_id: int, path: Path, link: str) 
                         "pays": "France",
                     }
                 ],
-                "plage_ouverture": [
-                    {
-                        "nom_jour_debut": "Lundi",
-                        "nom_jour_fin": "Vendredi",
-                        "valeur_heure_debut_1": "08:30:00",
-                        "valeur_heure_fin_1": "12:00:00",
-                        "valeur_heure_debut_2": "13:30:00",
-                        "valeur_heure_fin_2": "17:00:00",
-                        "commentaire": "",
-                    }
-                ],
+                "plage_ouverture": OFFICE_HOURS,
             }
             out.write(("," if i else "") + json.dumps(record, ensure_ascii=False))
             if link == "host":
