@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.site import audit_summary
-from crawler.audit_phase import select_pages
+from crawler.audit_phase import Sampled, audit_order, select_pages
 
 
 def _page(pid, url, depth, title="", js_shell=False, site="s"):
@@ -36,6 +36,22 @@ def test_home_contact_accessibility_shells_then_shallowest_others():
         ("s", 2): "page",
         ("b", 7): "accueil",
     }
+
+
+def test_sample_carries_the_fetched_size():
+    pages = [
+        {**_page(1, "https://a.fr/", 0), "bytes": 5000},
+        _page(2, "https://b.fr/", 0, site="b"),
+    ]
+    assert [s.size for s in select_pages(pages, others=0)] == [5000, 0]  # unknown size: 0
+
+
+def test_audit_order_shells_first_then_largest_stable_within_a_size():
+    def item(pid, size, js_shell=False):
+        return Sampled("s", pid, f"https://a.fr/{pid}", "page", js_shell, size)
+
+    sample = [item(1, 10), item(2, 300), item(3, 5, js_shell=True), item(4, 300), item(5, 40)]
+    assert [s.page_id for s in audit_order(sample)] == [3, 2, 4, 5, 1]
 
 
 def _rule(rule_id, impact, themes=(), nodes=1):

@@ -229,11 +229,14 @@ def _check_settings(overrides: dict[str, Any]) -> None:
     """Settings read by components built inside Scrapy, checked before the run exists."""
     from crawler.addresses import AddressRule
     from crawler.run import crawl_settings
-    from reports.site_pages import resolve_workers
 
     try:
         AddressRule.from_settings(crawl_settings(overrides))
-        resolve_workers(overrides.get("VIGIE_REPORT_WORKERS"))  # (read by the report at the end)
+        if "VIGIE_REPORT_WORKERS" in overrides:  # read by the report at the end
+            # (imported only then: the report's modules bring pandas, 0.5 s at start)
+            from reports.site_pages import resolve_workers
+
+            resolve_workers(overrides["VIGIE_REPORT_WORKERS"])
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
 
