@@ -131,16 +131,37 @@ def rendered_results(result: Any, url: str) -> dict[str, CheckResult]:
 
 
 def run_audits(store: Store, run_id: int, settings: Any) -> dict[str, Any]:
-    """Render and audit the sample of ``run_id``; returns statistics for the run."""
-    sample = select_pages(store.pages_of_run(run_id), settings.getint("VIGIE_AUDIT_OTHER_PAGES"))
-    done = {a["page_id"] for a in store.audits_of_run(run_id)}  # a resumed run keeps them
+    """Render and audit the sample of ``run_id``; returns statistics for the run.
+
+    A resumed run keeps the audits it holds: their pages are not rendered again, and the
+    rendered links they recorded (a shell's menu, a rendered route's own links) are offered
+    again, so that routes waiting when the run stopped are still rendered."""
+    pages = store.pages_of_run(run_id)
+    audited = store.audits_of_run(run_id)
+    sample = select_pages(pages, settings.getint("VIGIE_AUDIT_OTHER_PAGES"))
+    done = {a["page_id"] for a in audited}
     sample = audit_order(item for item in sample if item.page_id not in done)
-    if not sample:
+    links = RenderedLinks(
+        pages,
+        [
+            *((e["site_id"], e["url"]) for e in store.errors_of_run(run_id)),
+            # rendered routes that gave no page (an error): not rendered again
+            *((a["site_id"], a["url"]) for a in audited if a["reason"] == LINKED_REASON),
+        ],
+        settings,
+    )
+    for record in audited:
+        if record.get("rendered_links"):
+            depth = links.depths.get(record["page_id"], 0) + 1
+            links.offer(record["site_id"], record["rendered_links"], depth)
+    if not sample and not links.pending_count():
         return {"audit_pages": 0}
-    return asyncio.run(_audit(store, run_id, sample, settings))
+    return asyncio.run(_audit(store, run_id, sample, links, settings))
 
 
-async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any) -> dict[str, Any]:
+async def _audit(
+    store: Store, run_id: int, sample: list[Sampled], links: RenderedLinks, settings: Any
+) -> dict[str, Any]:
     from crawler.addresses import AddressRule, PrivateAddresses
     from crawler.audit import Auditor, AuditResult, AuditSetupError
 
@@ -185,11 +206,6 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
         return stats
     done = 0
     last_report = time.monotonic()
-    links = RenderedLinks(
-        store.pages_of_run(run_id),
-        ((e["site_id"], e["url"]) for e in store.errors_of_run(run_id)),
-        settings,
-    )
 
     async def render(url: str) -> Any:
         try:
@@ -204,11 +220,15 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
     async def one(item: Sampled) -> None:
         nonlocal done, last_report
         result = await render(item.url)
-        store.write_audit(run_id, item.site_id, item.page_id, item.reason, result.to_dict())
+        record = result.to_dict()
+        analysis = None
         if result.error:
             stats["audit_errors"] += 1
         elif item.js_shell and result.html:
             analysis = analyse_page(result.html, result.final_url or item.url)
+            record["rendered_links"] = analysis.links  # offered again by a resumed run
+        store.write_audit(run_id, item.site_id, item.page_id, item.reason, record)
+        if analysis is not None:
             store.replace_findings(item.page_id, analysis.findings)
             stats["rendered_shells"] += 1
             links.offer(item.site_id, analysis.links, links.depths.get(item.page_id, 0) + 1)
@@ -284,7 +304,13 @@ async def _audit(store: Store, run_id: int, sample: list[Sampled], settings: Any
             analysis.findings,
         )
         links.stored(route, final)
-        store.write_audit(run_id, route.site_id, page_id, LINKED_REASON, result.to_dict())
+        store.write_audit(
+            run_id,
+            route.site_id,
+            page_id,
+            LINKED_REASON,
+            {**result.to_dict(), "rendered_links": analysis.links},
+        )
         store.replace_check_findings(
             page_id, RENDERED_CHECK_IDS, finding_rows(rendered_results(result, route.url))
         )

@@ -130,7 +130,7 @@ def test_the_browser_gets_the_crawlers_private_address_rule(monkeypatch):
     for allow in (False, True):
         settings = Settings({"VIGIE_ALLOW_PRIVATE": allow})
         settings.setmodule("crawler.settings", priority="default")
-        stats = asyncio.run(audit_phase._audit(None, 1, [], settings))
+        stats = asyncio.run(audit_phase._audit(None, 1, [], None, settings))
         assert stats["audit_errors"] == 0
     guarded, unguarded = (kwargs["navigation_guard"] for kwargs in given)
     assert unguarded is None

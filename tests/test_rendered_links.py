@@ -5,6 +5,7 @@ a small application served on 127.0.0.1 by the test."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,47 @@ def test_routes_of_a_rendered_menu_are_rendered_stored_and_counted(app_site, tmp
     # The rendered checks as on every audited page.
     eco = store.page_findings_of(run_id, ["app"], ["ecoindex"])
     assert {f["url"].removeprefix(app_site) for f in eco} == set(pages)
+
+
+def test_a_resumed_run_renders_the_routes_left_waiting(app_site, tmp_path):
+    """An audit phase stopped after the shell was rendered and before its routes were: on
+    ``--resume`` the shell is not rendered again, the links its audit recorded are offered
+    again and the routes rendered, the one that failed excepted."""
+    store, run_id = _crawl(tmp_path, app_site, max_pages=10)
+    shell = next(a for a in store.audits_of_run(run_id) if a["reason"] != REASON)
+    assert ["/contact", "Nous contacter", True] in [
+        [url.removeprefix(app_site), label, chrome]
+        for url, label, chrome in shell["rendered_links"]
+    ]
+    # What such a stop leaves: the shell and its audit, no rendered route, the run
+    # interrupted (the route that failed is kept: an audit error, not to render again).
+    with sqlite3.connect(tmp_path / "v-10.db") as db:
+        routes = "SELECT id FROM pages WHERE run_id = ? AND rendered"
+        db.execute(f"DELETE FROM findings WHERE page_id IN ({routes})", (run_id,))
+        db.execute(f"DELETE FROM audits WHERE page_id IN ({routes})", (run_id,))
+        db.execute(f"DELETE FROM pages WHERE id IN ({routes})", (run_id,))
+        db.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (run_id,))
+    proc = vigie(
+        "crawl",
+        "--resume",
+        str(run_id),
+        "--db",
+        f"sqlite:///{tmp_path / 'v-10.db'}",
+        "--quiet",
+        "--no-report",
+        "--allow-private",
+        "--max-pages-per-site",
+        "10",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pages = {p["url"].removeprefix(app_site) for p in store.pages_of_run(run_id)}
+    assert pages == {"/", "/contact", "/a", "/b", "/c", "/a/suite"}
+    audits = [a["url"].removeprefix(app_site) for a in store.audits_of_run(run_id)]
+    assert sorted(audits) == sorted(["/", "/panne", "/contact", "/a", "/b", "/c", "/a/suite"])
+    assert store.run(run_id)["status"] == "finished"
 
 
 def test_a_site_with_a_budget_of_n_never_stores_more_than_n_pages(app_site, tmp_path):

@@ -162,6 +162,9 @@ audits = Table(
     Column("counts", JSON, nullable=True),
     Column("criteria_violated", JSON, nullable=True),
     Column("at", DateTime(timezone=True), nullable=False),
+    # A JavaScript shell's or a rendered route's links, [[url, label, in_chrome], …]: what a
+    # resumed audit phase offers again (crawler.audit_phase); NULL for the other pages.
+    Column("rendered_links", JSON, nullable=True),
     Index("ix_audits_run_site", "run_id", "site_id"),
 )
 

@@ -207,7 +207,8 @@ class Writes:
     def write_audit(
         self, run_id: int, site_id: str, page_id: int | None, reason: str, record: dict[str, Any]
     ) -> None:
-        """Store one page's audit record (``AuditResult.to_dict()``)."""
+        """Store one page's audit record (``AuditResult.to_dict()``, and for a rendered
+        DOM whose links the audit phase follows, ``"rendered_links"``)."""
         with self.engine.begin() as conn:
             conn.execute(
                 insert(audits).values(
@@ -223,6 +224,7 @@ class Writes:
                     needs_review=record.get("needs_review"),
                     counts=record.get("counts"),
                     criteria_violated=record.get("criteria_violated"),
+                    rendered_links=record.get("rendered_links"),
                     at=now(),
                 )
             )
