@@ -94,9 +94,12 @@ class PagesWriting:
             for future in self.futures:
                 future.result()
         except BrokenProcessPool as exc:
+            # A script calling write_report without the __main__ guard ends here too: each
+            # spawned worker runs the script again and stops at once (see the module's doc).
             raise SitePagesError(
                 "un processus d'écriture des pages de sites s'est arrêté net (mémoire "
-                f"épuisée, signal ?) : rapport incomplet ({exc})"
+                "épuisée, signal, ou script Python appelant write_report sans la garde "
+                f'« if __name__ == "__main__": » ?) : rapport incomplet ({exc})'
             ) from exc
         except Exception as exc:
             raise SitePagesError(
