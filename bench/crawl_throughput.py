@@ -143,7 +143,7 @@ def run_vigie(
 
 
 def run_bare(
-    rows: list[tuple[str, str]], workdir: Path, items: int | None, keep: set[int]
+    rows: list[tuple[str, str]], workdir: Path, items: int | None, keep: set[int], follow: bool
 ) -> tuple[int, float, float]:
     """Pages fetched, Scrapy's elapsed seconds and CPU seconds of the bare spider."""
     urls = workdir / "urls.tsv"
@@ -153,9 +153,8 @@ def run_bare(
         settings.pop("CONCURRENT_ITEMS")  # Scrapy's own default
     else:
         settings["CONCURRENT_ITEMS"] = items
-    out, _, cpu = timed(
-        [PY, str(ROOT / "bench/bare_spider.py"), str(urls), json.dumps(settings)], keep
-    )
+    cmd = [PY, str(ROOT / "bench/bare_spider.py"), str(urls), json.dumps(settings)]
+    out, _, cpu = timed([*cmd, *(["follow"] if follow else [])], keep)
     stats = json.loads(out)
     return int(stats.get("bare/pages", 0)), float(stats["elapsed_time_seconds"]), cpu
 
@@ -230,6 +229,12 @@ def main() -> None:
         help="a further setting for Vigie's crawl (repeatable)",
     )
     parser.add_argument(
+        "--bare-follows-links",
+        action="store_true",
+        help="the bare spider finds the pages by their links (Scrapy's LinkExtractor) "
+        "instead of fetching the list of Vigie's pages",
+    )
+    parser.add_argument(
         "--no-server-cache",
         action="store_true",
         help="the synthetic web generates each page at each request, as before 17.2",
@@ -255,10 +260,13 @@ def main() -> None:
                 side.server += server_cpu(server) - before
                 return out
 
+            def bare_args(rows: list[tuple[str, str]]) -> tuple[Any, ...]:
+                return rows, work, items, server, args.bare_follows_links
+
             for workers in args.workers:  # warm-up: the server's cache, the OS's, imports
                 db = work / f"warm-{workers}.db"
                 *_, fetched[workers] = run_vigie(seeds, db, args.pages, workers, args.extra, server)
-                run_bare(fetched[workers], work, items, server)
+                run_bare(fetched[workers], work, items, server, args.bare_follows_links)
             for r in range(args.rounds):
                 for workers in args.workers:
                     vigie, bare = Side(), Side()
@@ -267,13 +275,15 @@ def main() -> None:
                         db = work / f"v{r}-{turn}-{workers}.db"
                         bare_first = turn % 2 == 1
                         if bare_first:
-                            b = turn_of(bare, run_bare, fetched[workers], work, items, server)
+                            b = turn_of(bare, run_bare, *bare_args(fetched[workers]))
                         n, t, reactor, cpu, fetched[workers] = turn_of(
                             vigie, run_vigie, seeds, db, args.pages, workers, args.extra, server
                         )
                         vigie.add(n, t, cpu, reactor)
                         if not bare_first:
-                            b = turn_of(bare, run_bare, fetched[workers], work, items, server)
+                            b = turn_of(bare, run_bare, *bare_args(fetched[workers]))
+                        if b[0] != n:
+                            print(f"warning: the bare spider fetched {b[0]} pages, Vigie {n}")
                         bare.add(*b)
                         pairs.append((n / t) / (b[0] / b[1]))
                     # Each pair ran back to back: the median of the pairs leaves out a
