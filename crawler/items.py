@@ -15,8 +15,9 @@ from typing import Any
 class PageItem:
     """An HTML page fetched and analysed: its row in ``pages`` and its findings.
 
-    ``links``: the candidate links this page offered to the frontier, as
+    ``links``: the candidate links this page offered to the frontier first, as
     ``(url, priority, kind)``; a resumed crawl offers them again (:meth:`Reads.progress`).
+    A page analysed after its site closed offers nothing and keeps every candidate here.
     """
 
     run_id: int | None

@@ -17,3 +17,13 @@ download_outcome = object()
 #: transaction). Sent by :class:`crawler.pipelines.StorePipeline` after each batch, so a
 #: distributed frontier releases the requests whose findings are durable.
 items_stored = object()
+
+#: A site takes no more requests: its page budget, its time budget or its failures are
+#: spent, and the frontier refuses whatever is proposed for it from now on. ``site_id``;
+#: ``why`` (``"budget"``, ``"time"``, ``"failures"``), or ``None`` when the frontier only
+#: learns that it is closed (a worker of a distributed crawl, from Redis's refusal). Sent
+#: once per site by the in-memory frontier, at least once by each distributed worker that
+#: proposes a link for it after its closing. The spider then forgets the links the site
+#: proposed (:class:`crawler.spiders.sites.SiteInfo`): over tens of thousands of sites,
+#: what closed sites kept is what a national crawl's memory grew with.
+site_closed = object()

@@ -273,3 +273,73 @@ def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_lease_alone():
         server = redis.Redis.from_url(REDIS_URL)
         for key in server.scan_iter(f"vigie:{run_key}:*"):
             server.delete(key)
+
+
+def test_a_worker_told_that_a_site_is_closed_tells_its_spider():
+    """Budget of 2: the home page and one page spend it; the next link a worker proposes
+    is refused as ``closed``, and its spider forgets the links it proposed for the site
+    (``tests/test_closed_sites.py`` has the in-memory frontier's side)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from scrapy import signals
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as defaults
+    from crawler import signals as vigie_signals
+    from crawler.frontier.distributed import RedisFrontierScheduler
+    from crawler.items import PageItem
+    from crawler.seeds import Seed
+    from crawler.spiders.sites import SiteInfo, SitesSpider
+    from tests.test_frontier import HOME, _request
+
+    run_key = f"test-{uuid.uuid4().hex[:8]}"
+    settings = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
+    settings.update(
+        VIGIE_ANALYSIS_WORKERS=0,
+        DOWNLOAD_DELAY=0,
+        VIGIE_REDIS_URL=REDIS_URL,
+        VIGIE_REDIS_RUN_KEY=run_key,
+        VIGIE_MAX_PAGES_PER_SITE=2,
+    )
+    crawler = get_crawler(SitesSpider, settings)
+    scheduler = RedisFrontierScheduler(crawler)
+    seed = Seed(id="s", name="Mairie", url=HOME, type="mairie")
+    spider = scheduler.spider = SitesSpider.from_crawler(crawler, seeds=[seed])
+    spider.sites = {"s": SiteInfo(seed, offered={HOME, HOME + "a", HOME + "b"})}
+    crawler.engine = SimpleNamespace(crawl=scheduler.enqueue_request)
+    scheduler._listen()
+    send = crawler.signals.send_catch_log
+
+    def page(request) -> None:
+        send(signals.request_left_downloader, request=request, spider=None)
+        send(vigie_signals.download_outcome, request=request, page=True)
+        item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, [])
+        send(signals.item_scraped, item=item, response=None, spider=None)
+        send(vigie_signals.items_stored, items=[item])
+
+    async def play() -> None:
+        await scheduler._connect()
+        try:
+            for url in (HOME, HOME + "a"):
+                assert scheduler.enqueue_request(_request(url, "A"))
+                await scheduler._flush()
+                await scheduler._take(16)
+                request = scheduler.next_request()
+                assert request is not None and request.url == url
+                page(request)
+                await scheduler._flush()
+            assert not spider.sites["s"].closed
+            scheduler.enqueue_request(_request(HOME + "b", "B"))
+            await scheduler._flush()
+        finally:
+            await scheduler.redis.aclose()
+
+    try:
+        asyncio.run(play())
+        assert crawler.stats.get_value("vigie/frontier/closed") == 1
+        assert spider.sites["s"].closed and spider.sites["s"].offered == set()
+    finally:
+        server = redis.Redis.from_url(REDIS_URL)
+        for key in server.scan_iter(f"vigie:{run_key}:*"):
+            server.delete(key)

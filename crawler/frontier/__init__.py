@@ -43,6 +43,12 @@ How a request's life reaches the frontier, with public Scrapy API only:
 * :data:`crawler.signals.items_stored`: the page's findings are in the store (the
   distributed frontier releases the request's lease then).
 
+And the other way, :data:`crawler.signals.site_closed`: a site takes no more requests (its
+budget, its time or its failures are spent). Both frontiers send it; the spider stops
+proposing the site's links and forgets which it proposed, and the in-memory frontier
+forgets what decided the site's admissions once none of its requests is out. Over a
+national crawl, that is the memory that would otherwise grow with every finished site.
+
 The request ``meta`` keys the frontier reads are set by the spider (:data:`SITE`…); the
 ones it writes start with ``frontier_`` and must not be copied into new requests.
 """

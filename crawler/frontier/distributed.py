@@ -556,6 +556,10 @@ class RedisFrontierScheduler:
                 self._event(request.meta[LEASE], "drop")
         elif result not in ("queued", "restored"):
             self.stats.inc_value(f"vigie/frontier/{result}")
+            if result == "closed":  # the spider of this worker proposes nothing more for it
+                self.crawler.signals.send_catch_log(
+                    vigie_signals.site_closed, site_id=request.meta[SITE], why=None
+                )
 
     async def _take(self, n: int) -> tuple[int, float | None]:
         reply = await self._run(

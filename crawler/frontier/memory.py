@@ -18,7 +18,12 @@ kept:
   engine asks again when a download ends (Scrapy schedules its next call then);
 * a place in the budget is settled by the download's outcome, or else by the request's
   item (a middleware that raises on a response reaches neither the outcome middleware nor
-  ``process_exception``), or by the callback's error.
+  ``process_exception``), or by the callback's error;
+* a site closed (budget, time or failures spent) refuses every request from then on: the
+  spider is told (:data:`crawler.signals.site_closed`), and once none of its requests is
+  out the site's fingerprints, scope and counts by kind are freed
+  (:meth:`SiteFrontier.forget`): a national crawl keeps tens of thousands of sites, and
+  these were what its memory grew with, ≈ 3 KiB a site (``docs/benchmarks.md``).
 """
 
 from __future__ import annotations
@@ -86,8 +91,10 @@ class SiteFrontier:
         self.variants: dict[str, int] = {}  # host + path → query variants admitted
         self.lanes: dict[str, list[tuple[int, int, Request]]] = {}  # kind → heap
         self.taken: dict[str, int] = {}  # kind → pages fetched or reserved
-        self.urgent: deque[Request] = deque()  # handed out before, came back
-        self.aux: deque[Request] = deque()  # not pages (sitemaps)
+        # Lists, not deques: each holds a few requests at most, and an empty deque costs
+        # 0.7 KiB, for every site of the run.
+        self.urgent: list[Request] = []  # handed out before, came back
+        self.aux: list[Request] = []  # not pages (sitemaps)
         self.queued = 0
         self.pages = 0  # HTML pages fetched (the budget)
         self.reserved = 0  # pages in flight holding a place in the budget
@@ -123,6 +130,15 @@ class SiteFrontier:
         self.lanes.clear()
         self.queued = 0
         return dropped
+
+    def forget(self) -> None:
+        """Free what decides admissions, for a closed site with nothing out: it refuses
+        every request before looking at them, and none of its requests can come back."""
+        self.seen.clear()
+        self.variants.clear()
+        self.keys.clear()
+        self.taken.clear()
+        self.lanes.clear()
 
     @property
     def active(self) -> bool:
@@ -233,6 +249,12 @@ class FrontierScheduler(BaseScheduler):
         """A request handed out earlier is back: retried, or redirected elsewhere."""
         meta = request.meta
         self._returned(request)
+        if site.closed is not None and not meta.get(RESERVED):
+            # A sitemap, or another request with no place in the budget: whatever it would
+            # bring, the closed site refuses (and may have forgotten its scope already).
+            self.stats.inc_value("vigie/frontier/closed")
+            self._update(site)
+            return False
         if meta[FINGERPRINT] != fingerprint.hex():
             key = site_key(request.url)
             if meta.get(HOME):
@@ -259,8 +281,8 @@ class FrontierScheduler(BaseScheduler):
 
     def _restore(self, site: SiteFrontier, request: Request, fingerprint: bytes) -> None:
         """A resumed run's record: counted as done, never fetched again."""
-        if fingerprint in site.seen:
-            return
+        if site.closed is not None or fingerprint in site.seen:
+            return  # closed by the records before it: nothing more to count
         site.seen.add(fingerprint)
         site.keys.add(site_key(request.url))
         path = variant_key(request.url)
@@ -335,9 +357,9 @@ class FrontierScheduler(BaseScheduler):
             self._close(site, "time")
             return None
         if site.urgent:
-            request = site.urgent.popleft()
+            request = site.urgent.pop(0)
         elif site.aux:
-            request = site.aux.popleft()
+            request = site.aux.pop(0)
         else:
             kind = site.best_lane()
             if kind is None or site.pages + site.reserved >= self.limits.max_pages:
@@ -424,6 +446,9 @@ class FrontierScheduler(BaseScheduler):
                 self.stats.inc_value("vigie/sites_time_budget_exceeded")
             elif why == "failures":
                 self.stats.inc_value("vigie/sites_failures_exceeded")
+            self.crawler.signals.send_catch_log(
+                vigie_signals.site_closed, site_id=site.site_id, why=why
+            )
         dropped = site.clear()
         if dropped:
             self.queued -= len(dropped)
@@ -448,4 +473,6 @@ class FrontierScheduler(BaseScheduler):
         else:
             self.done.add(site.site_id)
             self.open_sites.discard(site.site_id)
+            if site.closed is not None:
+                site.forget()
         self.stats.set_value("vigie/sites_done", len(self.done))

@@ -15,7 +15,10 @@ One thing the spider remembers per site is the links it has already proposed
 a ``Request`` (Scrapy parses and quotes its URL) for each of a hundred links on each page
 would cost the reactor more than the rest of the page; and a page stores the links *it*
 proposed first, which a resumed crawl proposes again (:meth:`Reads.progress`). It decides
-nothing: what the frontier refuses stays refused, whoever proposes it again.
+nothing: what the frontier refuses stays refused, whoever proposes it again. Once the
+frontier says a site is closed (:data:`crawler.signals.site_closed`), the spider proposes
+nothing more for it and forgets that set (a national crawl keeps tens of thousands of
+sites); a page of it analysed after that stores every link it has, as none was proposed.
 
 Each site is its own download slot: politeness is per administration, whatever its hosts.
 """
@@ -40,6 +43,7 @@ from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
 from crawler import error_kinds, frontier
+from crawler import signals as vigie_signals
 from crawler.analysis import (
     Analyser,
     AnalysisFailed,
@@ -74,6 +78,17 @@ class SiteInfo:
     sitemap_requested: bool = False
     sitemaps_requested: set[str] = field(default_factory=set)
     offered: set[str] = field(default_factory=set)  # links proposed: hrefs, canonical URLs
+    closed: bool = False  # the frontier takes no more of its requests
+
+    def offer(self, url: str) -> None:
+        """Remember ``url`` as proposed (a closed site remembers nothing more)."""
+        if not self.closed:
+            self.offered.add(url)
+
+    def close(self) -> None:
+        """The frontier refuses the site's requests from now on: nothing to remember."""
+        self.closed = True
+        self.offered = set()
 
 
 class SitesSpider(scrapy.Spider):
@@ -109,6 +124,7 @@ class SitesSpider(scrapy.Spider):
             timeout=s.getfloat("VIGIE_ANALYSIS_TIMEOUT"),
         )
         crawler.signals.connect(spider._on_robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(spider._on_site_closed, signal=vigie_signals.site_closed)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
@@ -125,8 +141,10 @@ class SitesSpider(scrapy.Spider):
             if progress and (progress.fetched or progress.failed):
                 for request in self._restored(site, progress):
                     yield request
+            if site.closed:  # its stored pages and failures spent its budget
+                continue
             home = canonical_url(seed.url)
-            site.offered.add(home)
+            site.offer(home)
             yield self._page_request(site, home, 0, HOME_PRIORITY, HOME_KIND, home=True)
 
     def _restored(self, site: SiteInfo, progress: SiteProgress) -> Iterator[scrapy.Request]:
@@ -142,15 +160,17 @@ class SitesSpider(scrapy.Spider):
         for url in progress.failed:
             yield self._record(site, url, "failed", kinds.get(url))
         for url, score, depth, kind in progress.links:
-            site.offered.add(url)
+            if site.closed:
+                return  # the records above closed it: the frontier refuses the rest
+            site.offer(url)
             yield self._page_request(site, url, depth, score, kind)
-        if progress.fetched:
+        if progress.fetched and not site.closed:
             # Its home is not fetched again: the sitemaps are asked for now (those its
             # robots.txt declares follow when it is read, _on_robots_parsed).
             yield from self._sitemap_requests(site, progress.fetched[0][0])
 
     def _record(self, site: SiteInfo, url: str, done: str, kind: str | None) -> scrapy.Request:
-        site.offered.add(url)
+        site.offer(url)
         meta = {frontier.SITE: site.seed.id, frontier.RESTORE: done, frontier.KIND: kind}
         return scrapy.Request(url, meta=meta)
 
@@ -179,6 +199,11 @@ class SitesSpider(scrapy.Spider):
 
     def _on_closed(self, spider: scrapy.Spider) -> None:
         self.analyser.close()
+
+    def _on_site_closed(self, site_id: str, why: str | None = None) -> None:
+        site = self.sites.get(site_id)
+        if site is not None and not site.closed:
+            site.close()
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -242,7 +267,7 @@ class SitesSpider(scrapy.Spider):
         """The page's item, and a request for each link it proposes first."""
         depth = response.meta.get(frontier.DEPTH, 0)
         started = response.meta.get(frontier.STARTED, time.monotonic())
-        requests = list(self._links(site, analysis.links, depth + 1))
+        proposed = self._proposals(site, analysis.links)
         yield PageItem(
             run_id=self.run_id,
             site_id=site.seed.id,
@@ -255,23 +280,31 @@ class SitesSpider(scrapy.Spider):
             js_shell=analysis.js_shell,
             problems=analysis.problems or None,
             findings=analysis.findings,
-            links=[
-                (r.url, r.priority + r.meta[frontier.DEPTH], r.meta[frontier.KIND])
-                for r in requests
-            ],
+            links=proposed,
         )
-        yield from requests
+        yield from self._requests(site, proposed, depth + 1)
 
-    def _links(
-        self, site: SiteInfo, links: Iterable[tuple[str, str, bool]], depth: int
+    def _requests(
+        self, site: SiteInfo, proposed: list[tuple[str, int, str | None]], depth: int
     ) -> Iterator[scrapy.Request]:
-        """Requests for the candidate pages among ``links`` not proposed before, in the
-        frontier's order (:func:`crawler.frontier.proposal_order`).
+        """The requests of ``proposed`` links; none for a closed site, which the frontier
+        would refuse."""
+        if not site.closed:
+            for url, score, kind in proposed:
+                yield self._page_request(site, url, depth, score, kind)
+
+    def _proposals(
+        self, site: SiteInfo, links: Iterable[tuple[str, str, bool]]
+    ) -> list[tuple[str, int, str | None]]:
+        """``(url, score, kind)`` of the candidate pages among ``links`` not proposed
+        before, in the frontier's order (:func:`crawler.frontier.proposal_order`); they
+        count as proposed from now on.
 
         A URL linked several times on the page keeps its best label (an icon link and
-        "Nous contacter" to one page rank as "Nous contacter").
+        "Nous contacter" to one page rank as "Nous contacter"). For a closed site, nothing
+        is remembered: every candidate of the page.
         """
-        offered = site.offered
+        offered = set() if site.closed else site.offered
         best: dict[str, tuple[int, str | None]] = {}
         for href, label, in_chrome in links:
             if href in offered:
@@ -290,10 +323,11 @@ class SitesSpider(scrapy.Spider):
             score, kind = classify_link(label, url, in_chrome)
             if url not in best or score > best[url][0]:
                 best[url] = (score, kind)
-        proposed = [(url, score, kind) for url, (score, kind) in best.items()]
-        for url, score, kind in frontier.proposal_order(proposed):
-            offered.add(url)
-            yield self._page_request(site, url, depth, score, kind)
+        proposed = frontier.proposal_order(
+            [(url, score, kind) for url, (score, kind) in best.items()]
+        )
+        offered.update(url for url, _score, _kind in proposed)
+        return proposed
 
     # -- sitemaps -------------------------------------------------------------------------
 
@@ -367,7 +401,8 @@ class SitesSpider(scrapy.Spider):
                     if loc.startswith(("http://", "https://")):
                         yield self._sitemap_request(site, loc, 1)
         else:
-            yield from self._links(site, ((loc, "", False) for loc in locs), depth=1)
+            proposed = self._proposals(site, ((loc, "", False) for loc in locs))
+            yield from self._requests(site, proposed, depth=1)
 
     def on_sitemap_error(self, failure: Failure) -> None:
         # No sitemap is normal; it is not an error of the site.

@@ -108,7 +108,8 @@ pages = Table(
     Column("title", Text, nullable=True),
     Column("problems", JSON, nullable=True),
     # The links this page proposed first, [url, priority, kind] ([url, priority] before
-    # the kinds of key pages): a resumed run proposes them again.
+    # the kinds of key pages): a resumed run proposes them again. A page analysed after
+    # its site closed proposed nothing: all its candidate links.
     Column("links", JSON, nullable=True),
     Index("ix_pages_run_site", "run_id", "site_id"),
 )
