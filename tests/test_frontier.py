@@ -168,12 +168,13 @@ def test_failed_requests_and_redirects_to_known_pages_give_their_budget_back():
     pages, failed = [], []
     while (request := scheduler.next_request()) is not None:
         if request.url.endswith("/services"):
-            # Answered 301 to /services/, which the frontier knows: it comes back.
-            redirected = request.replace(url=request.url + "/")
-            redirected.meta["redirect_urls"] = [request.url]
+            # Answered 301 to /services/, which the frontier knows: it comes back (as in
+            # Scrapy, the download has left before the redirect middleware copies it).
             crawler.signals.send_catch_log(
                 signals.request_left_downloader, request=request, spider=None
             )
+            redirected = request.replace(url=request.url + "/")
+            redirected.meta["redirect_urls"] = [request.url]
             assert not scheduler.enqueue_request(redirected)
             continue
         dead = "/mort" in request.url
@@ -190,14 +191,15 @@ def test_a_redirect_loop_goes_on_until_scrapy_stops_it():
     scheduler.enqueue_request(_request("http://127.0.0.1:8000/a", "A"))
     request = scheduler.next_request()
     for target in ("/b", "/a", "/b"):
-        redirected = request.replace(url=f"http://127.0.0.1:8000{target}")
-        redirected.meta["redirect_urls"] = [*request.meta.get("redirect_urls", []), request.url]
         crawler.signals.send_catch_log(
             signals.request_left_downloader, request=request, spider=None
         )
+        redirected = request.replace(url=f"http://127.0.0.1:8000{target}")
+        redirected.meta["redirect_urls"] = [*request.meta.get("redirect_urls", []), request.url]
         assert scheduler.enqueue_request(redirected), target
         request = scheduler.next_request()
         assert request.url.endswith(target)
+        assert scheduler.sites["s"].out == 1  # one request in flight, counted once
 
 
 def test_depth_scope_and_query_variants():
@@ -327,9 +329,9 @@ def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_place_alone():
     assert scheduler.next_request() is None  # the budget of 3: the home and these two
     slashless = first if first.url.endswith("/services") else second
     slashed = second if slashless is first else first
+    crawler.signals.send_catch_log(signals.request_left_downloader, request=slashless, spider=None)
     redirected = slashless.replace(url=slashless.url + "/")
     redirected.meta["redirect_urls"] = [slashless.url]
-    crawler.signals.send_catch_log(signals.request_left_downloader, request=slashless, spider=None)
     assert not scheduler.enqueue_request(redirected)  # to a page known: dropped
     crawler.signals.send_catch_log(signals.request_left_downloader, request=slashed, spider=None)
     error = ErrorItem(None, "s", slashed.url, "adresse privée", "adresse refusée")
