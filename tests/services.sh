@@ -9,6 +9,9 @@ REDISPORT=${VIGIE_TEST_REDIS_PORT:-63799}
 REDISPID=/tmp/vigie-test-redis-$REDISPORT.pid  # one per port: several checkouts may run tests
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+# As the postgres user, from / : the checkout may be in a folder that user cannot enter
+# (a mktemp -d folder), which su would report on every call.
+as_postgres() { (cd / && su postgres -c "$1"); }
 
 start() {
   [ "$(id -u)" = 0 ] || { echo "# services.sh : pas root, PostgreSQL non démarré" >&2; return 0; }
@@ -19,10 +22,10 @@ start() {
   local bin; bin=$(pg_bin)
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     rm -rf "$PGDATA" && mkdir -p "$PGDATA" && chown postgres "$PGDATA"
-    su postgres -c "$bin/initdb -D $PGDATA -A trust -U postgres" >/dev/null
+    as_postgres "$bin/initdb -D $PGDATA -A trust -U postgres" >/dev/null
   fi
-  if ! su postgres -c "$bin/pg_ctl -D $PGDATA status" >/dev/null 2>&1; then
-    su postgres -c "$bin/pg_ctl -D $PGDATA -l $PGDATA/server.log -w \
+  if ! as_postgres "$bin/pg_ctl -D $PGDATA status" >/dev/null 2>&1; then
+    as_postgres "$bin/pg_ctl -D $PGDATA -l $PGDATA/server.log -w \
       -o '-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1' start" >/dev/null
   fi
   echo "export VIGIE_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:$PGPORT/postgres"
@@ -45,7 +48,7 @@ stop() {
     rm -f "$REDISPID"
   fi
   [ -f "$PGDATA/postmaster.pid" ] || return 0
-  su postgres -c "$(pg_bin)/pg_ctl -D $PGDATA -m fast -w stop" >/dev/null
+  as_postgres "$(pg_bin)/pg_ctl -D $PGDATA -m fast -w stop" >/dev/null
 }
 
 case "${1:-start}" in
