@@ -14,25 +14,25 @@ import asyncio
 
 from scrapy import Request, signals
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 from crawler import frontier
-from crawler import settings as defaults
 from crawler import signals as vigie_signals
 from crawler.frontier.memory import FrontierScheduler
 from crawler.items import PageItem
 from crawler.seeds import Seed
 from crawler.spiders.sites import SitesSpider
+from crawler.store import SiteProgress
+from tests.test_frontier import HOME, _crawler, _done
 
-HOME = "http://127.0.0.1:8000/"
 
-
-def _setup(**overrides):
-    values = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
-    values.update(VIGIE_ANALYSIS_WORKERS=0, **overrides)
-    crawler = get_crawler(SitesSpider, values)
+def _setup(resume: SiteProgress | None = None, **overrides):
+    """Site "s" with the in-memory frontier, its start requests scheduled; also the site's
+    closings told by the frontier and the start requests the spider yielded."""
+    crawler = _crawler(**overrides)
     seed = Seed(id="s", name="Mairie", url=HOME, type="mairie")
-    spider = SitesSpider.from_crawler(crawler, seeds=[seed])
+    spider = SitesSpider.from_crawler(
+        crawler, seeds=[seed], resume={"s": resume} if resume else None
+    )
     crawler.spider = spider
     scheduler = FrontierScheduler.from_crawler(crawler)
     scheduler.open(spider)
@@ -45,16 +45,14 @@ def _setup(**overrides):
     crawler.on_closed = on_closed  # signals hold their receivers weakly
 
     async def start() -> list[Request]:
-        return [request async for request in spider.start()]
+        # As Scrapy's engine: each start request is scheduled before the next is asked for.
+        started = []
+        async for request in spider.start():
+            started.append(request)
+            scheduler.enqueue_request(request)
+        return started
 
-    for request in asyncio.run(start()):
-        scheduler.enqueue_request(request)
-    return crawler, spider, scheduler, closed
-
-
-def _done(crawler, request: Request, page: bool = True) -> None:
-    crawler.signals.send_catch_log(signals.request_left_downloader, request=request)
-    crawler.signals.send_catch_log(vigie_signals.download_outcome, request=request, page=page)
+    return crawler, spider, scheduler, closed, asyncio.run(start())
 
 
 def _page(request: Request, links: list[str]) -> HtmlResponse:
@@ -74,7 +72,7 @@ def _parse(spider, request: Request, links: list[str]) -> tuple[PageItem, list[R
 
 
 def test_a_site_whose_budget_is_spent_forgets_what_it_admitted_and_the_spider_too():
-    crawler, spider, scheduler, closed = _setup(VIGIE_MAX_PAGES_PER_SITE=3)
+    crawler, spider, scheduler, closed, _ = _setup(VIGIE_MAX_PAGES_PER_SITE=3)
     home = scheduler.next_request()
     assert home.url == HOME
     _, requests = _parse(spider, home, [f"/p{n}" for n in range(6)])
@@ -101,7 +99,7 @@ def test_a_site_whose_budget_is_spent_forgets_what_it_admitted_and_the_spider_to
 def test_a_page_still_out_when_its_site_closes_keeps_what_it_needs():
     """Too many failures close the site while a page is out; redirected within the site,
     that page must still be recognised as the site's (its scope kept until it is back)."""
-    crawler, spider, scheduler, closed = _setup(
+    crawler, spider, scheduler, closed, _ = _setup(
         VIGIE_MAX_FAILED_PER_SITE=1, VIGIE_IN_FLIGHT_PER_SITE=2
     )
     home = scheduler.next_request()
@@ -128,7 +126,7 @@ def test_a_page_still_out_when_its_site_closes_keeps_what_it_needs():
 
 def test_a_sitemap_back_after_its_site_closed_is_dropped():
     """A redirected or retried sitemap of a closed site would only bring links it refuses."""
-    crawler, spider, scheduler, closed = _setup(VIGIE_MAX_PAGES_PER_SITE=2)
+    crawler, spider, scheduler, closed, _ = _setup(VIGIE_MAX_PAGES_PER_SITE=2)
     home = scheduler.next_request()
     _, requests = _parse(spider, home, ["/contact"])
     for request in requests:
@@ -156,7 +154,7 @@ def test_a_sitemap_back_after_its_site_closed_is_dropped():
 def test_a_page_analysed_after_its_site_closed_proposes_nothing_and_stores_its_links():
     """Its links are refused whoever proposes them; it stores them all, so that a resumed
     run (which gives a time-closed site a new time budget) still knows them."""
-    crawler, spider, scheduler, closed = _setup(VIGIE_MAX_PAGES_PER_SITE=30)
+    crawler, spider, scheduler, closed, _ = _setup(VIGIE_MAX_PAGES_PER_SITE=30)
     home = scheduler.next_request()
     item, requests = _parse(spider, home, ["/a", "/b"])
     assert [url for url, *_ in item.links] == [HOME + "a", HOME + "b"]
@@ -172,31 +170,13 @@ def test_a_page_analysed_after_its_site_closed_proposes_nothing_and_stores_its_l
 def test_a_resumed_site_closed_by_its_records_is_proposed_nothing_more():
     """A resumed run whose stored pages fill the budget: the frontier closes the site on
     its records, and the spider neither proposes its links again nor remembers them."""
-    from crawler.store import SiteProgress
-
     progress = SiteProgress(
         [(HOME, 0), (HOME + "p0", 1), (HOME + "p1", 1)],
         [],
         [(f"{HOME}q{n}", 10, 2, None) for n in range(50)],
     )
-    values = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
-    values.update(VIGIE_ANALYSIS_WORKERS=0, VIGIE_MAX_PAGES_PER_SITE=3)
-    crawler = get_crawler(SitesSpider, values)
-    seed = Seed(id="s", name="Mairie", url=HOME, type="mairie")
-    spider = SitesSpider.from_crawler(crawler, seeds=[seed], resume={"s": progress})
-    crawler.spider = spider
-    scheduler = FrontierScheduler.from_crawler(crawler)
-    scheduler.open(spider)
-
-    async def start() -> list[Request]:
-        # As Scrapy's engine: each start request is scheduled before the next is asked for.
-        proposed = []
-        async for request in spider.start():
-            proposed.append(request)
-            scheduler.enqueue_request(request)
-        return proposed
-
-    proposed = asyncio.run(start())
+    _, spider, scheduler, closed, proposed = _setup(progress, VIGIE_MAX_PAGES_PER_SITE=3)
+    assert closed == [("s", "budget")]
     assert len(proposed) == 3  # the three records; no link, no home, no sitemap
     assert spider.sites["s"].offered == set()
     assert scheduler.next_request() is None

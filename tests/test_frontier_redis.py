@@ -7,14 +7,25 @@ and checks the run's state. ``tests/test_distributed.py`` runs whole crawls on t
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
 import redis
+from scrapy import signals
+from scrapy.utils.test import get_crawler
 
+from crawler import settings as defaults
+from crawler import signals as vigie_signals
 from crawler.frontier import lua
+from crawler.frontier.distributed import RedisFrontierScheduler
+from crawler.items import PageItem
+from crawler.seeds import Seed
+from crawler.spiders.sites import SiteInfo, SitesSpider
+from tests.test_frontier import HOME, _request
 
 REDIS_URL = os.environ.get("VIGIE_TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="Redis non démarré (tests/services.sh)")
@@ -188,49 +199,54 @@ def test_a_dead_workers_leases_go_back_with_their_budget_places(run):
     assert run.site("s")["queued"] == 3 and run.pending() == 3
 
 
-def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_lease_alone():
+@pytest.fixture
+def worker():
+    """``worker(seeds, **settings)``: one worker's scheduler and its crawler on a fresh run
+    key of the test Redis, as a crawl builds them; the run's keys are deleted afterwards."""
+    run_key = f"test-{uuid.uuid4().hex[:8]}"
+
+    def make(seeds: list[Seed] | None = None, **overrides):
+        settings = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
+        settings.update(
+            VIGIE_ANALYSIS_WORKERS=0,
+            DOWNLOAD_DELAY=0,
+            VIGIE_REDIS_URL=REDIS_URL,
+            VIGIE_REDIS_RUN_KEY=run_key,
+            **overrides,
+        )
+        crawler = get_crawler(SitesSpider, settings)
+        scheduler = RedisFrontierScheduler(crawler)
+        scheduler.spider = SitesSpider.from_crawler(crawler, seeds=seeds or [])
+        # What Scrapy's engine does with a request the scheduler obtained: hand it back.
+        crawler.engine = SimpleNamespace(crawl=scheduler.enqueue_request)
+        scheduler._listen()
+        return crawler, scheduler
+
+    yield make
+    server = redis.Redis.from_url(REDIS_URL)
+    for key in server.scan_iter(f"vigie:{run_key}:*"):
+        server.delete(key)
+
+
+def _stored_page(crawler, request) -> None:
+    """Downloaded, analysed, stored: the signals a crawl sends for a page."""
+    send = crawler.signals.send_catch_log
+    send(signals.request_left_downloader, request=request, spider=None)
+    send(vigie_signals.download_outcome, request=request, page=True)
+    item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, [])
+    send(signals.item_scraped, item=item, response=None, spider=None)
+    send(vigie_signals.items_stored, items=[item])
+
+
+def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_lease_alone(worker):
     """``/services`` (301 → ``/services/``) and ``/services/`` taken by one worker at once:
     the redirect, dropped as a redirect to a known page, releases its own lease and not
     the lease of ``/services/``, which its item releases once stored. Before, the second
     lease was lost in the worker (looked up by URL): never released, the run stayed
     pending for ever and its workers never finished (``test_distributed.py``, the
     ``liensmorts`` site)."""
-    import asyncio
-    from types import SimpleNamespace
-
-    from scrapy import signals
-    from scrapy.utils.test import get_crawler
-
-    from crawler import settings as defaults
-    from crawler import signals as vigie_signals
-    from crawler.frontier.distributed import RedisFrontierScheduler
-    from crawler.items import PageItem
-    from crawler.spiders.sites import SitesSpider
-    from tests.test_frontier import HOME, _request
-
-    run_key = f"test-{uuid.uuid4().hex[:8]}"
-    settings = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
-    settings.update(
-        VIGIE_ANALYSIS_WORKERS=0,
-        DOWNLOAD_DELAY=0,
-        VIGIE_REDIS_URL=REDIS_URL,
-        VIGIE_REDIS_RUN_KEY=run_key,
-    )
-    crawler = get_crawler(SitesSpider, settings)
-    scheduler = RedisFrontierScheduler(crawler)
-    scheduler.spider = SitesSpider.from_crawler(crawler, seeds=[])
-    # What Scrapy's engine does with a request the scheduler obtained: hand it back.
-    crawler.engine = SimpleNamespace(crawl=scheduler.enqueue_request)
-    scheduler._listen()
+    crawler, scheduler = worker()
     send = crawler.signals.send_catch_log
-
-    def page(request) -> None:
-        """Downloaded, analysed, stored: the signals a crawl sends for a page."""
-        send(signals.request_left_downloader, request=request, spider=None)
-        send(vigie_signals.download_outcome, request=request, page=True)
-        item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, [])
-        send(signals.item_scraped, item=item, response=None, spider=None)
-        send(vigie_signals.items_stored, items=[item])
 
     async def play() -> tuple[int, int]:
         await scheduler._connect()
@@ -240,7 +256,7 @@ def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_lease_alone():
             await scheduler._take(16)
             home = scheduler.next_request()
             assert home is not None and home.url == HOME
-            page(home)
+            _stored_page(crawler, home)
             scheduler.enqueue_request(_request("http://127.0.0.1:8000/services/", "Services"))
             scheduler.enqueue_request(_request("http://127.0.0.1:8000/services", "Démarche"))
             await scheduler._flush()
@@ -257,66 +273,27 @@ def test_a_redirect_to_a_page_being_fetched_leaves_that_pages_lease_alone():
             await scheduler._flush()  # admitted as a redirect: to a known page
             await scheduler._flush()  # its lease released
             assert crawler.stats.get_value("vigie/redirects_to_known") == 1
-            page(slashed)
+            _stored_page(crawler, slashed)
             await scheduler._flush()
             server = redis.Redis.from_url(REDIS_URL)
-            leases = server.hlen(f"vigie:{run_key}:lease:{scheduler.worker_id}")
-            return int(server.get(f"vigie:{run_key}:pending") or 0), leases
+            leases = server.hlen(f"{scheduler.prefix}lease:{scheduler.worker_id}")
+            return int(server.get(f"{scheduler.prefix}pending") or 0), leases
         finally:
             await scheduler.redis.aclose()
 
-    try:
-        pending, leases = asyncio.run(play())
-        assert (pending, leases) == (0, 0)  # nothing left: the workers may finish
-        assert scheduler.remote_pending == 0 and not scheduler.has_pending_requests()
-    finally:
-        server = redis.Redis.from_url(REDIS_URL)
-        for key in server.scan_iter(f"vigie:{run_key}:*"):
-            server.delete(key)
+    pending, leases = asyncio.run(play())
+    assert (pending, leases) == (0, 0)  # nothing left: the workers may finish
+    assert scheduler.remote_pending == 0 and not scheduler.has_pending_requests()
 
 
-def test_a_worker_told_that_a_site_is_closed_tells_its_spider():
+def test_a_worker_told_that_a_site_is_closed_tells_its_spider(worker):
     """Budget of 2: the home page and one page spend it; the next link a worker proposes
     is refused as ``closed``, and its spider forgets the links it proposed for the site
     (``tests/test_closed_sites.py`` has the in-memory frontier's side)."""
-    import asyncio
-    from types import SimpleNamespace
-
-    from scrapy import signals
-    from scrapy.utils.test import get_crawler
-
-    from crawler import settings as defaults
-    from crawler import signals as vigie_signals
-    from crawler.frontier.distributed import RedisFrontierScheduler
-    from crawler.items import PageItem
-    from crawler.seeds import Seed
-    from crawler.spiders.sites import SiteInfo, SitesSpider
-    from tests.test_frontier import HOME, _request
-
-    run_key = f"test-{uuid.uuid4().hex[:8]}"
-    settings = {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
-    settings.update(
-        VIGIE_ANALYSIS_WORKERS=0,
-        DOWNLOAD_DELAY=0,
-        VIGIE_REDIS_URL=REDIS_URL,
-        VIGIE_REDIS_RUN_KEY=run_key,
-        VIGIE_MAX_PAGES_PER_SITE=2,
-    )
-    crawler = get_crawler(SitesSpider, settings)
-    scheduler = RedisFrontierScheduler(crawler)
     seed = Seed(id="s", name="Mairie", url=HOME, type="mairie")
-    spider = scheduler.spider = SitesSpider.from_crawler(crawler, seeds=[seed])
+    crawler, scheduler = worker([seed], VIGIE_MAX_PAGES_PER_SITE=2)
+    spider = scheduler.spider
     spider.sites = {"s": SiteInfo(seed, offered={HOME, HOME + "a", HOME + "b"})}
-    crawler.engine = SimpleNamespace(crawl=scheduler.enqueue_request)
-    scheduler._listen()
-    send = crawler.signals.send_catch_log
-
-    def page(request) -> None:
-        send(signals.request_left_downloader, request=request, spider=None)
-        send(vigie_signals.download_outcome, request=request, page=True)
-        item = PageItem(None, "s", request.url, 200, 1, 100, 0.1, None, False, None, [])
-        send(signals.item_scraped, item=item, response=None, spider=None)
-        send(vigie_signals.items_stored, items=[item])
 
     async def play() -> None:
         await scheduler._connect()
@@ -327,7 +304,7 @@ def test_a_worker_told_that_a_site_is_closed_tells_its_spider():
                 await scheduler._take(16)
                 request = scheduler.next_request()
                 assert request is not None and request.url == url
-                page(request)
+                _stored_page(crawler, request)
                 await scheduler._flush()
             assert not spider.sites["s"].closed
             scheduler.enqueue_request(_request(HOME + "b", "B"))
@@ -335,11 +312,6 @@ def test_a_worker_told_that_a_site_is_closed_tells_its_spider():
         finally:
             await scheduler.redis.aclose()
 
-    try:
-        asyncio.run(play())
-        assert crawler.stats.get_value("vigie/frontier/closed") == 1
-        assert spider.sites["s"].closed and spider.sites["s"].offered == set()
-    finally:
-        server = redis.Redis.from_url(REDIS_URL)
-        for key in server.scan_iter(f"vigie:{run_key}:*"):
-            server.delete(key)
+    asyncio.run(play())
+    assert crawler.stats.get_value("vigie/frontier/closed") == 1
+    assert spider.sites["s"].closed and spider.sites["s"].offered == set()
