@@ -89,6 +89,7 @@ def main() -> None:
     trees = [("cette version", ROOT)]
     if args.baseline:
         trees.append(("référence", args.baseline.resolve()))
+    index = {name: i for i, (name, _) in enumerate(trees)}  # a store per version
     peaks: dict[str, dict[int, list[float]]] = {name: {n: [] for n in sizes} for name, _ in trees}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -99,7 +100,7 @@ def main() -> None:
                 for n in sizes:
                     part = slice_seeds(seeds, 0, n, work / f"s{n}.csv")
                     for name, tree in order:
-                        db = work / f"{round_}-{n}-{len(name)}.db"
+                        db = work / f"{round_}-{n}-{index[name]}.db"
                         peak, stored, seconds = crawl_peak(part, db, args.pages, tree)
                         peaks[name][n].append(peak)
                         print(
