@@ -239,6 +239,9 @@ def test_crawl_exit_codes_tell_how_it_went(tmp_path, one_page_site):
     db = f"sqlite:///{tmp_path / 'v.db'}"
     ok = _crawl(seeds, db, "--max-error-rate", "60%")
     assert ok.returncode == exitcodes.OK, ok.stderr[-2000:]
+    # The store is whole in its file once vigie has exited (its SQLite connections closed,
+    # the WAL folded back): a copy of v.db alone holds the run.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv", "v.db"]
     too_many = _crawl(seeds, db, "--max-error-rate", "0.2")
     assert too_many.returncode == exitcodes.ERROR_RATE, too_many.stderr[-2000:]
     assert "1 sites sur 2 en erreur" in too_many.stderr
