@@ -23,6 +23,11 @@ ROBOTSTXT_OBEY = True
 #: hosts: politeness is per administration, and demo sites sharing 127.0.0.1 stay apart.
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+#: Keep it above 0 on the public web. With 0, Scrapy 2.19 on the asyncio reactor starts
+#: every request a site's download slot holds in the same turn, whatever
+#: CONCURRENT_REQUESTS_PER_DOMAIN (it counts a download only once its task runs): a site
+#: then gets up to VIGIE_IN_FLIGHT_PER_SITE requests at once. A delay makes the slot start
+#: one and wait; AutoThrottle never goes below it.
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
