@@ -332,7 +332,7 @@ def compare(args: argparse.Namespace) -> tuple[list[str], list[str]]:
             f"Plancher : `axe.run` seul, page chargée, médiane de {args.floor_repeat} "
             f"passages par page : {axe_mean:.3f} s par page en moyenne "
             f"({min(floor.values()):.3f}–{max(floor.values()):.3f}) ; Vigie, travail entier : "
-            f"{wall[vigie] / axe_mean:.2f} × ce plancher (deux onglets sur deux cœurs : "
+            f"{wall[vigie] / axe_mean:.2f} × ce plancher (sur deux cœurs pleins : "
             f"plancher {axe_mean / 2:.3f} s par page, Vigie à "
             f"{wall[vigie] / (axe_mean / 2):.2f} ×). Audit de Vigie par page (ses "
             f"enregistrements, chargement compris) : médiane {statistics.median(durations):.2f} s"

@@ -193,9 +193,14 @@ VIGIE_BROWSER_EXECUTABLE = None
 #: shells and this many other pages are rendered and audited with axe-core.
 VIGIE_AUDIT_ENABLED = True
 VIGIE_AUDIT_OTHER_PAGES = 5
-#: Pages rendered at once, each in its own browser with one renderer process (two suit
-#: two cores).
-VIGIE_AUDIT_CONCURRENCY = 2
+#: Pages rendered at once, each in its own browser with one renderer process. One more
+#: than the cores: while a tab waits (its page loading, the quiet wait after "load", the
+#: round trips to Python) the third keeps both cores busy. On two cores at rest, 3 audits
+#: the 25 pages of bench/whole_job_vs_peers.py 4-5 % faster than 2 (CPU +2 %), 4 no
+#: better than 3 (CPU +6 %); each browser adds ~160 MiB (docs/benchmarks.md). Under other
+#: load, 3 was slower than 2 (2026-12-03): lower it on a shared machine, raise it with
+#: more cores.
+VIGIE_AUDIT_CONCURRENCY = 3
 #: Seconds for one page's whole audit (load, scripts, axe): a page that hangs is an error.
 VIGIE_AUDIT_TIMEOUT = 30.0
 #: Seconds to wait at most after "load" for a page built by its scripts: it is audited as
