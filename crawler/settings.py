@@ -195,11 +195,11 @@ VIGIE_AUDIT_ENABLED = True
 VIGIE_AUDIT_OTHER_PAGES = 5
 #: Pages rendered at once, each in its own browser with one renderer process. One more
 #: than the cores: while a tab waits (its page loading, the quiet wait after "load", the
-#: round trips to Python) the third keeps both cores busy. On two cores at rest, 3 audits
-#: the 25 pages of bench/whole_job_vs_peers.py 4-5 % faster than 2 (CPU +2 %), 4 no
-#: better than 3 (CPU +6 %); each browser adds ~160 MiB (docs/benchmarks.md). Under other
-#: load, 3 was slower than 2 (2026-12-03): lower it on a shared machine, raise it with
-#: more cores.
+#: round trips to Python) the third keeps both cores busy. On two cores, 3 audits the 25
+#: pages of bench/whole_job_vs_peers.py 4-5 % faster than 2 at rest (CPU +2 %) and 6 %
+#: faster with two busy loops beside it; 4 is no better than 3 (CPU +6 %). Each browser
+#: adds ~210 MiB (peak PSS of the whole job: 1.08 GiB at 2, 1.29 at 3; docs/benchmarks.md).
+#: Raise it with more cores, lower it where memory is short.
 VIGIE_AUDIT_CONCURRENCY = 3
 #: Seconds for one page's whole audit (load, scripts, axe): a page that hangs is an error.
 VIGIE_AUDIT_TIMEOUT = 30.0
