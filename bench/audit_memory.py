@@ -14,7 +14,6 @@ one tab more adds.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from whole_job_vs_peers import VIGIE, corpus_pages, serve_sites  # noqa: E402
+from whole_job_vs_peers import corpus_pages, serve_sites, vigie_crawl_command  # noqa: E402
 
 
 def descendants(pid: int) -> list[int]:
@@ -62,28 +61,7 @@ def pss_mib(pids: list[int]) -> float:
 def peak_of_crawl(urls: list[str], tabs: int) -> float:
     """One cold crawl of the sites with ``tabs`` tabs; its peak PSS in MiB."""
     with tempfile.TemporaryDirectory() as tmp:
-        seeds = Path(tmp) / "sites.csv"
-        with seeds.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["id", "name", "url", "type"])
-            for i, url in enumerate(urls):
-                writer.writerow([f"site-{i:02d}", f"Site {i}", url, "autre"])
-        cmd = [
-            str(VIGIE),
-            "crawl",
-            "--seeds",
-            str(seeds),
-            "--max-pages-per-site",
-            "1",
-            "--audit-pages",
-            "0",
-            "--allow-private",
-            "--no-report",
-            "--db",
-            f"sqlite:///{tmp}/vigie.db",
-            "-s",
-            f"VIGIE_AUDIT_CONCURRENCY={tabs}",
-        ]
+        cmd, _ = vigie_crawl_command(urls, Path(tmp), ["-s", f"VIGIE_AUDIT_CONCURRENCY={tabs}"])
         log = Path(tmp) / "stderr.txt"  # a file, not a pipe nobody reads while it runs
         with log.open("wb") as err:
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)

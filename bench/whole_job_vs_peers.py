@@ -131,31 +131,40 @@ def serve_sites(pages: list[Path]) -> tuple[list[ThreadingHTTPServer], list[str]
 # -- the tools: each returns {url: set of failing rule ids, or {"ERROR: …"}} --------------
 
 
+def vigie_crawl_command(
+    urls: list[str], folder: Path, extra: list[str], code: Path | None = None
+) -> tuple[list[str], str]:
+    """The ``vigie crawl`` of the sites at ``urls`` as this bench runs it (its seed list and
+    store written in ``folder``): the command line and the store's URL."""
+    seeds = folder / "sites.csv"
+    with seeds.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "name", "url", "type"])
+        for i, url in enumerate(urls):
+            writer.writerow([f"site-{i:02d}", f"Site {i}", url, "autre"])
+    db = f"sqlite:///{folder}/vigie.db"
+    cmd = [
+        *([sys.executable, "-m", "crawler.cli"] if code else [str(VIGIE)]),
+        "crawl",
+        "--seeds",
+        str(seeds),
+        "--max-pages-per-site",
+        "1",
+        "--audit-pages",
+        "0",
+        "--allow-private",
+        "--no-report",
+        "--db",
+        db,
+        *extra,
+    ]
+    return cmd, db
+
+
 def run_vigie(urls: list[str], extra: list[str], code: Path | None = None) -> dict[str, set[str]]:
     """One cold ``vigie crawl`` of the 25 sites; the rule ids read back from its store."""
     with tempfile.TemporaryDirectory() as tmp:
-        seeds = Path(tmp) / "sites.csv"
-        with seeds.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["id", "name", "url", "type"])
-            for i, url in enumerate(urls):
-                writer.writerow([f"site-{i:02d}", f"Site {i}", url, "autre"])
-        db = f"sqlite:///{tmp}/vigie.db"
-        cmd = [
-            *([sys.executable, "-m", "crawler.cli"] if code else [str(VIGIE)]),
-            "crawl",
-            "--seeds",
-            str(seeds),
-            "--max-pages-per-site",
-            "1",
-            "--audit-pages",
-            "0",
-            "--allow-private",
-            "--no-report",
-            "--db",
-            db,
-            *extra,
-        ]
+        cmd, db = vigie_crawl_command(urls, Path(tmp), extra, code)
         env = dict(os.environ)
         if code:
             env["PYTHONPATH"] = str(code)
