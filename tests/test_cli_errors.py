@@ -195,6 +195,35 @@ def test_two_processes_creating_one_sqlite_store_at_once_both_succeed(tmp_path):
             assert proc.returncode == 0, err[-2000:]
 
 
+def test_a_store_opened_while_another_process_writes_a_new_file_waits_for_it(tmp_path):
+    """The race behind the rare failure of the test above, made certain: a file still in
+    rollback mode, another connection holding its write lock. SQLite refuses the switch to
+    WAL at once there ("database is locked", its busy handler not called); opening the
+    store must wait for the writer instead, as any other statement does."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "en-cours.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other_process (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO other_process VALUES (1)")
+    commit = threading.Timer(0.5, writer.execute, ("COMMIT",))
+    commit.start()
+    try:
+        store = Store(f"sqlite:///{path}")
+    finally:
+        commit.join()
+        writer.close()
+    try:
+        with store.engine.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            assert mode == "wal"
+            assert conn.exec_driver_sql("SELECT count(*) FROM other_process").scalar() == 1
+    finally:
+        store.close()
+
+
 # -- exit codes of a crawl, table to standard output, runs for monitoring -------------------
 
 

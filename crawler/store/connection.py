@@ -18,6 +18,8 @@ distributed crawl), and its URL is typed by people. So opening it:
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,10 @@ class StoreError(Exception):
         self.usage = usage
 
 
+#: How long a connection waits for another process's lock (SQLite's busy timeout), seconds.
+_BUSY_TIMEOUT_S = 30.0
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets ``vigie table`` read while a crawl writes; NORMAL sync is safe with WAL.
 
@@ -50,16 +56,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting like any other statement for a writer to finish.
+
+    A file still in rollback mode (a store being created) is switched by reading its header
+    then writing it; if another process holds the write lock between the two, SQLite
+    answers "database is locked" at once, without calling the busy handler (it does so for
+    every read-to-write upgrade, which could deadlock: its documentation of
+    ``sqlite3_busy_handler``). Here nothing is held (no transaction is open), so waiting is
+    safe: the pragma is retried until the busy timeout, as the busy handler would have.
+    Seen when three processes opened one new store at once: the second switched while the
+    first created the schema.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
 def _sqlite_read_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """A store opened only to be read changes nothing in its file (no journal mode)."""
-    dbapi_connection.execute("PRAGMA busy_timeout=30000")
+    dbapi_connection.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")
 
 
 def sqlite_path(url: str) -> Path | None:
