@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import cached_property
+from itertools import accumulate
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -221,11 +223,50 @@ class Page:
     # -- evidence -----------------------------------------------------------------------
 
     @cached_property
-    def _text_nodes(self) -> tuple[list[Any], str]:
-        """Every text node of the tree (invisible ones gone), and all of them joined by NUL:
-        one ``str.find`` over the joined text tells which node holds a word."""
+    def _text_nodes(self) -> tuple[list[Any], str, list[int]]:
+        """Every text node of the tree (invisible ones gone), all of them joined by NUL,
+        and where each starts in the joined text: one ``str.find`` over it tells which node
+        holds a word."""
         nodes = _TEXT_NODES(self.root)
-        return nodes, _NODE_SEPARATOR.join(nodes)
+        step = len(_NODE_SEPARATOR)
+        starts = list(accumulate((len(node) + step for node in nodes[:-1]), initial=0))
+        return nodes, _NODE_SEPARATOR.join(nodes), starts
+
+    @cached_property
+    def _needles(self) -> dict[tuple[str, str], list[int]]:
+        """:meth:`_occurrences` computed so far: a page with 3,000 phone numbers asks the
+        same needle ("01") 3,000 times, and scanning from the start each time made
+        ``vigie inspect`` of such a page take a minute."""
+        return {}
+
+    def _occurrences(self, where: str, needle: str) -> list[int]:
+        """Where ``needle`` occurs, computed once a needle.
+
+        ``where="text"``: its non-overlapping starts in the visible text (what
+        ``str.count`` counts). ``where="nodes"``: the index of each text node holding it,
+        once a node, in document order.
+        """
+        key = (where, needle)
+        found = self._needles.get(key)
+        if found is not None:
+            return found
+        found = []
+        if where == "text":
+            pos = self.text.find(needle)
+            while pos != -1:
+                found.append(pos)
+                pos = self.text.find(needle, pos + len(needle))
+        else:
+            nodes, joined, starts = self._text_nodes
+            pos = joined.find(needle)
+            while pos != -1:
+                index = bisect_right(starts, pos) - 1
+                found.append(index)
+                if index + 1 == len(starts):
+                    break
+                pos = joined.find(needle, starts[index + 1])
+        self._needles[key] = found
+        return found
 
     def element_at(self, start: int, end: int | None = None) -> Any:
         """The element whose text holds ``self.text[start:end]`` (the word at ``start``).
@@ -244,30 +285,17 @@ class Page:
         if not words:
             return self._body
         needle = max(words, key=len)
-        rank = self.text.count(needle, 0, start + self.text[start:end].find(needle))
-        node = self._node_holding(needle, rank)
-        if node is None:
+        at = start + self.text[start:end].find(needle)
+        # occurrences wholly before this one, as self.text.count(needle, 0, at) counts them
+        rank = bisect_right(self._occurrences("text", needle), at - len(needle))
+        holding = self._occurrences("nodes", needle)
+        if not holding:
             return self._body
+        node = self._text_nodes[0][holding[min(rank, len(holding) - 1)]]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:
             element = element.getparent()
         return element
-
-    def _node_holding(self, needle: str, rank: int) -> Any:
-        """The ``rank``-th text node holding ``needle`` (the last one if fewer), or None."""
-        nodes, joined = self._text_nodes
-        found = None
-        pos = joined.find(needle)
-        while pos != -1:
-            found = joined.count(_NODE_SEPARATOR, 0, pos)
-            if rank == 0:
-                break
-            rank -= 1
-            next_node = joined.find(_NODE_SEPARATOR, pos)
-            if next_node == -1:
-                break
-            pos = joined.find(needle, next_node + 1)
-        return None if found is None else nodes[found]
 
     @cached_property
     def _body(self) -> Any:
