@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import select
 import sys
 from importlib import metadata
 from typing import NoReturn
@@ -19,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler.commands import NAMES, load
 from crawler.commands.config import DEFAULT_FILE, find_config
 from crawler.commands.config import load as load_config
-from crawler.commands.exitcodes import ERROR, INTERRUPTED, CommandError
+from crawler.commands.exitcodes import ERROR, INTERRUPTED, OUTPUT_CLOSED, CommandError
 from crawler.commands.parser import FrenchArgumentParser
 
 EPILOG = """\
@@ -110,6 +112,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vigie : interrompu", file=sys.stderr)
         return INTERRUPTED
+    except BrokenPipeError:
+        # ``vigie table -o - | head``: the reader has what it wanted. Any other broken pipe
+        # (the browser's, a socket's) is an error like the others.
+        if not _stdout_closed():
+            raise
+        return OUTPUT_CLOSED
+
+
+def _stdout_closed() -> bool:
+    """Standard output is a pipe whose reader has gone: poll(2) reports POLLERR on it."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # replaced by a test's capture: no pipe
+        return False
+    poller = select.poll()
+    poller.register(fd, 0)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 def run() -> NoReturn:
@@ -124,8 +143,19 @@ def run() -> NoReturn:
     folded back into the database); :func:`gc.freeze` then leaves the objects still
     reachable to reference counting, which frees them at shutdown as before. Only here,
     never in :func:`main`: a test process calling :func:`main` keeps collecting.
+
+    When the reader of standard output has gone (``… | head``), what is still buffered
+    cannot be written: standard output is pointed at ``/dev/null`` so that Python's own
+    flush at exit does not print a traceback (the recipe of Python's documentation, "Note
+    on SIGPIPE" in :mod:`signal`).
     """
     code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = OUTPUT_CLOSED
+    if code == OUTPUT_CLOSED:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     gc.collect()
     gc.freeze()
     sys.exit(code)

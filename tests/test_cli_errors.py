@@ -335,3 +335,29 @@ def test_a_bad_setting_stops_the_crawl_before_it_starts(tmp_path, seeds):
     )  # fmt: skip
     one_french_error(robots, exitcodes.ERROR, "n'a pas pu démarrer")
     assert [run["status"] for run in Store(url).list_runs()] == ["failed"]
+
+
+@pytest.mark.parametrize("read", [0, 10], ids=["reader-gone-before", "reader-gone-during"])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path, read):
+    """``vigie inspect --json page | head``: the output stops where the reader did, with
+    the code of a Unix tool stopped by SIGPIPE, and no Python traceback, whether the
+    reader left before anything was written (the flush at exit) or in the middle of a
+    1 MB answer (a write inside the command)."""
+    lines = "".join(
+        f"<p><a href='/p{i}'>Page {i}</a> Tél. 01 23 45 {i % 100:02d} {i // 100:02d}</p>"
+        for i in range(3000)
+    )
+    page = tmp_path / "page.html"
+    page.write_text(f"<html lang='fr'><head><title>M</title></head><body>{lines}</body></html>")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "inspect", "--json", str(page)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    if read:
+        assert proc.stdout.read(read).startswith(b"{")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == exitcodes.OUTPUT_CLOSED, err[-2000:]
+    assert err == ""

@@ -19,6 +19,10 @@ ERROR_RATE = 4
 FAILED_CHECKS = 5
 #: Stopped by Ctrl-C, SIGTERM or the memory limit; ``vigie crawl --resume N`` continues.
 INTERRUPTED = 130
+#: The reader of standard output went away (``vigie table -o - | head``): the output is
+#: cut where the reader stopped, nothing else is wrong. 128 + SIGPIPE, as a shell reports
+#: a Unix tool stopped the same way.
+OUTPUT_CLOSED = 141
 
 #: Every code with its meaning in French, as ``docs/exit-codes.md`` lists them.
 MEANINGS: dict[int, str] = {
@@ -29,6 +33,7 @@ MEANINGS: dict[int, str] = {
     ERROR_RATE: "trop de sites en erreur (au-delà de --max-error-rate)",
     FAILED_CHECKS: "vigie inspect --fail-on : la page ne satisfait pas les conditions",
     INTERRUPTED: "interrompu (Ctrl-C, SIGTERM, limite de mémoire) : reprise possible",
+    OUTPUT_CLOSED: "sortie standard fermée par le programme qui la lisait (… | head)",
 }
 
 
