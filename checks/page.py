@@ -233,39 +233,22 @@ class Page:
         return nodes, _NODE_SEPARATOR.join(nodes), starts
 
     @cached_property
-    def _needles(self) -> dict[tuple[str, str], list[int]]:
-        """:meth:`_occurrences` computed so far: a page with 3,000 phone numbers asks the
-        same needle ("01") 3,000 times, and scanning from the start each time made
-        ``vigie inspect`` of such a page take a minute."""
+    def _needles(self) -> dict[tuple[str, str], _Occurrences]:
+        """The scans of :meth:`element_at` so far, by needle: a page of 3,000 phone numbers
+        asks for the same needle ("01") 3,000 times, and scanning it from the start each
+        time made ``vigie inspect`` of such a page take a minute."""
         return {}
 
-    def _occurrences(self, where: str, needle: str) -> list[int]:
-        """Where ``needle`` occurs, computed once a needle.
-
-        ``where="text"``: its non-overlapping starts in the visible text (what
-        ``str.count`` counts). ``where="nodes"``: the index of each text node holding it,
-        once a node, in document order.
-        """
+    def _occurrences(self, where: str, needle: str) -> _Occurrences:
         key = (where, needle)
         found = self._needles.get(key)
-        if found is not None:
-            return found
-        found = []
-        if where == "text":
-            pos = self.text.find(needle)
-            while pos != -1:
-                found.append(pos)
-                pos = self.text.find(needle, pos + len(needle))
-        else:
-            nodes, joined, starts = self._text_nodes
-            pos = joined.find(needle)
-            while pos != -1:
-                index = bisect_right(starts, pos) - 1
-                found.append(index)
-                if index + 1 == len(starts):
-                    break
-                pos = joined.find(needle, starts[index + 1])
-        self._needles[key] = found
+        if found is None:
+            if where == "text":
+                found = _Occurrences(self.text, needle)
+            else:
+                _, joined, starts = self._text_nodes
+                found = _Occurrences(joined, needle, starts)
+            self._needles[key] = found
         return found
 
     def element_at(self, start: int, end: int | None = None) -> Any:
@@ -285,13 +268,11 @@ class Page:
         if not words:
             return self._body
         needle = max(words, key=len)
-        at = start + self.text[start:end].find(needle)
-        # occurrences wholly before this one, as self.text.count(needle, 0, at) counts them
-        rank = bisect_right(self._occurrences("text", needle), at - len(needle))
-        holding = self._occurrences("nodes", needle)
-        if not holding:
+        rank = self._occurrences("text", needle).before(start + self.text[start:end].find(needle))
+        index = self._occurrences("nodes", needle).nth(rank)
+        if index is None:
             return self._body
-        node = self._text_nodes[0][holding[min(rank, len(holding) - 1)]]
+        node = self._text_nodes[0][index]
         element = node.getparent()
         if node.is_tail and element.getparent() is not None:
             element = element.getparent()
@@ -319,6 +300,51 @@ class Page:
 
     def structured_evidence(self, snippet: str) -> Evidence:
         return Evidence(self.url, None, clip(snippet), source="structured_data")
+
+
+class _Occurrences:
+    """The occurrences of one needle in one text, found as far as they have been asked for.
+
+    Each needle is scanned once whatever the number of matches asking for it, and no
+    further than the furthest of them: a word met once costs what one ``str.find`` costs.
+    With ``node_starts`` (where each text node starts in the joined text) the occurrences
+    are the indexes of the nodes holding the needle, once a node.
+    """
+
+    __slots__ = ("found", "haystack", "needle", "next", "node_starts")
+
+    def __init__(self, haystack: str, needle: str, node_starts: list[int] | None = None) -> None:
+        self.haystack = haystack
+        self.needle = needle
+        self.node_starts = node_starts
+        self.found: list[int] = []
+        self.next = 0  # where the scan goes on; -1 once the haystack is exhausted
+
+    def _advance(self) -> None:
+        pos = self.haystack.find(self.needle, self.next)
+        if pos == -1:
+            self.next = -1
+        elif self.node_starts is None:
+            self.found.append(pos)
+            self.next = pos + len(self.needle)  # non-overlapping, as str.count counts
+        else:
+            index = bisect_right(self.node_starts, pos) - 1
+            self.found.append(index)
+            following = index + 1
+            self.next = self.node_starts[following] if following < len(self.node_starts) else -1
+
+    def before(self, at: int) -> int:
+        """How many occurrences end at or before ``at``: ``haystack.count(needle, 0, at)``."""
+        last = at - len(self.needle)
+        while self.next != -1 and (not self.found or self.found[-1] <= last):
+            self._advance()
+        return bisect_right(self.found, last)
+
+    def nth(self, rank: int) -> int | None:
+        """The ``rank``-th occurrence (from 0), the last one if fewer, None if none."""
+        while self.next != -1 and len(self.found) <= rank:
+            self._advance()
+        return self.found[min(rank, len(self.found) - 1)] if self.found else None
 
 
 def resolve(base: str, raw: str) -> str:
