@@ -32,8 +32,12 @@ from checks.page import Page  # noqa: E402
 
 #: One repeated block of each shape, numbered ``i``: what long public pages repeat.
 SHAPES: dict[str, Callable[[int], str]] = {
-    "phone numbers": lambda i: f"<p>Accueil {i} : Tél. 01 23 45 {i % 100:02d} {i // 100 % 100:02d}</p>",
-    "links": lambda i: f"<li><a href='/demarche/{i}'>Démarche {i} : contact et accessibilité</a></li>",
+    "phone numbers": lambda i: (
+        f"<p>Accueil {i} : Tél. 01 23 45 {i % 100:02d} {i // 100 % 100:02d}</p>"
+    ),
+    "links": lambda i: (
+        f"<li><a href='/demarche/{i}'>Démarche {i} : contact et accessibilité</a></li>"
+    ),
     "e-mails and addresses": lambda i: (
         f"<p>Service {i} : service{i}@ville.fr, {i % 90 + 1} rue de la Paix 750{i % 20 + 1:02d} "
         "Paris, ouvert du lundi au vendredi de 9 h à 12 h</p>"

@@ -324,14 +324,18 @@ def compare(args: argparse.Namespace) -> tuple[list[str], list[str]]:
         f"{load_before:.1f} ; Vigie dans {audit.DEFAULT_EXECUTABLE}, les outils pairs dans "
         f"{CLI_CHROMIUM}.",
         "",
-        "| outil | s / page (réel) | Vigie plus rapide (médiane des tours) | CPU s / page "
+        "| outil | s / page (réel) | Vigie plus rapide (médiane des tours, extrêmes) "
+        "| CPU s / page "
         "| tours (s / page) |",
         "|---|---|---|---|---|",
     ]
     for name in tools:
-        # Paired: each round's ratio, then their median (the load moves between rounds).
-        paired = statistics.median(t / v for t, v in zip(walls[name], walls[vigie], strict=True))
-        ratio = "—" if name == vigie else f"×{paired:.2f}"
+        # Paired: each round's ratio, then their median (the load moves between rounds);
+        # the lowest and highest round beside it, so that "missed by a hair" reads as such.
+        ratios = [t / v for t, v in zip(walls[name], walls[vigie], strict=True)]
+        paired = statistics.median(ratios)
+        spread = f"×{paired:.2f} (tours {min(ratios):.2f}–{max(ratios):.2f})"
+        ratio = "—" if name == vigie else spread
         rounds = ", ".join(f"{t:.2f}" for t in walls[name])
         lines.append(f"| {name} | {wall[name]:.3f} | {ratio} | {cpu[name]:.3f} | {rounds} |")
     if floor:
