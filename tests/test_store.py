@@ -160,6 +160,18 @@ def test_write_batch_can_skip_what_the_run_already_holds(tmp_path):
     assert len(store.pages_of_run(run_id)) == 3
 
 
+def test_a_store_used_with_with_is_closed_at_the_end_of_the_block(tmp_path):
+    """Its last SQLite connection closes: the WAL is folded back into the file, and gone."""
+    db = tmp_path / "v.db"
+    wal = tmp_path / "v.db-wal"
+    with Store(f"sqlite:///{db}") as store:
+        store.start_run(SEEDS, label="test")
+        assert wal.exists()  # the write is in the WAL while a connection is open
+    assert not wal.exists()
+    with Store(f"sqlite:///{db}", write=False) as reader:
+        assert [r["label"] for r in reader.list_runs()] == ["test"]  # nothing lost
+
+
 def test_xlsx_cells_keep_their_kind(tmp_path):
     import math
 

@@ -57,6 +57,18 @@ class Store(Reads, Writes, AnnuaireReads, AnnuaireWrites):
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        """``with Store(url) as store:``: the store is closed when the block ends.
+
+        Its connections are then closed (an SQLite file's WAL folded back into the
+        database) when the command is done with it, not whenever the garbage collector
+        gets to it.
+        """
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 __all__ = [
     "IMPORT_STATUSES",
