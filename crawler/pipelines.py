@@ -138,9 +138,13 @@ class StorePipeline:
     def close_spider(self, spider: Spider | None = None) -> None:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
-        self.flush()
-        if self.owned_run is not None and self.store is not None:
-            stats = self.crawler.stats.get_stats() if self.crawler else {}
-            from crawler.aggregation import finish_run
+        try:
+            self.flush()
+            if self.owned_run is not None and self.store is not None:
+                stats = self.crawler.stats.get_stats() if self.crawler else {}
+                from crawler.aggregation import finish_run
 
-            finish_run(self.store, self.owned_run, dict(stats))
+                finish_run(self.store, self.owned_run, dict(stats))
+        finally:
+            if self.store is not None:
+                self.store.close()  # its connections, now: not when the collector gets to it

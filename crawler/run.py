@@ -135,90 +135,92 @@ def run_crawl(
     to finish audits and aggregates it.
     """
     settings = crawl_settings(overrides)
-    store = Store(settings.get("VIGIE_DB_URL"))
-    recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
-    progress = {}
-    distributed = redis_url is not None
-    if distributed:
-        from redis.exceptions import RedisError
+    with Store(settings.get("VIGIE_DB_URL")) as store:
+        recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
+        progress = {}
+        distributed = redis_url is not None
+        if distributed:
+            from redis.exceptions import RedisError
 
-        from crawler.frontier.distributed import RunRegistry
+            from crawler.frontier.distributed import RunRegistry
 
-        if not label:
-            raise ValueError("une exploration distribuée a besoin d'une étiquette (--run-label)")
+            if not label:
+                raise ValueError(
+                    "une exploration distribuée a besoin d'une étiquette (--run-label)"
+                )
+            try:
+                registry = RunRegistry(
+                    redis_url, run_key=label, lease_ttl=settings.getfloat("VIGIE_REDIS_LEASE_TTL")
+                )
+                run_id = registry.join(store, list(seeds), label, recorded)
+            except RedisError as exc:
+                raise RunError(f"Redis injoignable : {redis_url} ({exc})") from exc
+            # The frontier on Redis is Scrapy's scheduler: a setting, nothing else changes.
+            settings = crawl_settings({**(overrides or {}), **registry.settings()})
+        elif resume_run is not None:
+            run_id = resume_run
+            store.reopen_run(run_id)
+            progress = store.progress(run_id)
+        else:
+            run_id = store.start_run(seeds, label=label, settings=recorded)
+        process = CrawlerProcess(settings)
+        logs.install()
+        crawler = process.create_crawler(SitesSpider)
+        failures: list[BaseException] = []
         try:
-            registry = RunRegistry(
-                redis_url, run_key=label, lease_ttl=settings.getfloat("VIGIE_REDIS_LEASE_TTL")
-            )
-            run_id = registry.join(store, list(seeds), label, recorded)
-        except RedisError as exc:
-            raise RunError(f"Redis injoignable : {redis_url} ({exc})") from exc
-        # The frontier on Redis is Scrapy's scheduler: a setting, nothing else changes.
-        settings = crawl_settings({**(overrides or {}), **registry.settings()})
-    elif resume_run is not None:
-        run_id = resume_run
-        store.reopen_run(run_id)
-        progress = store.progress(run_id)
-    else:
-        run_id = store.start_run(seeds, label=label, settings=recorded)
-    process = CrawlerProcess(settings)
-    logs.install()
-    crawler = process.create_crawler(SitesSpider)
-    failures: list[BaseException] = []
-    try:
-        started = process.crawl(crawler, seeds=list(seeds), run_id=run_id, resume=progress)
-        # A component that cannot be built (a bad setting) fails the crawl's Deferred:
-        # Scrapy only logs it and stops, which must not read as a crawl that found nothing.
-        started.addErrback(lambda failure: failures.append(failure.value))
-        process.start()
-    except BaseException as exc:
-        store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
-        raise
-    if failures:
-        reason = f"{type(failures[0]).__name__}: {failures[0]}"
-        store.fail_run(run_id, reason)
-        raise RunError(f"l'exploration n'a pas pu démarrer : {failures[0]}")
-    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    # Stopped before its end, by a signal (Ctrl-C, SIGTERM) or the memory limit: the sites
-    # are not all crawled, so the run is not finished but left to be resumed.
-    interrupted = stats.get("finish_reason") in INTERRUPTED_REASONS
-    if stats.get("finish_reason") == "memusage_exceeded":
-        print(
-            f"[vigie] limite de mémoire atteinte (MEMUSAGE_LIMIT_MB = "
-            f"{settings.getint('MEMUSAGE_LIMIT_MB')} Mo) : exploration arrêtée proprement",
-            file=sys.stderr,
-        )
-    if distributed:
-        # The frontier's close handed this worker's leased requests back to the queue and
-        # said whether any other worker is still alive.
-        last = bool(stats.get("vigie/last_worker"))
-        if interrupted or not last:
+            started = process.crawl(crawler, seeds=list(seeds), run_id=run_id, resume=progress)
+            # A component that cannot be built (a bad setting) fails the crawl's Deferred:
+            # Scrapy only logs it and stops, which must not read as a crawl that found nothing.
+            started.addErrback(lambda failure: failures.append(failure.value))
+            process.start()
+        except BaseException as exc:
+            store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
+            raise
+        if failures:
+            reason = f"{type(failures[0]).__name__}: {failures[0]}"
+            store.fail_run(run_id, reason)
+            raise RunError(f"l'exploration n'a pas pu démarrer : {failures[0]}")
+        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+        # Stopped before its end, by a signal (Ctrl-C, SIGTERM) or the memory limit: the sites
+        # are not all crawled, so the run is not finished but left to be resumed.
+        interrupted = stats.get("finish_reason") in INTERRUPTED_REASONS
+        if stats.get("finish_reason") == "memusage_exceeded":
             print(
-                f"[vigie] travailleur {'interrompu' if interrupted else 'terminé'} ; "
-                f"l'exploration n° {run_id} sera agrégée par le dernier travailleur",
+                f"[vigie] limite de mémoire atteinte (MEMUSAGE_LIMIT_MB = "
+                f"{settings.getint('MEMUSAGE_LIMIT_MB')} Mo) : exploration arrêtée proprement",
                 file=sys.stderr,
             )
+        if distributed:
+            # The frontier's close handed this worker's leased requests back to the queue and
+            # said whether any other worker is still alive.
+            last = bool(stats.get("vigie/last_worker"))
+            if interrupted or not last:
+                print(
+                    f"[vigie] travailleur {'interrompu' if interrupted else 'terminé'} ; "
+                    f"l'exploration n° {run_id} sera agrégée par le dernier travailleur",
+                    file=sys.stderr,
+                )
+                return run_id
+        if interrupted:
+            store.interrupt_run(run_id, stats)
             return run_id
-    if interrupted:
-        store.interrupt_run(run_id, stats)
-        return run_id
-    if settings.getbool("VIGIE_AUDIT_ENABLED"):
-        from crawler.audit_phase import run_audits
+        if settings.getbool("VIGIE_AUDIT_ENABLED"):
+            from crawler.audit_phase import run_audits
 
-        _stop_on_signals()
-        try:
-            stats.update(run_audits(store, run_id, settings))
-        except KeyboardInterrupt:
-            # The audits done are stored; --resume audits the others (crawler.audit_phase
-            # skips the pages already audited).
-            print("[vigie] audit d'accessibilité interrompu", file=sys.stderr)
-            store.interrupt_run(run_id, {**stats, "finish_reason": "shutdown"})
-            return run_id
-    finish_run(store, run_id, stats)
-    if distributed:
-        registry.forget()  # the last worker: the run's frontier in Redis is no longer needed
-        registry.close()
-    return run_id
+            _stop_on_signals()
+            try:
+                stats.update(run_audits(store, run_id, settings))
+            except KeyboardInterrupt:
+                # The audits done are stored; --resume audits the others (crawler.audit_phase
+                # skips the pages already audited).
+                print("[vigie] audit d'accessibilité interrompu", file=sys.stderr)
+                store.interrupt_run(run_id, {**stats, "finish_reason": "shutdown"})
+                return run_id
+        finish_run(store, run_id, stats)
+        if distributed:
+            registry.forget()  # the last worker: the run's frontier in Redis is no longer needed
+            registry.close()
+        return run_id
 
 
 def _stop_on_signals() -> None:

@@ -169,34 +169,34 @@ def _add_import(parser: argparse.ArgumentParser) -> None:
 def _import(args: argparse.Namespace) -> int:
     from crawler.annuaire.importer import AnnuaireImportError, import_export
 
-    store = open_store(args.db, write=True)
-    try:
-        report = import_export(store, args.file, args.date)
-    except AnnuaireImportError as exc:
-        raise UsageError(str(exc)) from exc
-    for line in report.summary():
-        print(line)
-    return exitcodes.OK
+    with open_store(args.db, write=True) as store:
+        try:
+            report = import_export(store, args.file, args.date)
+        except AnnuaireImportError as exc:
+            raise UsageError(str(exc)) from exc
+        for line in report.summary():
+            print(line)
+        return exitcodes.OK
 
 
 def _imports(args: argparse.Namespace) -> int:
-    store = open_store(args.db)
-    if args.details:
-        return _details(store, args.details)
-    rows = store.annuaire_imports()
-    if not rows:
-        print("Aucun Annuaire importé : « vigie annuaire import FICHIER ».")
+    with open_store(args.db) as store:
+        if args.details:
+            return _details(store, args.details)
+        rows = store.annuaire_imports()
+        if not rows:
+            print("Aucun Annuaire importé : « vigie annuaire import FICHIER ».")
+            return exitcodes.OK
+        print(f"{'n°':>4}  {'export du':<10}  {'importé le':<16}  {'état':<9} {'fiches':>8} "
+              f"{'rejetées':>9}  fichier")  # fmt: skip
+        for row in rows:
+            started = row["started_at"].strftime("%Y-%m-%d %H:%M")
+            print(
+                f"{row['id']:>4}  {row['export_date'].isoformat():<10}  {started:<16}  "
+                f"{IMPORT_STATES.get(row['status'], row['status']):<9} {row['records_count']:>8} "
+                f"{row['rejected_count']:>9}  {row['source']}"
+            )
         return exitcodes.OK
-    print(f"{'n°':>4}  {'export du':<10}  {'importé le':<16}  {'état':<9} {'fiches':>8} "
-          f"{'rejetées':>9}  fichier")  # fmt: skip
-    for row in rows:
-        started = row["started_at"].strftime("%Y-%m-%d %H:%M")
-        print(
-            f"{row['id']:>4}  {row['export_date'].isoformat():<10}  {started:<16}  "
-            f"{IMPORT_STATES.get(row['status'], row['status']):<9} {row['records_count']:>8} "
-            f"{row['rejected_count']:>9}  {row['source']}"
-        )
-    return exitcodes.OK
 
 
 def _details(store: Any, import_id: int) -> int:
@@ -253,81 +253,87 @@ def _reference(store: Any, import_id: int | None, at: Any) -> dict[str, Any]:
 def _links(args: argparse.Namespace) -> int:
     from crawler.annuaire.links import SiteRef, link_sites
 
-    store = open_store(args.db)
-    if args.seeds:
-        from crawler.seeds import SeedError, load_seeds
+    with open_store(args.db) as store:
+        if args.seeds:
+            from crawler.seeds import SeedError, load_seeds
 
-        try:
-            seed_list = load_seeds(args.seeds)
-        except SeedError as exc:
-            raise UsageError(str(exc)) from exc
-        for problem in seed_list.problems:
-            print(f"{args.seeds} : {problem}", file=sys.stderr)
-        refs = [SiteRef.from_seed(seed) for seed in seed_list.seeds]
-        imported = _reference(store, args.import_id, None)
-        what = f"{len(refs)} sites de {args.seeds}"
-    else:
-        run_id = _run_id(store, args.run)
-        refs = [SiteRef.from_run_site(site) for site in store.sites_of_run(run_id)]
-        imported = _reference(store, args.import_id, store.run(run_id)["finished_at"])
-        what = f"{len(refs)} sites de l'exploration n° {run_id}"
-    links = link_sites(store, imported["id"], refs)
-    print(f"{what}, import n° {imported['id']} de l'Annuaire (export du "
-          f"{imported['export_date'].isoformat()}) :")  # fmt: skip
-    linked = [link for link in links if link.status == "linked"]
-    methods = {"annuaire_id": "par annuaire_id", "host": "par l'hôte", "domain": "par le domaine"}
-    by_method = ", ".join(
-        f"{sum(link.method == m for link in linked)} {label}"
-        for m, label in methods.items()
-        if any(link.method == m for link in linked)
-    )
-    print(f"  {len(linked)} relié(s) à une fiche" + (f" ({by_method})" if by_method else "") + ".")
-    if args.all:
-        for link in linked:
-            print(f"    {link.site_id} : {link.describe()}")
-    unmatched = [link for link in links if link.status != "linked"]
-    if unmatched:
-        print(f"  {len(unmatched)} sans fiche :")
-        for link in unmatched:
-            print(f"    {link.site_id} : {link.describe()}")
-    else:
-        print("  Aucun site sans fiche.")
-    return exitcodes.OK
+            try:
+                seed_list = load_seeds(args.seeds)
+            except SeedError as exc:
+                raise UsageError(str(exc)) from exc
+            for problem in seed_list.problems:
+                print(f"{args.seeds} : {problem}", file=sys.stderr)
+            refs = [SiteRef.from_seed(seed) for seed in seed_list.seeds]
+            imported = _reference(store, args.import_id, None)
+            what = f"{len(refs)} sites de {args.seeds}"
+        else:
+            run_id = _run_id(store, args.run)
+            refs = [SiteRef.from_run_site(site) for site in store.sites_of_run(run_id)]
+            imported = _reference(store, args.import_id, store.run(run_id)["finished_at"])
+            what = f"{len(refs)} sites de l'exploration n° {run_id}"
+        links = link_sites(store, imported["id"], refs)
+        print(f"{what}, import n° {imported['id']} de l'Annuaire (export du "
+              f"{imported['export_date'].isoformat()}) :")  # fmt: skip
+        linked = [link for link in links if link.status == "linked"]
+        methods = {
+            "annuaire_id": "par annuaire_id",
+            "host": "par l'hôte",
+            "domain": "par le domaine",
+        }
+        by_method = ", ".join(
+            f"{sum(link.method == m for link in linked)} {label}"
+            for m, label in methods.items()
+            if any(link.method == m for link in linked)
+        )
+        print(
+            f"  {len(linked)} relié(s) à une fiche" + (f" ({by_method})" if by_method else "") + "."
+        )
+        if args.all:
+            for link in linked:
+                print(f"    {link.site_id} : {link.describe()}")
+        unmatched = [link for link in links if link.status != "linked"]
+        if unmatched:
+            print(f"  {len(unmatched)} sans fiche :")
+            for link in unmatched:
+                print(f"    {link.site_id} : {link.describe()}")
+        else:
+            print("  Aucun site sans fiche.")
+        return exitcodes.OK
 
 
 def _check(args: argparse.Namespace) -> int:
     from checks.annuaire import FIELD_LABELS, FIELDS, STATUS_LABELS
     from crawler.annuaire.crosscheck import cross_check, says
 
-    store = open_store(args.db)
-    run_id = _run_id(store, args.run)
-    imported = _reference(store, args.import_id, store.run(run_id)["finished_at"])
-    result = cross_check(store, run_id, import_id=imported["id"])
-    if args.json:
-        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
-        return exitcodes.OK
-    sites = list(result.sites.values())
-    print(f"Exploration n° {run_id} comparée à l'import n° {imported['id']} de l'Annuaire "
-          f"(export du {imported['export_date'].isoformat()}) : {len(sites)} sites, "
-          f"{sum(s.link.status == 'linked' for s in sites)} avec une fiche.")  # fmt: skip
-    for name in FIELDS:
-        counts = {status: 0 for status in STATUS_LABELS}
-        for site in sites:
+    with open_store(args.db) as store:
+        run_id = _run_id(store, args.run)
+        imported = _reference(store, args.import_id, store.run(run_id)["finished_at"])
+        result = cross_check(store, run_id, import_id=imported["id"])
+        if args.json:
+            json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
+            sys.stdout.write("\n")
+            return exitcodes.OK
+        sites = list(result.sites.values())
+        print(f"Exploration n° {run_id} comparée à l'import n° {imported['id']} de l'Annuaire "
+              f"(export du {imported['export_date'].isoformat()}) : {len(sites)} sites, "
+              f"{sum(s.link.status == 'linked' for s in sites)} avec une fiche.")  # fmt: skip
+        for name in FIELDS:
+            counts = {status: 0 for status in STATUS_LABELS}
+            for site in sites:
+                for comparison in site.fields:
+                    if comparison["field"] == name:
+                        counts[comparison["status"]] += 1
+            shown = ", ".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n)
+            print(f"  {FIELD_LABELS[name]} : {shown}")
+        disagreeing = [s for s in sites if s.disagrees]
+        if disagreeing:
+            print(f"{len(disagreeing)} site(s) dont les coordonnées diffèrent de l'Annuaire :")
+        for site in disagreeing:
+            print(f"  {site.site_id} ({site.name}), fiche {site.link.record_id} :")
             for comparison in site.fields:
-                if comparison["field"] == name:
-                    counts[comparison["status"]] += 1
-        shown = ", ".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n)
-        print(f"  {FIELD_LABELS[name]} : {shown}")
-    disagreeing = [s for s in sites if s.disagrees]
-    if disagreeing:
-        print(f"{len(disagreeing)} site(s) dont les coordonnées diffèrent de l'Annuaire :")
-    for site in disagreeing:
-        print(f"  {site.site_id} ({site.name}), fiche {site.link.record_id} :")
-        for comparison in site.fields:
-            if comparison["status"] == "differs":
-                print(f"    {comparison['label']} — {says(comparison)}")
-    unmatched = result.unmatched()
-    if unmatched:
-        print(f"{len(unmatched)} site(s) sans fiche (« vigie annuaire links » pour le détail).")
-    return exitcodes.OK
+                if comparison["status"] == "differs":
+                    print(f"    {comparison['label']} — {says(comparison)}")
+        unmatched = result.unmatched()
+        if unmatched:
+            print(f"{len(unmatched)} site(s) sans fiche (« vigie annuaire links » pour le détail).")
+        return exitcodes.OK

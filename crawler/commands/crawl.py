@@ -166,51 +166,53 @@ class Command(BaseCommand):
         exceptions = _exceptions_file(args)
         if exceptions is not None:
             overrides["VIGIE_EXCEPTIONS"] = _load_exceptions(exceptions)
-        store = open_store(args.db, write=True)
-        try:
-            plan = plan_run(store, seeds, args.run_label, args.resume, distributed=bool(args.redis))
-        except RunError as exc:
-            raise UsageError(str(exc)) from exc
-        for note in plan.notes:
-            print(note, file=sys.stderr if plan.done_run is None else sys.stdout)
-        if plan.done_run is not None:
-            return exitcodes.OK
-        try:
-            run_id = run_crawl(
-                plan.seeds,
-                overrides,
-                label=args.run_label,
-                resume_run=plan.resume_run,
-                redis_url=args.redis,
-            )
-        except RunError as exc:
-            raise CommandError(str(exc)) from exc
-        run = store.run(run_id)
-        status = run["status"] if run else "failed"
-        if status == "interrupted":
-            print(
-                f"Exploration n° {run_id} interrompue avant sa fin : ce qui a été exploré est "
-                f"enregistré. Pour la reprendre : vigie crawl --resume {run_id} --db {args.db}",
-                file=sys.stderr,
-            )
-            return exitcodes.INTERRUPTED
-        if status != "finished":
-            return exitcodes.OK  # a distributed worker that was not the last: the last reports
-        print_summary(store, run_id)
-        if args.table:
-            from crawler.commands.table import write_table
+        with open_store(args.db, write=True) as store:
+            try:
+                plan = plan_run(
+                    store, seeds, args.run_label, args.resume, distributed=bool(args.redis)
+                )
+            except RunError as exc:
+                raise UsageError(str(exc)) from exc
+            for note in plan.notes:
+                print(note, file=sys.stderr if plan.done_run is None else sys.stdout)
+            if plan.done_run is not None:
+                return exitcodes.OK
+            try:
+                run_id = run_crawl(
+                    plan.seeds,
+                    overrides,
+                    label=args.run_label,
+                    resume_run=plan.resume_run,
+                    redis_url=args.redis,
+                )
+            except RunError as exc:
+                raise CommandError(str(exc)) from exc
+            run = store.run(run_id)
+            status = run["status"] if run else "failed"
+            if status == "interrupted":
+                print(
+                    f"Exploration n° {run_id} interrompue avant sa fin : ce qui a été exploré est "
+                    f"enregistré. Pour la reprendre : vigie crawl --resume {run_id} --db {args.db}",
+                    file=sys.stderr,
+                )
+                return exitcodes.INTERRUPTED
+            if status != "finished":
+                return exitcodes.OK  # a distributed worker that was not the last: the last reports
+            print_summary(store, run_id)
+            if args.table:
+                from crawler.commands.table import write_table
 
-            write_table(store, run_id, args.table, None, excel=args.csv_excel)
-        if not args.no_report:
-            from crawler.commands.report import default_report_dir, write_report
+                write_table(store, run_id, args.table, None, excel=args.csv_excel)
+            if not args.no_report:
+                from crawler.commands.report import default_report_dir, write_report
 
-            write_report(
-                store,
-                run_id,
-                args.report or default_report_dir(args.db),
-                overrides.get("VIGIE_REPORT_WORKERS"),
-            )
-        return outcome_code(store, run_id, args.max_error_rate)
+                write_report(
+                    store,
+                    run_id,
+                    args.report or default_report_dir(args.db),
+                    overrides.get("VIGIE_REPORT_WORKERS"),
+                )
+            return outcome_code(store, run_id, args.max_error_rate)
 
 
 def _load_seeds(path: str) -> list[Any]:

@@ -48,28 +48,28 @@ class Command(BaseCommand):
 
         out = Path(args.output)
         out.mkdir(parents=True, exist_ok=True)
-        store = open_store(args.db, write=True)
-        with DemoWeb(slow_delay=max(args.timeout * 3, 5.0)) as web:
-            seeds_path = web.write_seeds(out / "sites-demo.csv")
-            print(f"Web administratif de démonstration servi sur 127.0.0.1 ({seeds_path})")
-            import_annuaire(store, web.write_annuaire(out / "annuaire-demo.json"))
-            seeds = parse_seeds(seeds_path.read_text(encoding="utf-8")).seeds
-            overrides = {
-                "VIGIE_DB_URL": args.db,
-                "VIGIE_ALLOW_PRIVATE": True,
-                "DOWNLOAD_TIMEOUT": args.timeout,
-                "AUTOTHROTTLE_START_DELAY": 0.05,
-                "DOWNLOAD_DELAY": 0.0,
-                "RETRY_TIMES": 0,
-                "LOG_LEVEL": "ERROR",  # site failures are the demo's point: in the summary
-            }
-            run_id = run_crawl(seeds, overrides, label="demo")
-        print_summary(store, run_id)
-        for fmt in ("csv", "xlsx", "parquet", "json"):
-            write_table(store, run_id, str(out / f"constats.{fmt}"), fmt)
-        write_table(store, run_id, str(out / "constats-excel.csv"), "csv", excel=True)
-        write_report(store, run_id, str(out))
-        return 0
+        with open_store(args.db, write=True) as store:
+            with DemoWeb(slow_delay=max(args.timeout * 3, 5.0)) as web:
+                seeds_path = web.write_seeds(out / "sites-demo.csv")
+                print(f"Web administratif de démonstration servi sur 127.0.0.1 ({seeds_path})")
+                import_annuaire(store, web.write_annuaire(out / "annuaire-demo.json"))
+                seeds = parse_seeds(seeds_path.read_text(encoding="utf-8")).seeds
+                overrides = {
+                    "VIGIE_DB_URL": args.db,
+                    "VIGIE_ALLOW_PRIVATE": True,
+                    "DOWNLOAD_TIMEOUT": args.timeout,
+                    "AUTOTHROTTLE_START_DELAY": 0.05,
+                    "DOWNLOAD_DELAY": 0.0,
+                    "RETRY_TIMES": 0,
+                    "LOG_LEVEL": "ERROR",  # site failures are the demo's point: in the summary
+                }
+                run_id = run_crawl(seeds, overrides, label="demo")
+            print_summary(store, run_id)
+            for fmt in ("csv", "xlsx", "parquet", "json"):
+                write_table(store, run_id, str(out / f"constats.{fmt}"), fmt)
+            write_table(store, run_id, str(out / "constats-excel.csv"), "csv", excel=True)
+            write_report(store, run_id, str(out))
+            return 0
 
 
 def import_annuaire(store: Any, path: Path) -> None:

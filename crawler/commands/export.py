@@ -42,13 +42,15 @@ class Command(BaseCommand):
         from crawler.cli import version
         from reports.standards import dumps, earl, sarif
 
-        store = open_store(args.db)
-        run_id = args.run or store.latest_run_id()
-        if run_id is None:
-            raise UsageError("aucune exploration terminée dans la base : lancez « vigie crawl »")
-        if store.run(run_id) is None:
-            raise UsageError(f"exploration n° {run_id} inconnue (voir « vigie runs »)")
-        records = store.audits_of_run(run_id)
+        with open_store(args.db) as store:
+            run_id = args.run or store.latest_run_id()
+            if run_id is None:
+                raise UsageError(
+                    "aucune exploration terminée dans la base : lancez « vigie crawl »"
+                )
+            if store.run(run_id) is None:
+                raise UsageError(f"exploration n° {run_id} inconnue (voir « vigie runs »)")
+            records = store.audits_of_run(run_id)
         if not records:
             print(
                 f"vigie : l'exploration n° {run_id} n'a pas d'audit (--no-audit ?)", file=sys.stderr

@@ -39,7 +39,8 @@ class Command(BaseCommand):
         add_db(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        write_report(open_store(args.db), args.run, args.output, args.workers)
+        with open_store(args.db) as store:
+            write_report(store, args.run, args.output, args.workers)
         return exitcodes.OK
 
 

@@ -41,7 +41,8 @@ class Command(BaseCommand):
         add_db(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        runs = [_summary(r) for r in open_store(args.db).list_runs()]
+        with open_store(args.db) as store:
+            runs = [_summary(r) for r in store.list_runs()]
         if args.json:
             json.dump(runs, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from crawler.commands import Command as BaseCommand
 from crawler.commands import exitcodes
@@ -94,6 +95,9 @@ class Command(BaseCommand):
             sites, summary = build(args.files, args.type, store, import_id, args.from_annuaire)
         except SeedListError as exc:
             raise UsageError(str(exc)) from exc
+        finally:
+            if store is not None:
+                store.close()  # the list is built: the store is no longer read
         with_id = any(site.annuaire_id for site in sites)
         with output(args.output) as stream:
             write_csv(sites, stream, with_id)
@@ -104,8 +108,9 @@ class Command(BaseCommand):
         return exitcodes.OK
 
     @staticmethod
-    def _annuaire(args: argparse.Namespace) -> tuple[object | None, int | None]:
-        """The store and its latest Annuaire import, if any (names come from it)."""
+    def _annuaire(args: argparse.Namespace) -> tuple[Any | None, int | None]:
+        """The store and its latest Annuaire import, if any (names come from it); the
+        caller closes the store."""
         from crawler.store.connection import sqlite_path
 
         path = sqlite_path(args.db)
@@ -115,6 +120,7 @@ class Command(BaseCommand):
         imported = store.annuaire_import_for(None)
         if imported is None:
             if args.from_annuaire:
+                store.close()
                 raise UsageError(
                     "--from-annuaire : aucun Annuaire importé dans la base (« vigie annuaire "
                     "import FICHIER » d'abord)"

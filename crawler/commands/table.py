@@ -49,8 +49,8 @@ class Command(BaseCommand):
         add_db(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        store = open_store(args.db)
-        write_table(store, args.run, args.output, args.format, excel=args.csv_excel)
+        with open_store(args.db) as store:
+            write_table(store, args.run, args.output, args.format, excel=args.csv_excel)
         return exitcodes.OK
 
 
