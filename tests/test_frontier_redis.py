@@ -199,6 +199,27 @@ def test_a_dead_workers_leases_go_back_with_their_budget_places(run):
     assert run.site("s")["queued"] == 3 and run.pending() == 3
 
 
+def test_a_dead_workers_leases_do_not_reopen_a_site_closed_meanwhile(run):
+    """A site closed by its failures while a worker that then died held one of its
+    requests: the request given back is dropped, not fetched from a site given up on."""
+    run.beat("dead", ttl_ms=50)
+    run.beat("alive")
+    run.admit(("s", "u/home", "home", 999))
+    [(home, _)] = run.take("alive")
+    run.record("alive", (home, "page"), (home, "stored"))
+    run.admit(*(("s", f"u/p{n}", "other", 10 - n) for n in range(6)))
+    assert len(run.take("dead", n=1)) == 1
+    for _ in range(MAX_FAILED):
+        [(token, _)] = run.take("alive", n=1)
+        run.record("alive", (token, "failed"), (token, "drop"))
+    assert run.site("s")["queued"] == 0  # closed by its failures: what was left is dropped
+    time.sleep(0.1)
+    assert run.call("reap") == 1
+    assert run.site("s")["queued"] == 0
+    assert run.take("alive") == []
+    assert run.pending() == 0
+
+
 @pytest.fixture
 def worker():
     """``worker(seeds, **settings)``: one worker's scheduler and its crawler on a fresh run

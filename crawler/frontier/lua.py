@@ -105,6 +105,8 @@ local function requeue_all(lk)
     end
     redis.call('HINCRBY', h, 'queued', 1)
     redis.call('HINCRBY', h, 'leased', -1)
+    -- A site closed meanwhile (its failures, by other workers) gets nothing back to fetch.
+    if spent(s) then purge(s) end
     refresh(s)
     moved = moved + 1
   end
