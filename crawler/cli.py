@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         print("vigie : interrompu", file=sys.stderr)
         return INTERRUPTED
     except BrokenPipeError:
-        # ``vigie table -o - | head``: the reader has what it wanted. Any other broken pipe
-        # (the browser's, a socket's) is an error like the others.
+        # ``vigie table --format csv -o - | head``: the reader has what it wanted. Any other
+        # broken pipe (the browser's, a socket's) is an error like the others.
         if not _stdout_closed():
             raise
         return OUTPUT_CLOSED

@@ -19,9 +19,9 @@ ERROR_RATE = 4
 FAILED_CHECKS = 5
 #: Stopped by Ctrl-C, SIGTERM or the memory limit; ``vigie crawl --resume N`` continues.
 INTERRUPTED = 130
-#: The reader of standard output went away (``vigie table -o - | head``): the output is
-#: cut where the reader stopped, nothing else is wrong. 128 + SIGPIPE, as a shell reports
-#: a Unix tool stopped the same way.
+#: The reader of standard output went away (``vigie table --format csv -o - | head``):
+#: the output is cut where the reader stopped, nothing else is wrong. 128 + SIGPIPE, as a
+#: shell reports a Unix tool stopped the same way.
 OUTPUT_CLOSED = 141
 
 #: Every code with its meaning in French, as ``docs/exit-codes.md`` lists them.
