@@ -44,7 +44,7 @@ from checks._links import (
     links_where,
     phrase_pattern,
 )
-from checks.page import Page, text_content
+from checks.page import Page, text_content, text_longer_than
 from checks.registry import check
 from checks.result import CheckResult, Evidence
 
@@ -103,7 +103,7 @@ def _action_links_near(block: Any) -> bool:
     """
     container = block
     parent = block.getparent()
-    if parent is not None and len(text_content(parent)) <= _CARD_MAX:
+    if parent is not None and not text_longer_than(parent, _CARD_MAX):
         container = parent
     for a in container.iter("a"):
         if a.get("href", "").strip().startswith("#"):

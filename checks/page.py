@@ -382,6 +382,20 @@ def text_content(element: Any) -> str:
     return _STRING(element)
 
 
+def text_longer_than(element: Any, limit: int) -> bool:
+    """Whether ``len(text_content(element)) > limit``, reading no more text than needed.
+
+    The parent of a page's top-level blocks is its ``<body>``: asking whether it is a small
+    card must not join the whole page's text once a block.
+    """
+    total = 0
+    for piece in element.itertext():
+        total += len(piece)
+        if total > limit:
+            return True
+    return False
+
+
 def _visible_lines(visible: str) -> str:
     """:data:`_VISIBLE_TEXT`'s output, its lines stripped and the blank ones dropped.
 

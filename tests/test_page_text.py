@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.page import Page
+from checks.page import Page, text_content, text_longer_than
 
 URL = "https://www.mairie-exemple.fr/a/b"
 
@@ -111,3 +111,16 @@ def test_a_match_gives_the_element_that_shows_it():
         "Fax": "/html/body/div/p[2]",
         "01 99": "/html/body/div",  # a tail: the text after </p> is the <div>'s
     }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_text_longer_than_agrees_with_the_length_of_the_text_content(name):
+    """``text_longer_than`` stops reading early; its answer is the full text's, element by
+    element, comments, scripts and tails included."""
+    page = Page(f"<html><body>{CASES[name][0]}</body></html>", URL)
+    for element in page.root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        length = len(text_content(element))
+        for limit in {0, length - 1, length, length + 1} - {-1}:
+            assert text_longer_than(element, limit) is (length > limit), (element.tag, limit)
