@@ -7,7 +7,8 @@ Real pages are mostly short, but some are not: a town hall's directory of 3,000 
 numbers, a sitemap page of 5,000 links, a long legal text. Code that is linear in the page
 keeps the same ratio to the parse whatever the size; code that rescans the page for each
 match grows with it (``Page.element_at`` did: 52.6 s for ``vigie inspect`` of a page of
-3,000 phone numbers, 0.8 s once fixed). For each shape and size the page is generated, the
+3,000 phone numbers, 0.8 s once fixed; the mediator check read the whole ``<body>``'s
+text for each mention). For each shape and size the page is generated, the
 bare parse and ``Page`` + every check are timed alternately, and the medians' ratio is
 printed; the last column is that ratio at the largest size divided by the ratio at the
 smallest: about 1 for linear code.
@@ -33,7 +34,9 @@ from checks.page import Page  # noqa: E402
 #: One repeated block of each shape, numbered ``i``: what long public pages repeat.
 SHAPES: dict[str, Callable[[int], str]] = {
     "phone numbers": lambda i: (
-        f"<p>Accueil {i} : Tél. 01 23 45 {i % 100:02d} {i // 100 % 100:02d}</p>"
+        # no number in the label: from 1,000 on, "Accueil 1234 : Tél." would add a
+        # four-digit short-number candidate, another shape
+        f"<p>Accueil : Tél. 01 23 45 {i % 100:02d} {i // 100 % 100:02d}</p>"
     ),
     "links": lambda i: (
         f"<li><a href='/demarche/{i}'>Démarche {i} : contact et accessibilité</a></li>"
@@ -45,6 +48,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "plain text": lambda i: (
         f"<p>Article {i}. Le service public est ouvert à tous ; le médiateur, la foire aux "
         "questions et l'aide en ligne répondent aux usagers.</p>"
+    ),
+    # Each mention of a mediator looks at its block's parent (here <body>) for a contact.
+    "mediator mentions": lambda i: (
+        "<p>Le médiateur et le conciliateur vous aident : contact, accessibilité, aide.</p>"
     ),
     "table rows": lambda i: (
         f"<tr><td>Bureau {i}</td><td>Lundi 9 h - 12 h</td><td>0{i % 9 + 1} 23 45 67 89</td></tr>"
