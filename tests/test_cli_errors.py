@@ -215,13 +215,9 @@ def test_a_store_opened_while_another_process_writes_a_new_file_waits_for_it(tmp
     finally:
         commit.join()
         writer.close()
-    try:
-        with store.engine.connect() as conn:
-            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-            assert mode == "wal"
-            assert conn.exec_driver_sql("SELECT count(*) FROM other_process").scalar() == 1
-    finally:
-        store.close()
+    with store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("SELECT count(*) FROM other_process").scalar() == 1
 
 
 # -- exit codes of a crawl, table to standard output, runs for monitoring -------------------
